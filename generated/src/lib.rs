@@ -1,0 +1,11 @@
+//! Client for Huawei Cloud CCE's `CreateKubernetesClusterCert`.
+//!
+//! The types and the operation method are generated from `spec/openapi.yaml` into
+//! [`generated`]; the [`runtime`] beside them is written by hand.
+
+pub mod generated;
+pub mod runtime;
+
+pub use generated::client::*;
+pub use generated::types::*;
+pub use runtime::{Client, ConstraintError, Error, SecretString};
