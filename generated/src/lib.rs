@@ -8,4 +8,4 @@ pub mod runtime;
 
 pub use generated::client::*;
 pub use generated::types::*;
-pub use runtime::{Client, ConstraintError, Error, SecretString};
+pub use runtime::{ClientBuilder, ConstraintError, Error, SecretString, Transport};

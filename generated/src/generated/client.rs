@@ -1,7 +1,21 @@
 // PLACEHOLDER written by hand until `cargo xtask codegen` emits it. Names are the contract.
 //! Operations of `spec/openapi.yaml`.
 use super::types::*;
-use crate::runtime::{encode_path_segment, json_body, Client, Error, OperationRequest};
+use crate::runtime::{
+    encode_path_segment, json_body, ClientBuilder, Error, OperationRequest, Transport,
+};
+
+/// A client for the operations of `spec/openapi.yaml`. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    transport: Transport,
+}
+
+impl From<Transport> for Client {
+    fn from(transport: Transport) -> Self {
+        Client { transport }
+    }
+}
 
 /// Request of `CreateKubernetesClusterCert`.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +35,16 @@ pub struct CreateKubernetesClusterCertResponse {
 }
 
 impl Client {
+    /// Starts a builder: endpoint or region, credentials, timeouts, retries.
+    pub fn builder() -> ClientBuilder<Client> {
+        ClientBuilder::new()
+    }
+
+    /// The transport requests go through.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// Obtain a cluster certificate.
     pub async fn create_kubernetes_cluster_cert(
         &self,
@@ -32,6 +56,7 @@ impl Client {
             encode_path_segment(&request.cluster_id),
         );
         let raw = self
+            .transport
             .send(OperationRequest {
                 operation: "CreateKubernetesClusterCert",
                 method: http::Method::POST,

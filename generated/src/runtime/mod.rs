@@ -3,11 +3,14 @@
 //!
 //! Contract with the generator (`codegen` emits calls to exactly these items; change both
 //! together):
-//! - [`Client`] is defined here; each generated operation is an `impl Client` method in
-//!   `crate::generated::client`.
+//! - The generated code defines `Client`, a wrapper around a [`Transport`] with one async method
+//!   per operation, `impl From<Transport> for Client`, and `Client::builder()` returning
+//!   [`ClientBuilder<Client>`]. Generated code refers to the runtime by a path the generator is
+//!   given (`crate::runtime` in this crate, `clustercert::runtime` for a crate generated
+//!   elsewhere), so a generated crate needs nothing but this one.
 //! - An operation builds an [`OperationRequest`] (path already encoded with
 //!   [`encode_path_segment`], query pairs, header pairs, JSON body bytes from [`json_body`]) and
-//!   calls [`Client::send`], which authenticates, signs, retries and returns a [`RawResponse`].
+//!   calls [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`].
 //! - The operation picks the response by status: [`RawResponse::json`] parses a documented body
 //!   (a mismatch becomes [`Error::ResponseMismatch`] with its JSON path), [`RawResponse::header`]
 //!   reads a documented header, and [`RawResponse::into_error`] turns anything else into an
@@ -21,34 +24,82 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-/// A client for the CCE API. Cheap to clone.
+/// Sends requests: endpoint, credentials, HTTP client. Cheap to clone.
 #[derive(Clone)]
-pub struct Client {
+pub struct Transport {
     http: reqwest::Client,
     base_url: String,
     token: Option<SecretString>,
 }
 
-impl fmt::Debug for Client {
+impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
+        f.debug_struct("Transport")
             .field("base_url", &self.base_url)
             .field("token", &self.token)
             .finish_non_exhaustive()
     }
 }
 
-impl Client {
-    /// A client for `base_url` (for example `https://cce.cn-north-4.myhuaweicloud.com`)
-    /// that authenticates with an IAM token.
-    pub fn with_token(base_url: impl Into<String>, token: impl Into<String>) -> Self {
-        Client {
-            http: reqwest::Client::new(),
-            base_url: base_url.into().trim_end_matches('/').to_owned(),
-            token: Some(SecretString::new(token.into())),
+/// Builds a client `C` (a generated `Client`) from an endpoint and credentials.
+pub struct ClientBuilder<C> {
+    endpoint: Option<String>,
+    token: Option<SecretString>,
+    _client: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+impl<C: From<Transport>> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: From<Transport>> ClientBuilder<C> {
+    /// An empty builder.
+    pub fn new() -> Self {
+        ClientBuilder {
+            endpoint: None,
+            token: None,
+            _client: std::marker::PhantomData,
         }
     }
 
+    /// The endpoint, for example `https://cce.cn-north-4.myhuaweicloud.com` or
+    /// `http://127.0.0.1:8080`.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Authenticate with an IAM token (`X-Auth-Token`).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(SecretString::new(token.into()));
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<C, Error> {
+        let endpoint = self
+            .endpoint
+            .ok_or_else(|| Error::InvalidInput("no endpoint given".to_owned()))?;
+        Ok(C::from(Transport {
+            http: reqwest::Client::new(),
+            base_url: endpoint.trim_end_matches('/').to_owned(),
+            token: self.token,
+        }))
+    }
+}
+
+impl Transport {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
