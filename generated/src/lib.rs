@@ -4,6 +4,7 @@
 //! [`generated`]; the [`runtime`] beside them is written by hand.
 
 pub mod generated;
+pub mod kubeconfig;
 pub mod runtime;
 
 pub use generated::client::*;

@@ -1,0 +1,1 @@
+//! A local CCE server that speaks the spec (issue 5). To come.
