@@ -1,6 +1,10 @@
 //! Conformance suite for CreateKubernetesClusterCert, and the local mock CCE server.
 //!
-//! To come (issues 4 and 5): JSON Schema derived from `spec/openapi.yaml`, data-driven recorded
-//! cases, semantic and certificate checks, and a mock server that speaks the spec.
+//! The suite judges requests and responses against `spec/openapi.yaml`: JSON Schema derived
+//! from the spec ([`schema`]), semantic kubeconfig checks ([`checks`]) and certificate checks
+//! ([`certs`]), driven by the data-driven cases in `conformance/cases/` ([`case`], [`runner`]).
+
+pub mod schema;
+pub mod spec;
 
 pub mod mock;
