@@ -18,6 +18,8 @@
 //! - Validated newtypes report a forbidden value with [`ConstraintError`].
 //! - Fields the spec marks `x-sensitive: true` are [`SecretString`].
 
+pub mod signing;
+
 use std::fmt;
 
 use bytes::Bytes;
