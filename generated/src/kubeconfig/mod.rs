@@ -1,1 +1,59 @@
-//! From a response to a kubeconfig a person can use (issue 6). To come.
+//! From a `CreateKubernetesClusterCert` response to a kubeconfig a person can use.
+//!
+//! The response is a kubeconfig, but not one that works as it comes: every response uses the
+//! same names (`internalCluster`, `user`, `internal`, …), so two clusters merged as they come
+//! lose one; and an `externalCluster` carries both CA data and `insecure-skip-tls-verify:
+//! true`, which kubectl refuses. This module fixes both and merges the result into an existing
+//! kubeconfig file the way `aws eks update-kubeconfig` does.
+//!
+//! The path a response takes:
+//! 1. [`ClusterEntry::from_response`] picks one context ([`ContextChoice`]), renames its
+//!    cluster, user and context to one name unique to the cluster ([`default_name`], or an
+//!    alias), and drops the CA data of a cluster that skips TLS verification (reported as a
+//!    [`Warning`]).
+//! 2. [`merge`] puts the entry into an existing kubeconfig (text), keeping every other entry
+//!    and every field this crate does not model; [`Merged::to_yaml`] renders it, with the
+//!    secrets shown or redacted ([`Secrets`]).
+//! 3. [`update_file`] does 2 on a file: it reads it (a malformed file is an error and is left
+//!    untouched), merges, and writes atomically with mode 0600 ([`write_atomically`]).
+//!
+//! ```
+//! use clustercert::kubeconfig::{merge, ClusterEntry, MergeOptions, Options, Secrets};
+//!
+//! let response: clustercert::Kubeconfig = serde_json::from_str(r#"{
+//!     "kind": "Config", "apiVersion": "v1", "preferences": {},
+//!     "clusters": [{"name": "internalCluster",
+//!                   "cluster": {"server": "https://192.168.1.7:5443",
+//!                               "certificate-authority-data": "Q0E="}}],
+//!     "users": [{"name": "user",
+//!                "user": {"client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ"}}],
+//!     "contexts": [{"name": "internal",
+//!                   "context": {"cluster": "internalCluster", "user": "user"}}],
+//!     "current-context": "internal"
+//! }"#).unwrap();
+//!
+//! let entry = ClusterEntry::from_response(&response, "0c1a", &Options::default()).unwrap();
+//! assert_eq!(entry.name(), "cce-0c1a-internal");
+//!
+//! let merged = merge("", &entry, &MergeOptions::default()).unwrap();
+//! let yaml = merged.to_yaml(Secrets::Redact).unwrap();
+//! assert!(yaml.contains("current-context: cce-0c1a-internal"));
+//! assert!(!yaml.contains("S0VZ"));
+//! ```
+//!
+//! Comments in an existing file are not kept (kubectl does not keep them either).
+
+mod entry;
+mod error;
+mod file;
+#[cfg(feature = "kube")]
+mod kube;
+mod merge;
+
+pub use entry::{default_name, ClusterEntry, ContextChoice, Options, Warning};
+pub use error::KubeconfigError;
+pub use file::{
+    default_path, default_path_from, read_existing, update_file, write_atomically,
+    write_atomically_with, Update,
+};
+pub use merge::{merge, redact, MergeOptions, Merged, Secrets, REDACTED};

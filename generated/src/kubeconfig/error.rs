@@ -1,0 +1,125 @@
+//! What can go wrong between a response and a kubeconfig file.
+
+use std::path::PathBuf;
+
+use super::ContextChoice;
+
+/// An error of the [`kubeconfig`](super) module. Its message is one line meant for a person;
+/// it never contains a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KubeconfigError {
+    /// Not one of `auto`, `internal`, `external`.
+    #[error("invalid context choice `{value}`: expected auto, internal or external")]
+    InvalidChoice {
+        /// What was given.
+        value: String,
+    },
+    /// The chosen context is not in the response.
+    #[error(
+        "context `{wanted}` ({choice}) is not in the response; it has: {}{}",
+        list(available),
+        hint(wanted)
+    )]
+    ContextNotFound {
+        /// The choice that was made.
+        choice: ContextChoice,
+        /// The context name it asked for.
+        wanted: String,
+        /// The contexts the response has.
+        available: Vec<String>,
+    },
+    /// The chosen context names a cluster the response does not have.
+    #[error(
+        "context `{context}` names cluster `{cluster}`, which is not in the response; it has: {}",
+        list(available)
+    )]
+    ClusterNotFound {
+        /// The context.
+        context: String,
+        /// The cluster it names.
+        cluster: String,
+        /// The clusters the response has.
+        available: Vec<String>,
+    },
+    /// The chosen context names a user the response does not have.
+    #[error(
+        "context `{context}` names user `{user}`, which is not in the response; it has: {}",
+        list(available)
+    )]
+    UserNotFound {
+        /// The context.
+        context: String,
+        /// The user it names.
+        user: String,
+        /// The users the response has.
+        available: Vec<String>,
+    },
+    /// A cluster id or alias that cannot be a name.
+    #[error("invalid name {name:?}: {reason}")]
+    InvalidName {
+        /// The refused name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The existing kubeconfig cannot be read as one; it is left untouched.
+    #[error(
+        "{} is not a valid kubeconfig, so it was left untouched: {reason}",
+        describe(path)
+    )]
+    Malformed {
+        /// The file, when the text came from one.
+        path: Option<PathBuf>,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done, for example `write`.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The kubeconfig could not be rendered as YAML.
+    #[error("cannot render the kubeconfig as YAML: {0}")]
+    Render(String),
+    /// No kubeconfig path was given and none could be derived (no `KUBECONFIG`, no home).
+    #[error("no kubeconfig path: KUBECONFIG is not set and the home folder is unknown")]
+    NoDefaultPath,
+    /// kube-rs refused the kubeconfig.
+    #[cfg(feature = "kube")]
+    #[error("kube-rs refused the kubeconfig: {0}")]
+    Kube(String),
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "nothing".to_owned()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn hint(wanted: &str) -> &'static str {
+    if wanted == "external" {
+        " (a cluster without a public IP has no external context; choose internal, or bind an EIP to the cluster)"
+    } else {
+        ""
+    }
+}
+
+fn describe(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(path) => path.display().to_string(),
+        None => "the existing kubeconfig".to_owned(),
+    }
+}

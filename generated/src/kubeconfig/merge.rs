@@ -1,0 +1,270 @@
+//! Merging a [`ClusterEntry`] into an existing kubeconfig, and rendering the result.
+//!
+//! The existing kubeconfig is handled as a generic YAML value, not as a model of
+//! `v1.Config`: whatever this crate does not know about (extensions, exec plugins, fields of
+//! newer Kubernetes versions) passes through untouched.
+
+use std::fmt;
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+use super::{ClusterEntry, KubeconfigError};
+
+/// What a redacted secret is rendered as.
+pub const REDACTED: &str = "REDACTED";
+
+/// Fields of a user that hold secrets; [`redact`] replaces their values.
+const SECRET_FIELDS: &[&str] = &[
+    "client-key-data",
+    "token",
+    "password",
+    "access-token",
+    "refresh-token",
+    "id-token",
+    "client-secret",
+];
+
+/// Whether a rendering shows secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    /// Every user's secrets (client keys, tokens, passwords) read [`REDACTED`]: for dry runs
+    /// and logs.
+    Redact,
+    /// Secrets as they are: for the file itself.
+    Show,
+}
+
+/// How to merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// Make the entry's context the current context (the default).
+    pub set_current_context: bool,
+}
+
+impl Default for MergeOptions {
+    fn default() -> Self {
+        MergeOptions {
+            set_current_context: true,
+        }
+    }
+}
+
+/// A kubeconfig with one cluster's entry merged in.
+///
+/// `Debug` shows the names, never the document (it holds secrets).
+#[derive(Clone, PartialEq)]
+pub struct Merged {
+    document: Value,
+    name: String,
+    replaced: bool,
+}
+
+impl fmt::Debug for Merged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Merged")
+            .field("name", &self.name)
+            .field("replaced", &self.replaced)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Merged {
+    /// The YAML text of the merged kubeconfig.
+    pub fn to_yaml(&self, secrets: Secrets) -> Result<String, KubeconfigError> {
+        let rendered = match secrets {
+            Secrets::Show => serde_yaml::to_string(&self.document),
+            Secrets::Redact => {
+                let mut document = self.document.clone();
+                redact(&mut document);
+                serde_yaml::to_string(&document)
+            }
+        };
+        rendered.map_err(|e| KubeconfigError::Render(e.to_string()))
+    }
+
+    /// The name of the merged cluster, user and context.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether entries of that name were there before and have been replaced.
+    pub fn replaced(&self) -> bool {
+        self.replaced
+    }
+}
+
+/// Merges `entry` into the kubeconfig `existing` (YAML text; empty for none).
+///
+/// - Entries named [`entry.name()`](ClusterEntry::name) in `clusters`, `users` and
+///   `contexts` are replaced in place (later duplicates of that name are removed); otherwise
+///   the entry is appended.
+/// - Every other entry and field stays as it is, including fields this crate does not model.
+/// - `current-context` becomes the entry's context when `options.set_current_context`.
+/// - Missing `apiVersion` and `kind` are filled in.
+///
+/// Text that is not a kubeconfig (not YAML, not a mapping, a `kind` other than `Config`,
+/// `clusters` that is not a list, …) is a [`KubeconfigError::Malformed`].
+pub fn merge(
+    existing: &str,
+    entry: &ClusterEntry,
+    options: &MergeOptions,
+) -> Result<Merged, KubeconfigError> {
+    merge_from(existing, None, entry, options)
+}
+
+/// [`merge`], naming `path` in errors.
+pub(crate) fn merge_from(
+    existing: &str,
+    path: Option<&Path>,
+    entry: &ClusterEntry,
+    options: &MergeOptions,
+) -> Result<Merged, KubeconfigError> {
+    let malformed = |reason: String| KubeconfigError::Malformed {
+        path: path.map(Path::to_path_buf),
+        reason,
+    };
+    let mut document = parse(existing).map_err(malformed)?;
+
+    ensure_value(&mut document, "apiVersion", "v1").map_err(malformed)?;
+    ensure_value(&mut document, "kind", "Config").map_err(malformed)?;
+    if !document.contains_key("preferences") {
+        document.insert("preferences".into(), Mapping::new().into());
+    }
+    let mut replaced = false;
+    for (list, item) in [
+        ("clusters", entry.cluster_item()),
+        ("users", entry.user_item()),
+        ("contexts", entry.context_item()),
+    ] {
+        replaced |= upsert(&mut document, list, entry.name(), item).map_err(malformed)?;
+    }
+    if options.set_current_context {
+        document.insert("current-context".into(), entry.name().to_owned().into());
+    }
+    Ok(Merged {
+        document: document.into(),
+        name: entry.name().to_owned(),
+        replaced,
+    })
+}
+
+/// The existing text as a mapping; blank text and a YAML `null` are an empty kubeconfig.
+fn parse(existing: &str) -> Result<Mapping, String> {
+    if existing.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(existing) {
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(Value::Mapping(mapping)) => Ok(mapping),
+        Ok(other) => Err(format!(
+            "the top level is {}, not a mapping",
+            kind_of(&other)
+        )),
+        Err(e) => Err(format!("not YAML: {e}")),
+    }
+}
+
+/// Checks `key` is `expected` when present; inserts it when missing.
+fn ensure_value(document: &mut Mapping, key: &str, expected: &str) -> Result<(), String> {
+    match document.get(key) {
+        None | Some(Value::Null) => {
+            document.insert(key.into(), expected.into());
+            Ok(())
+        }
+        Some(Value::String(s)) if s == expected => Ok(()),
+        Some(other) => Err(format!(
+            "`{key}` is {}, expected `{expected}`",
+            describe_value(other)
+        )),
+    }
+}
+
+/// Replaces the items of `document[list]` named `name` with `item`, or appends it. Returns
+/// whether one was replaced.
+fn upsert(document: &mut Mapping, list: &str, name: &str, item: Value) -> Result<bool, String> {
+    let slot = document
+        .entry(list.into())
+        .or_insert_with(|| Value::Sequence(Vec::new()));
+    if slot.is_null() {
+        *slot = Value::Sequence(Vec::new());
+    }
+    let Value::Sequence(items) = slot else {
+        return Err(format!("`{list}` is {}, not a list", kind_of(slot)));
+    };
+    let is_ours = |v: &Value| v.get("name").and_then(Value::as_str) == Some(name);
+    match items.iter().position(is_ours) {
+        Some(first) => {
+            items[first] = item;
+            let mut index = 0;
+            items.retain(|v| {
+                let keep = index <= first || !is_ours(v);
+                index += 1;
+                keep
+            });
+            Ok(true)
+        }
+        None => {
+            items.push(item);
+            Ok(false)
+        }
+    }
+}
+
+/// Replaces every secret of every user in a kubeconfig document with [`REDACTED`]: client
+/// keys, tokens, passwords, and the tokens and client secrets of auth providers.
+///
+/// ```
+/// let mut doc: serde_yaml::Value = serde_yaml::from_str(
+///     "users: [{name: a, user: {token: t0p, client-certificate-data: Q0VSVA==}}]",
+/// ).unwrap();
+/// clustercert::kubeconfig::redact(&mut doc);
+/// assert_eq!(doc["users"][0]["user"]["token"].as_str(), Some("REDACTED"));
+/// assert_eq!(doc["users"][0]["user"]["client-certificate-data"].as_str(), Some("Q0VSVA=="));
+/// ```
+pub fn redact(document: &mut Value) {
+    if let Some(Value::Sequence(users)) = document.get_mut("users") {
+        for user in users {
+            if let Some(body) = user.get_mut("user") {
+                redact_secrets(body);
+            }
+        }
+    }
+}
+
+fn redact_secrets(value: &mut Value) {
+    match value {
+        Value::Mapping(mapping) => {
+            for (key, value) in mapping.iter_mut() {
+                let secret = key.as_str().is_some_and(|k| SECRET_FIELDS.contains(&k));
+                if secret && !value.is_null() {
+                    *value = REDACTED.into();
+                } else {
+                    redact_secrets(value);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(redact_secrets),
+        Value::Tagged(tagged) => redact_secrets(&mut tagged.value),
+        _ => {}
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn describe_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("`{s}`"),
+        other => kind_of(other).to_owned(),
+    }
+}
