@@ -434,7 +434,9 @@ fn compute(
 }
 
 /// Signs a request in its final form. Adds `X-Sdk-Date` (from `now`, unless one is already
-/// there) and `Host` (when absent, from the URI, with a non-default port) to `headers`,
+/// there), `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (when `Content-Type` is neither JSON nor
+/// BSON, as the SDK does) and `Host` (when absent, from the URI, with a non-default port) to
+/// `headers`,
 /// signs every header in `headers` whose name has no `_`, and inserts `Authorization`.
 /// Returns the intermediates.
 ///
@@ -476,6 +478,20 @@ pub fn sign_headers(
             date
         }
     };
+    // The SDK leaves a body it cannot vouch for unsigned: any content type but JSON or BSON.
+    let unsigned_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| {
+            let v = v.as_bytes();
+            !v.starts_with(b"application/json") && !v.starts_with(b"application/bson")
+        })
+        .unwrap_or(false);
+    if unsigned_type && !headers.contains_key(CONTENT_SHA256_HEADER) {
+        headers.insert(
+            HeaderName::from_static("x-sdk-content-sha256"),
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+    }
     if !headers.contains_key(http::header::HOST) {
         let host = host_of(uri).ok_or(SignError::MissingHost)?;
         let value =
@@ -988,6 +1004,24 @@ mod tests {
             verify(&Method::PUT, &uri, &headers, b"data", sk, NOW),
             Err(VerifyError::PayloadHashMismatch)
         );
+    }
+
+    #[test]
+    fn non_json_content_type_gets_unsigned_payload() {
+        let uri: Uri = "http://h/x".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", HeaderValue::from_static("text/plain"));
+        let signed =
+            sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", NOW).unwrap();
+        assert_eq!(headers["x-sdk-content-sha256"], UNSIGNED_PAYLOAD);
+        assert!(signed.signed_headers.contains("x-sdk-content-sha256"));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+        sign_headers(&Method::PUT, &uri, &mut headers, b"{}", "AK", "SK", NOW).unwrap();
+        assert!(!headers.contains_key("x-sdk-content-sha256"));
     }
 
     #[test]
