@@ -1,0 +1,59 @@
+//! `mock-cce`: the local mock CCE server, until killed.
+//!
+//! The first line on stdout is `mock CCE listening on http://127.0.0.1:PORT`; the credentials
+//! and clusters follow.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::Parser;
+use clustercert_conformance::mock::{self, MockConfig};
+
+/// A local stand-in for Huawei Cloud CCE's CreateKubernetesClusterCert.
+#[derive(Debug, Parser)]
+#[command(name = "mock-cce", version)]
+struct Args {
+    /// Port on 127.0.0.1 to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// YAML configuration (format: conformance/mock.example.yaml); the built-in one when absent.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let builtin = args.config.is_none();
+    let config = match &args.config {
+        Some(path) => MockConfig::from_file(path)?,
+        None => MockConfig::builtin(),
+    };
+    let server = mock::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
+    println!("mock CCE listening on {}", server.url());
+    print_credentials(server.config(), builtin);
+    tokio::select! {
+        () = server.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}
+
+/// The built-in credentials are public mock values and are printed in full; a configuration
+/// file's secrets are not.
+fn print_credentials(config: &MockConfig, builtin: bool) {
+    for project in &config.projects {
+        let clusters: Vec<&str> = project.clusters.iter().map(|c| c.id.as_str()).collect();
+        println!("project {}: clusters {}", project.id, clusters.join(", "));
+    }
+    if builtin {
+        println!("token (X-Auth-Token): {}", mock::DEFAULT_TOKEN);
+        println!("AK: {}", mock::DEFAULT_AK);
+        println!("SK: {}", mock::DEFAULT_SK);
+    } else {
+        println!("tokens: {} configured", config.tokens.len());
+        for key in &config.access_keys {
+            println!("AK: {} (SK from the configuration file)", key.ak);
+        }
+    }
+}
