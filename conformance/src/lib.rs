@@ -4,6 +4,11 @@
 //! from the spec ([`schema`]), semantic kubeconfig checks ([`checks`]) and certificate checks
 //! ([`certs`]), driven by the data-driven cases in `conformance/cases/` ([`case`], [`runner`]).
 
+pub mod case;
+pub mod certs;
+pub mod checks;
+pub mod finding;
+pub mod fixtures;
 pub mod schema;
 pub mod spec;
 
