@@ -72,8 +72,13 @@ fn integer(value: &Value) -> Result<i64, ApiError> {
                 || n.as_f64()
                     .is_some_and(|f| f.fract() == 0.0 && f.abs() >= BEYOND_EXACT)
             {
+                // Written out in full, as the client sent it, not as 1e+20.
+                let shown = match n.as_f64() {
+                    Some(f) if !n.is_u64() => format!("{f:.0}"),
+                    _ => n.to_string(),
+                };
                 Err(ApiError::bad_request(format!(
-                    "invalid duration: {n} (must be -1, or from 1 to 1825)"
+                    "invalid duration: {shown} (must be -1, or from 1 to 1825)"
                 )))
             } else {
                 Err(wrong(format!("the number {n}")))
