@@ -1,6 +1,277 @@
 //! Generates Rust types and a client from an OpenAPI 3.0 description.
 //!
-//! The path is spec → model → tokens → files: [`openapiv3`] parses the document, a small
-//! intermediate model (operations, parameters, schemas) is built from it, `quote!` turns the
-//! model into tokens and `prettyplease` formats them. Nothing here knows about any one
-//! operation.
+//! The path is spec → model → tokens → files: [`openapiv3`] parses the document, `build`
+//! answers every question about it in a small intermediate model ([`model`]), `emit` turns the
+//! model into tokens with `quote!`, and `prettyplease` formats them. Nothing here knows about
+//! any one operation.
+//!
+//! ```
+//! let spec = clustercert_codegen::parse_spec(r#"
+//! openapi: 3.0.3
+//! info: { title: Pets, version: "1" }
+//! paths:
+//!   /pets/{id}:
+//!     get:
+//!       operationId: GetPet
+//!       parameters:
+//!         - { name: id, in: path, required: true, schema: { type: string } }
+//!       responses:
+//!         '200':
+//!           description: The pet.
+//!           content:
+//!             application/json:
+//!               schema: { type: object, properties: { name: { type: string } } }
+//! "#)?;
+//! let files = clustercert_codegen::generate(&spec, &clustercert_codegen::Options::default())?;
+//! let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+//! assert_eq!(names, ["mod.rs", "types.rs", "client.rs"]);
+//! assert!(files[1].contents.contains("pub struct GetPetResponseBody200"));
+//! # Ok::<(), clustercert_codegen::Error>(())
+//! ```
+//!
+//! # What it supports, and the rules it follows
+//!
+//! The subset of OpenAPI 3.0 that Huawei Cloud's API descriptions use. Anything else stops
+//! generation with an [`Error`] naming the construct and where it is, as a JSON pointer
+//! (`#/components/schemas/Foo/properties/bar: allOf is not supported`); nothing is dropped
+//! silently.
+//!
+//! **Schemas.** A component schema becomes a type named in UpperCamelCase; an inline schema
+//! that needs a type of its own (object with properties, string enum, constrained integer)
+//! is named after where it is: parent type + property (`Kubeconfig` + `apiVersion` →
+//! `KubeconfigApiVersion`), `…Item` for array items, `…Value` for map values,
+//! `<Operation>RequestBody`, `<Operation>ResponseBody<status>`, `<Operation><Parameter>`. Two
+//! schemas that would get the same name are an error.
+//! - `type: object` with `properties`: a struct deriving `Debug, Clone, PartialEq, Serialize,
+//!   Deserialize`, plus `Eq` and `Hash` when every field allows. Required properties are plain
+//!   fields; optional ones are `Option<T>` with `#[serde(default, skip_serializing_if =
+//!   "Option::is_none")]`. Unknown fields are tolerated, unless `additionalProperties: false`
+//!   (then `deny_unknown_fields`). Properties together with `additionalProperties` true or a
+//!   schema are not supported.
+//! - `type: object` without properties: `serde_json::Map<String, serde_json::Value>` (free
+//!   form: `additionalProperties` absent or `true`), or `BTreeMap<String, T>`
+//!   (`additionalProperties: {schema}`).
+//! - `type: array`: `Vec<T>`. `minItems`, `maxItems` and `uniqueItems` are not supported.
+//! - `type: string`: `String`. Formats other than `password` (`date-time`, `byte`, …) stay
+//!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
+//!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,
+//!   `vpc-router` → `VpcRouter`; `#[serde(rename)]` only where the wire value differs from the
+//!   variant), with `ALL`, `as_str`, `Display` and `FromStr`. `pattern`, `minLength` and
+//!   `maxLength` are not supported.
+//! - `type: integer`: `i32` for `format: int32`, else `i64`. With `minimum`/`maximum`
+//!   (`exclusiveMinimum`/`exclusiveMaximum` honoured), `enum`, or a `oneOf` whose alternatives
+//!   are each an integer `enum` or a `minimum`/`maximum` range, a validated newtype: private
+//!   field, `TryFrom<i64>` (and `TryFrom<i32>` for int32), `new`, `get`, `RULE`, `From<Newtype>`
+//!   for the inner integer, `Display`, `FromStr`, and serde through `try_from`/`into`, so a
+//!   forbidden value can never be held or deserialized. A refused value gives the runtime's
+//!   `ConstraintError { type_name, value, rule }`, the rule worded from the spec: `must be -1,
+//!   or from 1 to 1825`. `multipleOf` is not supported.
+//! - `type: number`: `f64` (`f32` for `format: float`); no constraints supported.
+//! - `type: boolean`: `bool`. A schema with no keywords: `serde_json::Value`.
+//! - `$ref` to `#/components/schemas/…`: that type. A component that is only a `$ref`, or a
+//!   schema that is only an array, map or scalar, becomes a `type` alias.
+//! - A struct that contains itself through fields that are not collections gets those fields
+//!   boxed.
+//! - `allOf`, `anyOf`, `not`, `discriminator`, `nullable` and other `oneOf`s are not supported.
+//!   Documentation-only keywords (`example`, `title`, `default`, `readOnly`, `writeOnly`,
+//!   `deprecated`, `externalDocs`, other `x-` extensions) do not change the types.
+//!
+//! **Names.** Field and method names are snake_case of the wire name (`current-context` →
+//! `current_context`, `apiVersion` → `api_version`); `#[serde(rename)]` only where the wire
+//! name is not the Rust name. Keywords become raw identifiers (`r#type`); `self`, `super`,
+//! `crate` and `Self` get a trailing `_`; a name starting with a digit gets an `n` prefix
+//! (`V` for types and variants). When two wire names map to the same Rust name, a wire name
+//! that already is its Rust name keeps it and the others get the first free suffix `_2`, `_3`,
+//! … in spec order (`error_code`, `errorCode` → `error_code`, `error_code_2`), and the field's
+//! doc says so. Header names lose a leading `X-` (`X-Request-Id` → `request_id`).
+//!
+//! **Docs.** Descriptions and summaries become doc comments; the module docs come from
+//! `info`. Indentation is dropped and bare code fences become `text`, so rustdoc never
+//! compiles prose as a doctest.
+//!
+//! **Operations.** Each needs an `operationId`; `CreateFoo` gives the method `create_foo`,
+//! `CreateFooRequest` and `CreateFooResponse`.
+//! - Parameters (path item's, overridden by the operation's) become request fields: path
+//!   parameters first, then query, then header, each in spec order; `Option` when not
+//!   required. They must be strings, booleans, numbers, integers or enums (arrays of those in
+//!   the query: one pair per item, or comma-joined with `explode: false`). Path parameters go
+//!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
+//!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
+//!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
+//!   supplied by the runtime's authentication, and the method's doc says so. Cookie
+//!   parameters and `content` parameters are not supported.
+//! - The request body, when there is one, is the field `body` (an `Option` when not
+//!   required); its one media type must be JSON.
+//! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per
+//!   documented response header, and `body` when the response has JSON content. Several
+//!   success statuses with the same headers and body share the struct; different ones give an
+//!   enum with one variant (and struct) per status. Every other status goes to the runtime's
+//!   `RawResponse::into_error`; error responses' `$ref`s are checked but their bodies are the
+//!   runtime's business.
+//!
+//! **Client.** `Client` wraps the runtime's `Transport` (`From<Transport>`,
+//! `Client::builder()`, `Client::transport()`) with one `async fn` per operation that builds
+//! an `OperationRequest` and calls `Transport::send`. Generated code reaches the runtime
+//! through [`Options::runtime`].
+//!
+//! **Output.** Files are deterministic: types and operations in spec order. Every file starts
+//! with a line saying which command wrote it.
+
+use std::fmt;
+
+pub use openapiv3;
+
+mod build;
+mod emit;
+pub mod model;
+mod names;
+
+/// Why generation stopped: what, and where in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct Error {
+    /// A JSON pointer into the spec (`#/components/schemas/Foo/properties/bar`), or what was
+    /// being done when the problem is not in the spec.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// How to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of the runtime module in the generated code: `crate::runtime` inside the
+    /// `clustercert` crate, `clustercert::runtime` for a crate generated elsewhere.
+    pub runtime: String,
+    /// The spec's name in the header line and the docs, for example `spec/openapi.yaml`.
+    pub source: String,
+    /// The command named in the header line.
+    pub command: String,
+}
+
+impl Default for Options {
+    /// For the checked-in `clustercert` crate.
+    fn default() -> Self {
+        Options {
+            runtime: "crate::runtime".to_owned(),
+            source: "spec/openapi.yaml".to_owned(),
+            command: "cargo xtask codegen".to_owned(),
+        }
+    }
+}
+
+impl Options {
+    /// The first line of every emitted file.
+    pub fn header(&self) -> String {
+        format!(
+            "// @generated by `{}` from {}. Do not edit by hand.",
+            self.command, self.source
+        )
+    }
+}
+
+/// One file to write: a path relative to the output folder, and its contents.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative path, `/`-separated.
+    pub path: String,
+    /// The file's text.
+    pub contents: String,
+}
+
+impl fmt::Debug for GeneratedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeneratedFile")
+            .field("path", &self.path)
+            .field("bytes", &self.contents.len())
+            .finish()
+    }
+}
+
+/// Parses a YAML or JSON OpenAPI document.
+pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
+    serde_yaml::from_str(text).map_err(|e| Error {
+        location: "#".to_owned(),
+        message: format!("not an OpenAPI 3.0 document: {e}"),
+    })
+}
+
+/// Builds the intermediate model of a spec, without emitting code.
+pub fn model(spec: &openapiv3::OpenAPI) -> Result<model::Api, Error> {
+    build::build(spec)
+}
+
+/// Generates the modules of a spec: `mod.rs`, `types.rs` and `client.rs`, for a folder that
+/// is a module of a crate which also has the runtime.
+pub fn generate(spec: &openapiv3::OpenAPI, options: &Options) -> Result<Vec<GeneratedFile>, Error> {
+    let runtime: syn::Path = syn::parse_str(&options.runtime).map_err(|e| Error {
+        location: "options.runtime".to_owned(),
+        message: format!("`{}` is not a path: {e}", options.runtime),
+    })?;
+    let api = build::build(spec)?;
+    let emitter = emit::Emitter::new(&api, &runtime);
+    let header = options.header();
+    Ok(vec![
+        GeneratedFile {
+            path: "mod.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.module(&options.source), "mod.rs")?,
+        },
+        GeneratedFile {
+            path: "types.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.types(&options.source), "types.rs")?,
+        },
+        GeneratedFile {
+            path: "client.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.client(&options.source), "client.rs")?,
+        },
+    ])
+}
+
+/// Generates a crate that builds on its own: `Cargo.toml`, `src/lib.rs` (re-exporting
+/// everything), `src/types.rs` and `src/client.rs`. It depends on the `clustercert` crate at
+/// `runtime_crate_dir` for the runtime (`options.runtime` should be `clustercert::runtime`).
+pub fn generate_crate(
+    spec: &openapiv3::OpenAPI,
+    options: &Options,
+    crate_name: &str,
+    runtime_crate_dir: &std::path::Path,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let modules = generate(spec, options)?;
+    let runtime_dir = runtime_crate_dir.to_string_lossy().replace('\\', "/");
+    let cargo_toml = format!(
+        "# @generated by `{command}` from {source}. Do not edit by hand.\n\
+         [package]\n\
+         name = \"{crate_name}\"\n\
+         version = \"0.1.0\"\n\
+         edition = \"2021\"\n\
+         publish = false\n\
+         \n\
+         [dependencies]\n\
+         clustercert = {{ path = \"{runtime_dir}\" }}\n\
+         http = \"1\"\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = \"1\"\n\
+         \n\
+         # Not part of any enclosing workspace.\n\
+         [workspace]\n",
+        command = options.command,
+        source = options.source,
+    );
+    let mut files = vec![GeneratedFile {
+        path: "Cargo.toml".to_owned(),
+        contents: cargo_toml,
+    }];
+    for file in modules {
+        let path = match file.path.as_str() {
+            "mod.rs" => "src/lib.rs".to_owned(),
+            other => format!("src/{other}"),
+        };
+        let contents = if path == "src/lib.rs" {
+            format!("{}\npub use client::*;\npub use types::*;\n", file.contents)
+        } else {
+            file.contents
+        };
+        files.push(GeneratedFile { path, contents });
+    }
+    Ok(files)
+}

@@ -1,0 +1,241 @@
+//! The intermediate model: what the emitter needs to know, with every spec question answered.
+//!
+//! `build` fills it from an [`openapiv3::OpenAPI`]; `emit` turns it into
+//! code. Names here are final Rust names; wire names are kept beside them.
+
+/// Everything generated from one spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Named types, in spec order (an inline type right after the type that holds it).
+    pub types: Vec<TypeDef>,
+    /// Operations, in spec order (path, then method).
+    pub operations: Vec<Operation>,
+}
+
+/// A reference to a type in a field, parameter or body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `runtime::SecretString`.
+    Secret,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `serde_json::Value`, for a schema without constraints.
+    Json,
+    /// `serde_json::Map<String, serde_json::Value>`, for a free-form object.
+    JsonMap,
+    /// A generated type, by its Rust name.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`, for `additionalProperties` with a schema.
+    Map(Box<TypeRef>),
+    /// `Box<T>`, to break a cycle of directly nested structs.
+    Boxed(Box<TypeRef>),
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust name.
+    pub name: String,
+    /// Doc text (description).
+    pub doc: Option<String>,
+    /// What kind of type.
+    pub kind: TypeKind,
+}
+
+/// The kinds of named types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// A struct of named fields.
+    Struct {
+        /// Fields, in spec order.
+        fields: Vec<Field>,
+        /// `additionalProperties: false`.
+        deny_unknown: bool,
+    },
+    /// A string enum.
+    Enum {
+        /// Variants, in spec order.
+        variants: Vec<Variant>,
+    },
+    /// A validated integer newtype.
+    Integer(IntegerRule),
+    /// `pub type Name = Target;`.
+    Alias(TypeRef),
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust name (snake_case, no `r#`).
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Doc text.
+    pub doc: Option<String>,
+    /// The field's type, without the `Option` of an optional field.
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+}
+
+/// One variant of a string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// Value on the wire.
+    pub wire: String,
+}
+
+/// The values a validated integer may hold: any of the alternatives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntegerRule {
+    /// `true` for `format: int32` (an `i32` inside), else `i64`.
+    pub int32: bool,
+    /// Allowed values; at least one.
+    pub alternatives: Vec<IntegerAlternative>,
+}
+
+/// One allowed set of integer values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegerAlternative {
+    /// Exactly these values (`enum`).
+    Values(Vec<i64>),
+    /// An inclusive range; `None` is unbounded.
+    Range(Option<i64>, Option<i64>),
+}
+
+impl IntegerRule {
+    /// The rule in words, for example `must be -1, or from 1 to 1825`.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .alternatives
+            .iter()
+            .map(|alternative| match alternative {
+                IntegerAlternative::Values(values) => match values.as_slice() {
+                    [one] => one.to_string(),
+                    many => {
+                        let listed: Vec<String> = many.iter().map(i64::to_string).collect();
+                        format!("one of {}", listed.join(", "))
+                    }
+                },
+                IntegerAlternative::Range(Some(min), Some(max)) => format!("from {min} to {max}"),
+                IntegerAlternative::Range(Some(min), None) => format!("at least {min}"),
+                IntegerAlternative::Range(None, Some(max)) => format!("at most {max}"),
+                IntegerAlternative::Range(None, None) => "any integer".to_owned(),
+            })
+            .collect();
+        format!("must be {}", parts.join(", or "))
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId` as in the spec.
+    pub id: String,
+    /// Method name (snake_case of the id).
+    pub method_name: String,
+    /// Request struct name.
+    pub request_name: String,
+    /// Response type name.
+    pub response_name: String,
+    /// HTTP method, upper-case (`POST`).
+    pub http_method: String,
+    /// Path template as in the spec.
+    pub path: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Parameters that become request fields, in order: path, query, header.
+    pub params: Vec<Param>,
+    /// Header parameters the runtime's authentication supplies: (header, security scheme).
+    pub auth_headers: Vec<(String, String)>,
+    /// The JSON request body.
+    pub body: Option<Body>,
+    /// Success responses, by status.
+    pub success: Success,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A path segment.
+    Path,
+    /// A query pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter that becomes a request field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Rust field name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Doc text.
+    pub doc: Option<String>,
+    /// Type (scalar, or `Vec` of scalar for query parameters).
+    pub ty: TypeRef,
+    /// Required (path parameters always are).
+    pub required: bool,
+    /// For arrays in the query: one pair per item (`explode`, the default) or one
+    /// comma-separated pair.
+    pub explode: bool,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Required (else the field is an `Option`).
+    pub required: bool,
+    /// Doc text.
+    pub doc: Option<String>,
+}
+
+/// The success responses of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// One response type for every success status (usually one status).
+    Single(SuccessResponse),
+    /// Several statuses with different shapes: an enum of one struct per status.
+    Several(Vec<SuccessResponse>),
+}
+
+/// One success response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessResponse {
+    /// Statuses it covers: exact codes, or a `2XX` range as `(200, 299)`.
+    pub statuses: Vec<(u16, u16)>,
+    /// Doc text (description).
+    pub doc: Option<String>,
+    /// Documented headers: (Rust name, wire name, doc).
+    pub headers: Vec<(String, String, Option<String>)>,
+    /// JSON body type, when the response has one.
+    pub body: Option<TypeRef>,
+}
