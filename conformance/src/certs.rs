@@ -53,7 +53,12 @@ struct Block {
 
 /// Every certificate check on a 200 body. `base` is the body's JSON Pointer in the case;
 /// `duration_days` is the requested validity (already mapped from -1), when known.
-pub fn check_certificates(body: &Value, base: &str, duration_days: Option<i64>, report: &mut Report) {
+pub fn check_certificates(
+    body: &Value,
+    base: &str,
+    duration_days: Option<i64>,
+    report: &mut Report,
+) {
     let list = |field: &str| {
         body.get(field)
             .and_then(Value::as_array)
@@ -116,7 +121,12 @@ fn decode_field(text: &str, at: &str, expected: Expected, report: &mut Report) -
         return None;
     }
     if text.starts_with(REDACTION_PREFIX) {
-        report.add(REDACTED, Severity::Note, at, "replaced by a redaction marker; not checked");
+        report.add(
+            REDACTED,
+            Severity::Note,
+            at,
+            "replaced by a redaction marker; not checked",
+        );
         return None;
     }
     report.ran(BASE64_PEM);
@@ -137,7 +147,10 @@ fn decode_field(text: &str, at: &str, expected: Expected, report: &mut Report) -
     let label_ok = match expected {
         Expected::Certificate => pem.label == "CERTIFICATE",
         Expected::PrivateKey => {
-            matches!(pem.label.as_str(), "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY")
+            matches!(
+                pem.label.as_str(),
+                "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+            )
         }
     };
     if !label_ok {
@@ -159,7 +172,11 @@ fn decode_field(text: &str, at: &str, expected: Expected, report: &mut Report) -
 }
 
 /// `cert.x509` and `cert.x509-v3`.
-fn parse_certificate<'a>(der: &'a [u8], at: &str, report: &mut Report) -> Option<X509Certificate<'a>> {
+fn parse_certificate<'a>(
+    der: &'a [u8],
+    at: &str,
+    report: &mut Report,
+) -> Option<X509Certificate<'a>> {
     report.ran(X509);
     let cert = match X509Certificate::from_der(der) {
         Ok((_, cert)) => cert,
@@ -306,7 +323,7 @@ fn sec1_public(der: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{Minted, MintOptions};
+    use crate::fixtures::{MintOptions, Minted};
     use serde_json::json;
 
     fn body_with(minted: &Minted) -> Value {
@@ -319,11 +336,19 @@ mod tests {
     fn findings(body: &Value, days: Option<i64>) -> Vec<(&'static str, Severity, String)> {
         let mut report = Report::new();
         check_certificates(body, "", days, &mut report);
-        report.findings().iter().map(|f| (f.check, f.severity, f.path.clone())).collect()
+        report
+            .findings()
+            .iter()
+            .map(|f| (f.check, f.severity, f.path.clone()))
+            .collect()
     }
 
     fn minted(days: i64) -> Minted {
-        Minted::new(&MintOptions { days, ..MintOptions::default() }).unwrap()
+        Minted::new(&MintOptions {
+            days,
+            ..MintOptions::default()
+        })
+        .unwrap()
     }
 
     #[test]
@@ -344,8 +369,16 @@ mod tests {
         assert_eq!(
             findings(&body, Some(30)),
             vec![
-                (MASKED, Severity::Error, "/users/0/user/client-certificate-data".into()),
-                (MASKED, Severity::Error, "/users/0/user/client-key-data".into()),
+                (
+                    MASKED,
+                    Severity::Error,
+                    "/users/0/user/client-certificate-data".into()
+                ),
+                (
+                    MASKED,
+                    Severity::Error,
+                    "/users/0/user/client-key-data".into()
+                ),
             ]
         );
     }
@@ -355,7 +388,9 @@ mod tests {
         let body = json!({"users": [{"user": {"client-certificate-data": "REDACTED:client-certificate-data", "client-key-data": "REDACTED:client-key-data"}}]});
         let found = findings(&body, Some(30));
         assert_eq!(found.len(), 2);
-        assert!(found.iter().all(|(check, severity, _)| *check == REDACTED && *severity == Severity::Note));
+        assert!(found
+            .iter()
+            .all(|(check, severity, _)| *check == REDACTED && *severity == Severity::Note));
     }
 
     #[test]
@@ -366,7 +401,11 @@ mod tests {
             let body = json!({"clusters": [{"cluster": {"certificate-authority-data": value}}]});
             assert_eq!(
                 findings(&body, None),
-                vec![(BASE64_PEM, Severity::Error, "/clusters/0/cluster/certificate-authority-data".into())]
+                vec![(
+                    BASE64_PEM,
+                    Severity::Error,
+                    "/clusters/0/cluster/certificate-authority-data".into()
+                )]
             );
         }
     }
@@ -375,7 +414,14 @@ mod tests {
     fn garbage_in_a_certificate_block_is_not_x509() {
         let pem = "-----BEGIN CERTIFICATE-----\nAAECAwQ=\n-----END CERTIFICATE-----\n";
         let body = json!({"clusters": [{"cluster": {"certificate-authority-data": base64::engine::general_purpose::STANDARD.encode(pem)}}]});
-        assert_eq!(findings(&body, None), vec![(X509, Severity::Error, "/clusters/0/cluster/certificate-authority-data".into())]);
+        assert_eq!(
+            findings(&body, None),
+            vec![(
+                X509,
+                Severity::Error,
+                "/clusters/0/cluster/certificate-authority-data".into()
+            )]
+        );
     }
 
     #[test]
@@ -384,7 +430,14 @@ mod tests {
         let b = minted(30);
         let mut body = body_with(&a);
         body["users"][0]["user"]["client-key-data"] = json!(b.key_b64());
-        assert_eq!(findings(&body, Some(30)), vec![(KEY_MATCH, Severity::Error, "/users/0/user/client-key-data".into())]);
+        assert_eq!(
+            findings(&body, Some(30)),
+            vec![(
+                KEY_MATCH,
+                Severity::Error,
+                "/users/0/user/client-key-data".into()
+            )]
+        );
     }
 
     #[test]
@@ -393,10 +446,21 @@ mod tests {
         assert_eq!(findings(&body_with(&m), Some(30)), vec![]);
         assert_eq!(
             findings(&body_with(&m), Some(31)),
-            vec![(VALIDITY, Severity::Error, "/users/0/user/client-certificate-data".into())]
+            vec![(
+                VALIDITY,
+                Severity::Error,
+                "/users/0/user/client-certificate-data".into()
+            )]
         );
         // Backdated by 59 minutes: within tolerance. By 61: not.
-        let skewed = |secs| Minted::new(&MintOptions { days: 30, backdate_secs: secs, ..MintOptions::default() }).unwrap();
+        let skewed = |secs| {
+            Minted::new(&MintOptions {
+                days: 30,
+                backdate_secs: secs,
+                ..MintOptions::default()
+            })
+            .unwrap()
+        };
         assert_eq!(findings(&body_with(&skewed(59 * 60)), Some(30)), vec![]);
         assert_eq!(findings(&body_with(&skewed(61 * 60)), Some(30)).len(), 1);
         // Without a known duration the period is not judged.
@@ -405,7 +469,12 @@ mod tests {
 
     #[test]
     fn an_expired_certificate_is_judged_by_its_period_not_today() {
-        let old = Minted::new(&MintOptions { days: 1, not_before: (2020, 1, 1), ..MintOptions::default() }).unwrap();
+        let old = Minted::new(&MintOptions {
+            days: 1,
+            not_before: (2020, 1, 1),
+            ..MintOptions::default()
+        })
+        .unwrap();
         assert_eq!(findings(&body_with(&old), Some(1)), vec![]);
     }
 
@@ -417,7 +486,14 @@ mod tests {
     fn x509_v1_is_reported() {
         // rcgen writes only v3; this v1 certificate was made with `openssl x509 -req`.
         let body = json!({"clusters": [{"cluster": {"certificate-authority-data": b64(include_str!("testdata/v1.crt"))}}]});
-        assert_eq!(findings(&body, None), vec![(X509_V3, Severity::Error, "/clusters/0/cluster/certificate-authority-data".into())]);
+        assert_eq!(
+            findings(&body, None),
+            vec![(
+                X509_V3,
+                Severity::Error,
+                "/clusters/0/cluster/certificate-authority-data".into()
+            )]
+        );
     }
 
     fn user_body(cert: &str, key: &str) -> Value {
@@ -428,9 +504,27 @@ mod tests {
     fn pkcs1_pkcs8_rsa_and_sec1_ec_keys_match_their_certificates() {
         let rsa = include_str!("testdata/rsa.crt");
         let ec = include_str!("testdata/ec.crt");
-        assert_eq!(findings(&user_body(rsa, include_str!("testdata/rsa-pkcs1.key")), Some(30)), vec![]);
-        assert_eq!(findings(&user_body(rsa, include_str!("testdata/rsa-pkcs8.key")), Some(30)), vec![]);
-        assert_eq!(findings(&user_body(ec, include_str!("testdata/ec-sec1.key")), Some(1)), vec![]);
+        assert_eq!(
+            findings(
+                &user_body(rsa, include_str!("testdata/rsa-pkcs1.key")),
+                Some(30)
+            ),
+            vec![]
+        );
+        assert_eq!(
+            findings(
+                &user_body(rsa, include_str!("testdata/rsa-pkcs8.key")),
+                Some(30)
+            ),
+            vec![]
+        );
+        assert_eq!(
+            findings(
+                &user_body(ec, include_str!("testdata/ec-sec1.key")),
+                Some(1)
+            ),
+            vec![]
+        );
     }
 
     #[test]
@@ -438,11 +532,25 @@ mod tests {
         let rsa = include_str!("testdata/rsa.crt");
         let ec = include_str!("testdata/ec.crt");
         let key_at = "/users/0/user/client-key-data".to_owned();
-        assert_eq!(findings(&user_body(ec, include_str!("testdata/rsa-pkcs1.key")), None), vec![(KEY_MATCH, Severity::Error, key_at.clone())]);
-        assert_eq!(findings(&user_body(rsa, include_str!("testdata/ec-sec1.key")), None), vec![(KEY_MATCH, Severity::Error, key_at.clone())]);
+        assert_eq!(
+            findings(&user_body(ec, include_str!("testdata/rsa-pkcs1.key")), None),
+            vec![(KEY_MATCH, Severity::Error, key_at.clone())]
+        );
+        assert_eq!(
+            findings(&user_body(rsa, include_str!("testdata/ec-sec1.key")), None),
+            vec![(KEY_MATCH, Severity::Error, key_at.clone())]
+        );
         let m = minted(30);
-        let pkcs8_ec = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(m.key_b64()).unwrap()).unwrap();
-        assert_eq!(findings(&user_body(rsa, &pkcs8_ec), None), vec![(KEY_MATCH, Severity::Error, key_at)]);
+        let pkcs8_ec = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(m.key_b64())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            findings(&user_body(rsa, &pkcs8_ec), None),
+            vec![(KEY_MATCH, Severity::Error, key_at)]
+        );
     }
 
     #[test]

@@ -116,9 +116,19 @@ pub fn check_request(request: &RequestPart, validators: &Validators, report: &mu
         }
     }
     match &request.body {
-        Some(body) => schema_findings(report, REQUEST_SCHEMA, &validators.request, body, "/request/body"),
+        Some(body) => schema_findings(
+            report,
+            REQUEST_SCHEMA,
+            &validators.request,
+            body,
+            "/request/body",
+        ),
         None => {
-            report.error(REQUEST_SCHEMA, "/request/body", "no body; the spec requires one");
+            report.error(
+                REQUEST_SCHEMA,
+                "/request/body",
+                "no body; the spec requires one",
+            );
             false
         }
     }
@@ -159,13 +169,22 @@ pub fn check_response(
                 report.error(
                     RESPONSE_JSON,
                     "/response/body_text",
-                    format!("the body is not JSON ({}, at line {} column {})", classify(&e), e.line(), e.column()),
+                    format!(
+                        "the body is not JSON ({}, at line {} column {})",
+                        classify(&e),
+                        e.line(),
+                        e.column()
+                    ),
                 );
                 return None;
             }
         },
         (None, None) => {
-            report.error(RESPONSE_JSON, "/response", "no body; the spec documents a JSON body");
+            report.error(
+                RESPONSE_JSON,
+                "/response",
+                "no body; the spec documents a JSON body",
+            );
             return None;
         }
     };
@@ -337,8 +356,12 @@ pub fn check_current_context(body: &Value, base: &str, report: &mut Report) {
 /// `kubeconfig.context-refs`.
 pub fn check_context_refs(body: &Value, base: &str, report: &mut Report) {
     report.ran(CONTEXT_REFS);
-    let clusters: Vec<&str> = entries(body, "clusters").filter_map(|(_, c)| name_of(c)).collect();
-    let users: Vec<&str> = entries(body, "users").filter_map(|(_, u)| name_of(u)).collect();
+    let clusters: Vec<&str> = entries(body, "clusters")
+        .filter_map(|(_, c)| name_of(c))
+        .collect();
+    let users: Vec<&str> = entries(body, "users")
+        .filter_map(|(_, u)| name_of(u))
+        .collect();
     for (index, entry) in entries(body, "contexts") {
         let Some(context) = entry.get("context") else {
             continue;
@@ -358,7 +381,9 @@ pub fn check_context_refs(body: &Value, base: &str, report: &mut Report) {
 }
 
 fn insecure(cluster: &Value) -> Option<bool> {
-    cluster.get("insecure-skip-tls-verify").and_then(Value::as_bool)
+    cluster
+        .get("insecure-skip-tls-verify")
+        .and_then(Value::as_bool)
 }
 
 /// `kubeconfig.external-insecure`.
@@ -479,12 +504,17 @@ mod tests {
     fn external() -> Value {
         let mut body = internal();
         body["clusters"].as_array_mut().unwrap().push(json!({"name": "externalCluster", "cluster": {"server": "https://203.0.113.10:5443", "insecure-skip-tls-verify": true}}));
-        body["contexts"].as_array_mut().unwrap().push(json!({"name": "external", "context": {"cluster": "externalCluster", "user": "user"}}));
+        body["contexts"].as_array_mut().unwrap().push(
+            json!({"name": "external", "context": {"cluster": "externalCluster", "user": "user"}}),
+        );
         body["current-context"] = json!("external");
         body
     }
 
-    fn run(check: fn(&Value, &str, &mut Report), body: &Value) -> Vec<(&'static str, Severity, String)> {
+    fn run(
+        check: fn(&Value, &str, &mut Report),
+        body: &Value,
+    ) -> Vec<(&'static str, Severity, String)> {
         let mut report = Report::new();
         check(body, "", &mut report);
         report
@@ -510,11 +540,18 @@ mod tests {
         body["apiVersion"] = json!("v2");
         assert_eq!(
             run(check_kind, &body),
-            vec![(KIND, Severity::Error, "/kind".into()), (API_VERSION, Severity::Error, "/apiVersion".into())]
+            vec![
+                (KIND, Severity::Error, "/kind".into()),
+                (API_VERSION, Severity::Error, "/apiVersion".into())
+            ]
         );
         body["kind"] = json!(7);
         body.as_object_mut().unwrap().remove("apiVersion");
-        assert_eq!(run(check_kind, &body), vec![], "the schema reports wrong types");
+        assert_eq!(
+            run(check_kind, &body),
+            vec![],
+            "the schema reports wrong types"
+        );
     }
 
     #[test]
@@ -537,7 +574,10 @@ mod tests {
     fn current_context_follows_the_external_cluster() {
         let mut body = external();
         body["current-context"] = json!("internal");
-        assert_eq!(run(check_current_context, &body), vec![(CURRENT_CONTEXT, Severity::Error, "/current-context".into())]);
+        assert_eq!(
+            run(check_current_context, &body),
+            vec![(CURRENT_CONTEXT, Severity::Error, "/current-context".into())]
+        );
         let mut body = internal();
         body["current-context"] = json!("external");
         // Wrong for an internal-only cluster, and no such context either.
@@ -562,8 +602,16 @@ mod tests {
         assert_eq!(
             run(check_context_refs, &body),
             vec![
-                (CONTEXT_REFS, Severity::Error, "/contexts/0/context/user".into()),
-                (CONTEXT_REFS, Severity::Error, "/contexts/1/context/cluster".into()),
+                (
+                    CONTEXT_REFS,
+                    Severity::Error,
+                    "/contexts/0/context/user".into()
+                ),
+                (
+                    CONTEXT_REFS,
+                    Severity::Error,
+                    "/contexts/1/context/cluster".into()
+                ),
             ]
         );
     }
@@ -574,9 +622,16 @@ mod tests {
         body["clusters"][1]["cluster"]["insecure-skip-tls-verify"] = json!(false);
         assert_eq!(
             run(check_external_insecure, &body),
-            vec![(EXTERNAL_INSECURE, Severity::Error, "/clusters/1/cluster/insecure-skip-tls-verify".into())]
+            vec![(
+                EXTERNAL_INSECURE,
+                Severity::Error,
+                "/clusters/1/cluster/insecure-skip-tls-verify".into()
+            )]
         );
-        body["clusters"][1]["cluster"].as_object_mut().unwrap().remove("insecure-skip-tls-verify");
+        body["clusters"][1]["cluster"]
+            .as_object_mut()
+            .unwrap()
+            .remove("insecure-skip-tls-verify");
         assert_eq!(run(check_external_insecure, &body).len(), 1);
     }
 
@@ -587,7 +642,11 @@ mod tests {
         body["clusters"][1]["cluster"]["certificate-authority-data"] = json!("Q0E=");
         assert_eq!(
             run(check_ca_with_insecure, &body),
-            vec![(CA_WITH_INSECURE, Severity::Warning, "/clusters/1/cluster".into())]
+            vec![(
+                CA_WITH_INSECURE,
+                Severity::Warning,
+                "/clusters/1/cluster".into()
+            )]
         );
     }
 
@@ -595,14 +654,24 @@ mod tests {
     fn server_urls_are_https_with_host_and_port() {
         assert!(server_url_problem("https://cce.example.com:443").is_ok());
         assert!(server_url_problem("https://[2001:db8::1]:5443/").is_ok());
-        for bad in ["http://1.2.3.4:5443", "https://1.2.3.4", "1.2.3.4:5443", "https://:5443", "not a url"] {
+        for bad in [
+            "http://1.2.3.4:5443",
+            "https://1.2.3.4",
+            "1.2.3.4:5443",
+            "https://:5443",
+            "not a url",
+        ] {
             assert!(server_url_problem(bad).is_err(), "{bad}");
         }
         let mut body = internal();
         body["clusters"][0]["cluster"]["server"] = json!("http://192.168.1.7:5443");
         assert_eq!(
             run(check_server_urls, &body),
-            vec![(SERVER_URL, Severity::Error, "/clusters/0/cluster/server".into())]
+            vec![(
+                SERVER_URL,
+                Severity::Error,
+                "/clusters/0/cluster/server".into()
+            )]
         );
     }
 
@@ -616,7 +685,12 @@ mod tests {
             check_error_shape(&good, "/b", &mut report);
             assert!(!report.has_errors(), "{good}");
         }
-        for bad in [json!({"error_code": "CCE.01400001"}), json!({"errorCode": "x", "error_msg": "y"}), json!(null), json!({"errorCode": 1, "errorMessage": "m"})] {
+        for bad in [
+            json!({"error_code": "CCE.01400001"}),
+            json!({"errorCode": "x", "error_msg": "y"}),
+            json!(null),
+            json!({"errorCode": 1, "errorMessage": "m"}),
+        ] {
             let mut report = Report::new();
             check_error_shape(&bad, "/b", &mut report);
             assert_eq!(report.findings().len(), 1, "{bad}");

@@ -82,7 +82,12 @@ impl Report {
     }
 
     /// Adds an error.
-    pub fn error(&mut self, check: &'static str, path: impl Into<String>, message: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        check: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.add(check, Severity::Error, path, message);
     }
 

@@ -56,7 +56,8 @@ pub enum MintError {
 fn start_of(options: &MintOptions) -> Result<OffsetDateTime, MintError> {
     let (year, month, day) = options.not_before;
     let month = Month::try_from(month).map_err(|e| MintError::Date(e.to_string()))?;
-    let date = Date::from_calendar_date(year, month, day).map_err(|e| MintError::Date(e.to_string()))?;
+    let date =
+        Date::from_calendar_date(year, month, day).map_err(|e| MintError::Date(e.to_string()))?;
     Ok(PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc())
 }
 
@@ -116,7 +117,9 @@ impl Minted {
             "name": "internalCluster",
             "cluster": {"server": "https://192.168.1.7:5443", "certificate-authority-data": self.ca_b64()}
         })];
-        let mut contexts = vec![json!({"name": "internal", "context": {"cluster": "internalCluster", "user": "user"}})];
+        let mut contexts = vec![
+            json!({"name": "internal", "context": {"cluster": "internalCluster", "user": "user"}}),
+        ];
         if external {
             clusters.push(json!({
                 "name": "externalCluster",
@@ -151,14 +154,20 @@ mod tests {
         assert_eq!(internal["clusters"].as_array().unwrap().len(), 1);
         assert_eq!(internal["current-context"], "internal");
         let external = minted.kubeconfig(true);
-        assert_eq!(external["clusters"][1]["cluster"]["insecure-skip-tls-verify"], true);
+        assert_eq!(
+            external["clusters"][1]["cluster"]["insecure-skip-tls-verify"],
+            true
+        );
         assert_eq!(external["current-context"], "external");
         assert!(!format!("{minted:?}").contains("PRIVATE"));
     }
 
     #[test]
     fn bad_dates_are_errors_not_panics() {
-        let options = MintOptions { not_before: (2026, 13, 1), ..MintOptions::default() };
+        let options = MintOptions {
+            not_before: (2026, 13, 1),
+            ..MintOptions::default()
+        };
         assert!(matches!(Minted::new(&options), Err(MintError::Date(_))));
     }
 }

@@ -9,6 +9,8 @@ pub mod certs;
 pub mod checks;
 pub mod finding;
 pub mod fixtures;
+pub mod record;
+pub mod runner;
 pub mod schema;
 pub mod spec;
 

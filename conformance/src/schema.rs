@@ -331,7 +331,9 @@ pub fn find_operation<'a>(root: &'a Value, operation_id: &str) -> Result<&'a Val
         .flat_map(|paths| paths.values())
         .filter_map(Value::as_object)
         .flat_map(|item| item.values())
-        .find(|operation| operation.get("operationId").and_then(Value::as_str) == Some(operation_id))
+        .find(|operation| {
+            operation.get("operationId").and_then(Value::as_str) == Some(operation_id)
+        })
         .ok_or_else(|| SchemaError::Spec(format!("no operation {operation_id}")))
 }
 
@@ -358,8 +360,12 @@ mod tests {
 
     #[test]
     fn ref_siblings_are_ignored_as_openapi_30_says() {
-        let schema = json!({"$ref": "#/components/schemas/Name", "description": "d", "minLength": 9});
-        assert_eq!(to_draft4(&schema, &root()).unwrap(), json!({"type": "string"}));
+        let schema =
+            json!({"$ref": "#/components/schemas/Name", "description": "d", "minLength": 9});
+        assert_eq!(
+            to_draft4(&schema, &root()).unwrap(),
+            json!({"type": "string"})
+        );
     }
 
     #[test]
@@ -367,7 +373,9 @@ mod tests {
         let missing = to_draft4(&json!({"$ref": "#/components/schemas/Nope"}), &root());
         assert_eq!(
             missing,
-            Err(SchemaError::UnresolvedRef("#/components/schemas/Nope".into()))
+            Err(SchemaError::UnresolvedRef(
+                "#/components/schemas/Nope".into()
+            ))
         );
         let remote = to_draft4(&json!({"$ref": "other.yaml#/x"}), &root());
         assert!(matches!(remote, Err(SchemaError::UnresolvedRef(_))));
@@ -385,7 +393,10 @@ mod tests {
             &root(),
         )
         .unwrap();
-        assert_eq!(out, json!({"type": ["string", "null"], "enum": ["a", null]}));
+        assert_eq!(
+            out,
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
         let compiled = compile(json!({"type": "string", "enum": ["a"], "nullable": true}));
         assert!(compiled.is_valid(&Value::Null));
         assert!(compiled.is_valid(&json!("a")));
@@ -420,7 +431,8 @@ mod tests {
 
     #[test]
     fn a_property_named_like_a_keyword_is_kept() {
-        let schema = json!({"properties": {"example": {"type": "string"}, "x-a": {"type": "integer"}}});
+        let schema =
+            json!({"properties": {"example": {"type": "string"}, "x-a": {"type": "integer"}}});
         assert_eq!(to_draft4(&schema, &root()).unwrap(), schema);
     }
 
@@ -522,9 +534,19 @@ mod tests {
     fn builtin_validators_enforce_the_duration_rule() {
         let validators = Validators::builtin().unwrap();
         for good in [-1, 1, 30, 1825] {
-            assert!(validators.request.is_valid(&json!({"duration": good})), "{good}");
+            assert!(
+                validators.request.is_valid(&json!({"duration": good})),
+                "{good}"
+            );
         }
-        for bad in [json!(0), json!(-2), json!(1826), json!("30"), Value::Null, json!(1.5)] {
+        for bad in [
+            json!(0),
+            json!(-2),
+            json!(1826),
+            json!("30"),
+            Value::Null,
+            json!(1.5),
+        ] {
             assert!(
                 !validators.request.is_valid(&json!({"duration": bad})),
                 "{bad}"
@@ -532,7 +554,10 @@ mod tests {
         }
         assert!(!validators.request.is_valid(&json!({})));
         assert_eq!(
-            validators.documented_statuses().into_iter().collect::<Vec<_>>(),
+            validators
+                .documented_statuses()
+                .into_iter()
+                .collect::<Vec<_>>(),
             vec![200, 400, 401, 403, 404, 429, 500]
         );
     }

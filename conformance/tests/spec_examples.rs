@@ -118,7 +118,8 @@ fn every_example_validates_against_its_schema() {
         for (method, operation) in item.as_object().expect("path item") {
             if let Some(body) = operation.get("requestBody") {
                 let body = deref(&root, body);
-                checked += check_media_examples(&root, body, &format!("{method} {path}"), &mut used);
+                checked +=
+                    check_media_examples(&root, body, &format!("{method} {path}"), &mut used);
             }
             for (status, response) in operation["responses"].as_object().expect("responses") {
                 let response = deref(&root, response);
