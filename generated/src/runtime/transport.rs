@@ -1,0 +1,794 @@
+//! [`Transport`] sends an operation's request: it adds the auth headers, signs the final
+//! request, retries within the total timeout and reads the response with a size cap.
+//! [`ClientBuilder`] configures it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
+use http::{HeaderMap, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use super::credentials::Credentials;
+use super::endpoint::{normalize_endpoint, resolve_region};
+use super::error::{
+    capped_text, header_text, is_retryable_status, CceErrorBody, Error, TransportErrorKind,
+    MAX_KEPT_ERROR_BODY,
+};
+use super::retry::{parse_retry_after, RetryPolicy};
+use super::secret::SecretString;
+use super::signing::{self, Signed};
+
+/// The default total timeout of a call, retries included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default connect timeout of one attempt.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default cap on a response body, in bytes (1 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("clustercert/", env!("CARGO_PKG_VERSION"));
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The time the signer puts in `X-Sdk-Date`. Any `Fn() -> OffsetDateTime` is a clock.
+///
+/// ```
+/// use clustercert::runtime::Clock;
+/// let fixed = || time::macros::datetime!(2026-11-28 12:00:00 UTC);
+/// assert_eq!(fixed.now().year(), 2026);
+/// ```
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The system clock, the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+impl<F: Fn() -> OffsetDateTime + Send + Sync> Clock for F {
+    fn now(&self) -> OffsetDateTime {
+        self()
+    }
+}
+
+/// Sends requests: endpoint, credentials, HTTP client, timeouts, retries. Cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    credentials: Option<Credentials>,
+    user_agent: HeaderValue,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    max_response_bytes: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Transport")
+            .field("base_url", &inner.base_url)
+            .field("credentials", &inner.credentials)
+            .field("user_agent", &inner.user_agent)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a client `C` (a generated `Client`): endpoint or region, credentials, timeouts,
+/// retries, user agent, and optionally a `reqwest::Client` of your own.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), clustercert::Error> {
+/// use std::time::Duration;
+/// use clustercert::runtime::{Credentials, RetryPolicy};
+///
+/// let client = clustercert::Client::builder()
+///     .region("cn-north-4")
+///     .credentials(Credentials::from_env()?)
+///     .timeout(Duration::from_secs(30))
+///     .retry(RetryPolicy::default().max_retries(2))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+pub struct ClientBuilder<C> {
+    endpoint: Option<String>,
+    region: Option<String>,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    clock: Arc<dyn Clock>,
+    max_response_bytes: usize,
+    _client: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("custom_http_client", &self.http.is_some())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: From<Transport>> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: From<Transport>> ClientBuilder<C> {
+    /// A builder with the defaults: no endpoint yet, no credentials, a 10 s connect timeout,
+    /// a 60 s total timeout, [`RetryPolicy::default`], a 1 MiB response cap.
+    pub fn new() -> Self {
+        ClientBuilder {
+            endpoint: None,
+            region: None,
+            credentials: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
+            retry: RetryPolicy::default(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            http: None,
+            clock: Arc::new(SystemClock),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            _client: std::marker::PhantomData,
+        }
+    }
+
+    /// The endpoint URL, for example `https://cce.cn-north-4.myhuaweicloud.com` or
+    /// `http://127.0.0.1:8080` (`http` is allowed, for local servers).
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The region, for example `cn-north-4`: the endpoint becomes
+    /// `https://cce.{region}.myhuaweicloud.com`, unless the environment variable
+    /// `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}` (upper-cased, `-` as `_`) gives another.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Authenticate with an IAM token (`X-Auth-Token`); short for
+    /// `.credentials(Credentials::token(token))`.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::token(token));
+        self
+    }
+
+    /// The credentials: a token, or AK/SK (permanent or temporary) with a project id.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// How long one attempt may take to connect (default 10 s). Applies to the HTTP client
+    /// the builder makes, not to one given with [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The total time a call may take, retries and their waits included (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// No total timeout (retries are still bounded by the policy).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns
+    /// retries off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header (default `clustercert/{version}`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Send through this `reqwest::Client` (its own timeouts, proxies, TLS settings apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The clock that dates AK/SK signatures (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The largest response body read, in bytes (default 1 MiB); a larger one is
+    /// [`Error::BodyTooLarge`].
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Builds the client. Fails with [`Error::InvalidInput`] when there is no endpoint or
+    /// region (or both), the URL is not `http(s)://host…`, or the user agent is not a valid
+    /// header value.
+    pub fn build(self) -> Result<C, Error> {
+        let base_url = match (self.endpoint, self.region) {
+            (Some(endpoint), None) => normalize_endpoint(&endpoint).map_err(Error::InvalidInput)?,
+            (None, Some(region)) => resolve_region(&region, |name| std::env::var(name).ok())?,
+            (None, None) => {
+                return Err(Error::InvalidInput(
+                    "no endpoint or region given".to_owned(),
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidInput(
+                    "both an endpoint and a region given; choose one".to_owned(),
+                ))
+            }
+        };
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::InvalidInput(format!(
+                "user agent {:?} is not a valid header value",
+                self.user_agent
+            ))
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(C::from(Transport {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: self.credentials,
+                user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                clock: self.clock,
+            }),
+        }))
+    }
+}
+
+/// Signs a request in its final form (body serialized, every header in place) with AK/SK at
+/// `now`: adds `X-Sdk-Date` and `Authorization` (see [`signing::sign_headers`]). `Host` is
+/// signed with the value the HTTP library sends for the URL, and left for it to set.
+///
+/// ```
+/// use clustercert::runtime::sign_request;
+/// let mut request = reqwest::Request::new(
+///     http::Method::POST,
+///     "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert".parse().unwrap(),
+/// );
+/// *request.body_mut() = Some(br#"{"duration":30}"#.to_vec().into());
+/// let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+/// let signed = sign_request(&mut request, "AK", "SK", now).unwrap();
+/// assert_eq!(signed.signed_headers, "host;x-sdk-date");
+/// assert!(request.headers().contains_key("authorization"));
+/// ```
+pub fn sign_request(
+    request: &mut reqwest::Request,
+    access_key: &str,
+    secret_key: &str,
+    now: OffsetDateTime,
+) -> Result<Signed, Error> {
+    let uri: http::Uri = request
+        .url()
+        .as_str()
+        .parse()
+        .map_err(|e| Error::InvalidInput(format!("URL cannot be signed: {e}")))?;
+    let body: Bytes = match request.body() {
+        None => Bytes::new(),
+        Some(body) => match body.as_bytes() {
+            Some(bytes) => Bytes::copy_from_slice(bytes),
+            None => {
+                return Err(Error::InvalidInput(
+                    "a streaming body cannot be signed".to_owned(),
+                ))
+            }
+        },
+    };
+    let method = request.method().clone();
+    let had_host = request.headers().contains_key(HOST);
+    let headers = request.headers_mut();
+    let signed = signing::sign_headers(&method, &uri, headers, &body, access_key, secret_key, now)
+        .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))?;
+    if !had_host {
+        // hyper sends the same value for HTTP/1 and derives `:authority` for HTTP/2.
+        headers.remove(HOST);
+    }
+    if let Some(value) = headers.get_mut(http::header::AUTHORIZATION) {
+        value.set_sensitive(true);
+    }
+    Ok(signed)
+}
+
+impl Transport {
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Sends one operation's request and returns the raw response, whatever its status.
+    /// Retries connect failures and 429/502/503/504 as the policy allows, within the total
+    /// timeout; the last response is returned when retries run out.
+    #[doc(hidden)]
+    pub async fn send(&self, request: OperationRequest) -> Result<RawResponse, Error> {
+        let url = self.url_for(&request)?;
+        let headers = self.base_headers(&request)?;
+        let body = request.body.map(Bytes::from);
+        let attempts = self.attempts(&request.method, &url, &headers, body.as_ref());
+        match self.inner.timeout {
+            None => attempts.await,
+            Some(limit) => tokio::time::timeout(limit, attempts)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Transport {
+                        kind: TransportErrorKind::Timeout,
+                        message: format!(
+                            "{} got no complete response within {limit:?}",
+                            request.operation
+                        ),
+                        source: None,
+                    })
+                }),
+        }
+    }
+
+    fn url_for(&self, request: &OperationRequest) -> Result<url::Url, Error> {
+        // The generated code encodes every parameter, but `.` and `..` stay bare and would
+        // move the request to another path once the URL is normalized.
+        if request.path.split('/').any(|s| s == "." || s == "..") {
+            return Err(Error::InvalidInput(format!(
+                "path {:?} has a '.' or '..' segment",
+                request.path
+            )));
+        }
+        let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, request.path))
+            .map_err(|e| Error::InvalidInput(format!("bad request URL: {e}")))?;
+        if !request.query.is_empty() {
+            // Sent exactly as signed: sorted and encoded the signer's way.
+            let query = signing::canonical_query(request.query.iter().map(|(k, v)| (*k, v)));
+            url.set_query(Some(&query));
+        }
+        Ok(url)
+    }
+
+    fn base_headers(&self, request: &OperationRequest) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::InvalidInput(format!("bad header name {name:?}")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidInput(format!("header {name} has a value that cannot be sent"))
+            })?;
+            headers.append(name, value);
+        }
+        if request.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        match &self.inner.credentials {
+            None => {}
+            Some(Credentials::Token(token)) => {
+                headers.insert("x-auth-token", secret_header("X-Auth-Token", token)?);
+            }
+            Some(Credentials::AkSk {
+                project_id,
+                security_token,
+                ..
+            }) => {
+                let project = HeaderValue::from_str(project_id).map_err(|_| {
+                    Error::InvalidInput("the project id cannot be sent in a header".to_owned())
+                })?;
+                headers.insert("x-project-id", project);
+                if let Some(token) = security_token {
+                    headers.insert(
+                        "x-security-token",
+                        secret_header("X-Security-Token", token)?,
+                    );
+                }
+            }
+        }
+        Ok(headers)
+    }
+
+    async fn attempts(
+        &self,
+        method: &Method,
+        url: &url::Url,
+        headers: &HeaderMap,
+        body: Option<&Bytes>,
+    ) -> Result<RawResponse, Error> {
+        let deadline = self
+            .inner
+            .timeout
+            .map(|limit| tokio::time::Instant::now() + limit);
+        let mut retry = 0;
+        loop {
+            let outcome = self.attempt(method, url, headers, body).await;
+            let wait = match &outcome {
+                Err(error) if error.is_retryable() => self.inner.retry.backoff(retry),
+                Ok(response) if is_retryable_status(response.status) => response
+                    .headers
+                    .get(http::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                    .unwrap_or_else(|| self.inner.retry.backoff(retry)),
+                _ => return outcome,
+            };
+            if retry >= self.inner.retry.retries() {
+                return outcome;
+            }
+            if let Some(deadline) = deadline {
+                // A wait that would end past the deadline cannot lead to an answer in time:
+                // give the caller what we have now instead.
+                if tokio::time::Instant::now() + wait >= deadline {
+                    return outcome;
+                }
+            }
+            tokio::time::sleep(wait).await;
+            retry += 1;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &url::Url,
+        headers: &HeaderMap,
+        body: Option<&Bytes>,
+    ) -> Result<RawResponse, Error> {
+        let mut request = reqwest::Request::new(method.clone(), url.clone());
+        *request.headers_mut() = headers.clone();
+        if let Some(body) = body {
+            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        }
+        if let Some(Credentials::AkSk {
+            access_key,
+            secret_key,
+            ..
+        }) = &self.inner.credentials
+        {
+            // Signed per attempt, so that a retry carries a fresh X-Sdk-Date.
+            sign_request(
+                &mut request,
+                access_key,
+                secret_key.expose_secret(),
+                self.inner.clock.now(),
+            )?;
+        }
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(Error::from_reqwest)?;
+        read_capped(response, self.inner.max_response_bytes).await
+    }
+}
+
+fn secret_header(name: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(secret.expose_secret())
+        .map_err(|_| Error::InvalidInput(format!("the {name} value cannot be sent in a header")))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Reads a response, refusing to read more than `limit` body bytes.
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<RawResponse, Error> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
+        status,
+        request_id: header_text(headers, REQUEST_ID),
+        limit,
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(too_large(&headers));
+    }
+    // One chunk is the common case: keep it without copying.
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        let so_far = first.as_ref().map_or(0, Bytes::len) + rest.len();
+        if so_far + chunk.len() > limit {
+            return Err(too_large(&headers));
+        }
+        match &first {
+            None => first = Some(chunk),
+            Some(head) => {
+                if rest.is_empty() {
+                    rest.extend_from_slice(head);
+                }
+                rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+    let body = if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    };
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// One operation's request, as the generated code builds it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct OperationRequest {
+    /// The spec's `operationId`, for errors and logs.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path, every parameter already encoded with [`super::encode_path_segment`].
+    pub path: String,
+    /// Query pairs, not yet encoded.
+    pub query: Vec<(&'static str, String)>,
+    /// Header pairs the spec names (auth headers are added by the client).
+    pub headers: Vec<(&'static str, String)>,
+    /// The serialized JSON body, when the operation has one.
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response as it arrived: status, headers, body. `Debug` shows the body's length only,
+/// since a body may hold a private key.
+pub struct RawResponse {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, at most the configured cap.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("request_id", &self.header(REQUEST_ID))
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RawResponse {
+    /// Parses the body as the documented type; a mismatch is [`Error::ResponseMismatch`]
+    /// naming the JSON path of the first problem. Trailing data after the JSON value is a
+    /// mismatch too.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let mismatch = |path: String, error: &serde_json::Error| Error::ResponseMismatch {
+            status: self.status,
+            request_id: self.header(REQUEST_ID),
+            path,
+            message: without_position(error),
+        };
+        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut *de)
+            .map_err(|e| mismatch(e.path().to_string(), e.inner()))?;
+        de.end().map_err(|e| mismatch(".".to_owned(), &e))?;
+        Ok(value)
+    }
+
+    /// A header's value, when present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .map(str::to_owned)
+    }
+
+    /// Turns an undocumented or error status into an [`Error::Api`]: the status, the request
+    /// id, the code and message of either CCE error shape when the body has one, and the
+    /// start of the body.
+    pub fn into_error(self) -> Error {
+        let parsed = CceErrorBody::parse(&self.body);
+        Error::Api {
+            status: self.status,
+            request_id: self.header(REQUEST_ID).or(parsed.request_id),
+            error_code: parsed.code,
+            error_message: parsed.message,
+            body: capped_text(&self.body, MAX_KEPT_ERROR_BODY),
+        }
+    }
+}
+
+/// serde_json's message without its ` at line L column C` suffix (the path says where).
+fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("req-1"));
+        RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner2>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner2 {
+        server: String,
+    }
+
+    #[test]
+    fn json_mismatch_names_the_path() {
+        let err = raw(200, r#"{"items":[{"server":1}]}"#)
+            .json::<Outer>()
+            .unwrap_err();
+        match err {
+            Error::ResponseMismatch {
+                path,
+                message,
+                request_id,
+                ..
+            } => {
+                assert_eq!(path, "items[0].server");
+                assert_eq!(message, "invalid type: integer `1`, expected a string");
+                assert_eq!(request_id.as_deref(), Some("req-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_odd_bodies_are_mismatches() {
+        for body in [
+            "",
+            "null",
+            "{\"items\":[",
+            "<html></html>",
+            "{\"items\":[]} x",
+        ] {
+            let err = raw(200, body).json::<Outer>().unwrap_err();
+            assert!(
+                matches!(err, Error::ResponseMismatch { .. }),
+                "{body}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn into_error_reads_both_shapes_and_falls_back_to_body_request_id() {
+        let e = raw(400, r#"{"error_code":"CCE.01400001","error_msg":"bad"}"#).into_error();
+        assert!(
+            matches!(&e, Error::Api { error_code: Some(c), error_message: Some(m), .. } if c == "CCE.01400001" && m == "bad")
+        );
+        let mut r = raw(
+            404,
+            r#"{"errorCode":"CCE.01404001","errorMessage":"gone","request_id":"body-id"}"#,
+        );
+        r.headers.clear();
+        let e = r.into_error();
+        assert_eq!(e.request_id(), Some("body-id"));
+        assert!(e.to_string().contains("CCE.01404001: gone"), "{e}");
+    }
+
+    #[test]
+    fn raw_response_debug_hides_the_body() {
+        let text = format!("{:?}", raw(200, "client-key-data SECRET"));
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("body_bytes"), "{text}");
+    }
+
+    #[test]
+    fn builder_needs_exactly_one_of_endpoint_and_region() {
+        type B = ClientBuilder<Transport>;
+        assert!(B::new().build().is_err());
+        assert!(B::new()
+            .endpoint("http://h")
+            .region("cn-north-4")
+            .build()
+            .is_err());
+        assert!(B::new().endpoint("ftp://h").build().is_err());
+        let t = B::new().endpoint("http://127.0.0.1:1/").build().unwrap();
+        assert_eq!(t.base_url(), "http://127.0.0.1:1");
+        assert!(B::new()
+            .endpoint("http://h")
+            .user_agent("bad\nua")
+            .build()
+            .is_err());
+    }
+
+    #[test]
+    fn dot_segments_are_refused() {
+        let t = ClientBuilder::<Transport>::new()
+            .endpoint("http://h")
+            .build()
+            .unwrap();
+        let request = OperationRequest {
+            operation: "Op",
+            method: Method::GET,
+            path: "/a/../b".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        assert!(matches!(t.url_for(&request), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn query_is_sent_in_canonical_order() {
+        let t = ClientBuilder::<Transport>::new()
+            .endpoint("http://h")
+            .build()
+            .unwrap();
+        let request = OperationRequest {
+            operation: "Op",
+            method: Method::GET,
+            path: "/x".to_owned(),
+            query: vec![("b", "2".to_owned()), ("a", "x y".to_owned())],
+            headers: Vec::new(),
+            body: None,
+        };
+        assert_eq!(
+            t.url_for(&request).unwrap().as_str(),
+            "http://h/x?a=x%20y&b=2"
+        );
+    }
+}
