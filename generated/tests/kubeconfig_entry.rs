@@ -108,7 +108,7 @@ fn auto_with_a_dangling_current_context_is_an_error() {
     let err = ClusterEntry::from_response(&response, "c", &Options::default())
         .expect_err("current-context names no context");
     let message = err.to_string();
-    assert!(message.contains("`elsewhere` (auto)"), "{message}");
+    assert!(message.contains("current-context `elsewhere`"), "{message}");
     assert!(message.contains("`internal`, `external`"), "{message}");
 }
 

@@ -16,11 +16,7 @@ pub enum KubeconfigError {
         value: String,
     },
     /// The chosen context is not in the response.
-    #[error(
-        "context `{wanted}` ({choice}) is not in the response; it has: {}{}",
-        list(available),
-        hint(wanted)
-    )]
+    #[error("{}", context_not_found(*choice, wanted, available))]
     ContextNotFound {
         /// The choice that was made.
         choice: ContextChoice,
@@ -109,11 +105,21 @@ fn list(names: &[String]) -> String {
     }
 }
 
-fn hint(wanted: &str) -> &'static str {
-    if wanted == "external" {
-        " (a cluster without a public IP has no external context; choose internal, or bind an EIP to the cluster)"
+fn context_not_found(choice: ContextChoice, wanted: &str, available: &[String]) -> String {
+    let hint = if wanted == "external" {
+        " (a cluster without a public IP has no external context: choose internal, or bind an EIP to the cluster)"
     } else {
         ""
+    };
+    match choice {
+        ContextChoice::Auto => format!(
+            "the response's current-context `{wanted}` is not among its contexts: {}",
+            list(available)
+        ),
+        _ => format!(
+            "context `{wanted}` is not in the response; it has: {}{hint}",
+            list(available)
+        ),
     }
 }
 

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::merge::merge_from;
+use super::merge::{check_from, merge_from};
 use super::{ClusterEntry, KubeconfigError, MergeOptions, Secrets};
 
 /// What [`update_file`] did.
@@ -79,6 +79,16 @@ pub fn update_file(
         replaced: merged.replaced(),
         name: merged.name().to_owned(),
     })
+}
+
+/// Checks that the file at `path` is a kubeconfig [`update_file`] can merge into (a missing
+/// file is fine); see [`check`](super::check).
+pub fn check_file(path: &Path) -> Result<(), KubeconfigError> {
+    let path = resolve_link(path)?;
+    match read_existing(&path)? {
+        Some(existing) => check_from(&existing, Some(&path)),
+        None => Ok(()),
+    }
 }
 
 /// The file's text; `None` when it does not exist. Text that is not UTF-8 is

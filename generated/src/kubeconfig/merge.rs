@@ -113,6 +113,42 @@ pub fn merge(
     merge_from(existing, None, entry, options)
 }
 
+/// Checks that `existing` (YAML text; empty for none) is a kubeconfig [`merge`] accepts,
+/// without merging anything: to refuse a bad file before asking the API for a certificate.
+///
+/// ```
+/// use clustercert::kubeconfig::check;
+/// assert!(check("").is_ok());
+/// assert!(check("clusters: []\ncurrent-context: dev\n").is_ok());
+/// assert!(check("clusters: 3\n").is_err());
+/// ```
+pub fn check(existing: &str) -> Result<(), KubeconfigError> {
+    check_from(existing, None)
+}
+
+/// [`check`], naming `path` in errors.
+pub(crate) fn check_from(existing: &str, path: Option<&Path>) -> Result<(), KubeconfigError> {
+    let malformed = |reason: String| KubeconfigError::Malformed {
+        path: path.map(Path::to_path_buf),
+        reason,
+    };
+    let mut document = parse(existing).map_err(malformed)?;
+    ensure_value(&mut document, "apiVersion", "v1").map_err(malformed)?;
+    ensure_value(&mut document, "kind", "Config").map_err(malformed)?;
+    for list in ["clusters", "users", "contexts"] {
+        match document.get(list) {
+            None | Some(Value::Null | Value::Sequence(_)) => {}
+            Some(other) => {
+                return Err(malformed(format!(
+                    "`{list}` is {}, not a list",
+                    kind_of(other)
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// [`merge`], naming `path` in errors.
 pub(crate) fn merge_from(
     existing: &str,

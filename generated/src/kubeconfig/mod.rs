@@ -53,7 +53,7 @@ mod merge;
 pub use entry::{default_name, ClusterEntry, ContextChoice, Options, Warning};
 pub use error::KubeconfigError;
 pub use file::{
-    default_path, default_path_from, read_existing, update_file, write_atomically,
+    check_file, default_path, default_path_from, read_existing, update_file, write_atomically,
     write_atomically_with, Update,
 };
-pub use merge::{merge, redact, MergeOptions, Merged, Secrets, REDACTED};
+pub use merge::{check, merge, redact, MergeOptions, Merged, Secrets, REDACTED};

@@ -1,0 +1,223 @@
+//! The `cce-kubeconfig` command: fetch a CCE cluster's certificate and merge it into a
+//! kubeconfig, like `aws eks update-kubeconfig`.
+//!
+//! [`Cli`] is the command line; [`run`] does the work and [`one_line`] turns any error into
+//! the single line the command prints. `src/main.rs` only wires them to the process.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{ArgGroup, Parser};
+use clustercert::kubeconfig::{self, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets};
+use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
+
+/// The variable an IAM token is read from.
+pub const ENV_AUTH_TOKEN: &str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
+
+const EXAMPLES: &str = "\
+Credentials come from the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
+HUAWEICLOUD_SDK_PROJECT_ID (plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials),
+or an IAM token in HUAWEICLOUD_SDK_AUTH_TOKEN.
+
+Names: the cluster, user and context are all named cce-<cluster-id>-<context>, for example
+cce-4f1c9a2e-external, unless --alias gives a name. Entries of that name are replaced; every
+other entry of the kubeconfig is kept.
+
+Examples:
+  # Add the cluster to ~/.kube/config (or the first file of KUBECONFIG) and switch to it
+  cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e
+
+  # The private address, a certificate valid for 7 days, under a short name
+  cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e \\
+      --context internal --duration 7 --alias prod
+
+  # Show what the file would become, with the client key redacted; write nothing
+  cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e --dry-run
+
+  # A local or private endpoint, a separate file, current context unchanged
+  cce-kubeconfig --endpoint http://127.0.0.1:8080 --project-id 0a1b2c --cluster-id 4f1c9a2e \\
+      --kubeconfig ./cce.yaml --no-set-current";
+
+/// Fetch a CCE cluster's client certificate and merge it into a kubeconfig.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "cce-kubeconfig",
+    version,
+    after_help = EXAMPLES,
+    group(ArgGroup::new("target").required(true).args(["region", "endpoint"]))
+)]
+pub struct Cli {
+    /// Region id, for example cn-north-4: the endpoint is https://cce.<region>.myhuaweicloud.com,
+    /// or HUAWEICLOUD_SDK_REGION_CCE_<REGION> when set.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The CCE endpoint URL, instead of --region.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Project id.
+    #[arg(long, value_name = "ID", env = "HUAWEICLOUD_SDK_PROJECT_ID")]
+    pub project_id: String,
+
+    /// Cluster id.
+    #[arg(long, value_name = "ID")]
+    pub cluster_id: String,
+
+    /// Days the certificate is valid: 1 to 1825, or -1 for the maximum (5 years).
+    #[arg(long, value_name = "DAYS", default_value = "30", allow_negative_numbers = true,
+          value_parser = parse_duration)]
+    pub duration: ValidityDays,
+
+    /// Which address to use: auto (the cluster's public address when it has one, else the
+    /// private one), internal or external.
+    #[arg(long, value_name = "CONTEXT", default_value = "auto", value_parser = parse_context)]
+    pub context: ContextChoice,
+
+    /// Name for the cluster, user and context, instead of cce-<cluster-id>-<context>.
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
+
+    /// The kubeconfig file to update. Default: the first entry of KUBECONFIG, else
+    /// ~/.kube/config.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Print the merged kubeconfig instead of writing it (client keys and tokens redacted).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With --dry-run, print secrets as they are.
+    #[arg(long, requires = "dry_run")]
+    pub show_secrets: bool,
+
+    /// Leave the current context as it is.
+    #[arg(long)]
+    pub no_set_current: bool,
+}
+
+fn parse_duration(value: &str) -> Result<ValidityDays, String> {
+    let days: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a whole number of days"))?;
+    ValidityDays::try_from(days).map_err(|e| e.to_string())
+}
+
+fn parse_context(value: &str) -> Result<ContextChoice, String> {
+    value
+        .parse()
+        .map_err(|e: kubeconfig::KubeconfigError| e.to_string())
+}
+
+/// Runs the command: checks the kubeconfig, fetches the certificate, then writes the merged
+/// file (or, with `--dry-run`, prints it to `out`). Warnings go to `err`.
+pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let path = match &cli.kubeconfig {
+        Some(path) => path.clone(),
+        None => kubeconfig::default_path()?,
+    };
+    // Refuse a bad kubeconfig before a certificate is minted for nothing.
+    kubeconfig::check_file(&path)?;
+    let client = client(&cli)?;
+
+    let request = CreateKubernetesClusterCertRequest {
+        project_id: cli.project_id.clone(),
+        cluster_id: cli.cluster_id.clone(),
+        body: CertDuration {
+            duration: cli.duration,
+        },
+    };
+    let response = client
+        .create_kubernetes_cluster_cert(&request)
+        .await
+        .with_context(|| format!("cannot get the certificate of cluster {}", cli.cluster_id))?;
+    let options = Options {
+        context: cli.context,
+        alias: cli.alias.clone(),
+    };
+    let entry = ClusterEntry::from_response(&response.body, &cli.cluster_id, &options)?;
+    for warning in entry.warnings() {
+        writeln!(err, "warning: {warning}")?;
+    }
+    let merge_options = MergeOptions {
+        set_current_context: !cli.no_set_current,
+    };
+
+    if cli.dry_run {
+        let existing = kubeconfig::read_existing(&path)?.unwrap_or_default();
+        let merged = kubeconfig::merge(&existing, &entry, &merge_options)?;
+        let secrets = if cli.show_secrets {
+            Secrets::Show
+        } else {
+            Secrets::Redact
+        };
+        out.write_all(merged.to_yaml(secrets)?.as_bytes())?;
+        writeln!(err, "dry run: {} was not changed", path.display())?;
+        return Ok(());
+    }
+
+    let update = kubeconfig::update_file(&path, &entry, &merge_options)?;
+    let verb = if update.replaced { "Updated" } else { "Added" };
+    writeln!(
+        out,
+        "{verb} context {} in {}{}",
+        update.name,
+        update.path.display(),
+        if update.created { " (new file)" } else { "" }
+    )?;
+    if merge_options.set_current_context {
+        writeln!(out, "Current context: {}", update.name)?;
+    }
+    Ok(())
+}
+
+/// The client for the endpoint and credentials the command line and environment give.
+fn client(cli: &Cli) -> anyhow::Result<Client> {
+    let endpoint = match (&cli.endpoint, &cli.region) {
+        (Some(endpoint), _) => endpoint.clone(),
+        (None, Some(region)) => region_endpoint(region, |name| std::env::var(name).ok())?,
+        (None, None) => anyhow::bail!("give --region or --endpoint"),
+    };
+    let token = std::env::var(ENV_AUTH_TOKEN)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .with_context(|| format!("no credentials: set {ENV_AUTH_TOKEN}"))?;
+    Ok(Client::builder().endpoint(endpoint).token(token).build()?)
+}
+
+/// A region's CCE endpoint, `HUAWEICLOUD_SDK_REGION_CCE_<REGION>` overriding it as the
+/// official SDK does.
+fn region_endpoint(region: &str, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<String> {
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        anyhow::bail!("invalid region {region:?}: expected an id like cn-north-4");
+    }
+    let var = format!(
+        "HUAWEICLOUD_SDK_REGION_CCE_{}",
+        region.to_ascii_uppercase().replace('-', "_")
+    );
+    Ok(env(&var)
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| format!("https://cce.{region}.myhuaweicloud.com")))
+}
+
+/// An error as one line: its causes joined by `: `, line breaks folded, at most 600
+/// characters.
+///
+/// ```
+/// let err = anyhow::anyhow!("no route\nto host").context("cannot connect");
+/// assert_eq!(clustercert_cli::one_line(&err), "cannot connect: no route to host");
+/// ```
+pub fn one_line(err: &anyhow::Error) -> String {
+    let text = format!("{err:#}");
+    let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 600 {
+        line = line.chars().take(599).collect::<String>() + "…";
+    }
+    line
+}
