@@ -36,7 +36,6 @@ fn builtin_has_one_project_two_clusters_and_both_credentials() {
         Some(DEFAULT_SK)
     );
     assert!(config.secret_for("OTHER").is_none());
-    assert_eq!(config.max_clock_skew_secs, 900);
 }
 
 #[test]

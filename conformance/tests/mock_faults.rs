@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use clustercert::runtime::RetryPolicy;
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, Error, ValidityDays};
 use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_PROJECT_ID, DEFAULT_TOKEN,
@@ -44,10 +45,12 @@ async fn json(response: reqwest::Response) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// The generated client, without retries, so it reports each fault as it comes.
 fn client(server: &MockServer) -> Client {
     Client::builder()
         .endpoint(server.url())
         .token(DEFAULT_TOKEN)
+        .retry(RetryPolicy::none())
         .build()
         .unwrap()
 }
@@ -223,7 +226,7 @@ async fn the_generated_client_reports_each_fault() {
         .create_kubernetes_cluster_cert(&cert_request("closing"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 
     let server = server_with(config_with_faulty_cluster("gateway", "html", None)).await;
     let err = client(&server)
@@ -235,6 +238,7 @@ async fn the_generated_client_reports_each_fault() {
             status,
             request_id,
             body,
+            ..
         } => {
             assert_eq!(status, 500);
             assert!(request_id.is_some());
@@ -242,4 +246,35 @@ async fn the_generated_client_reports_each_fault() {
         }
         other => panic!("expected an API error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_generated_client_retries_through_a_flaky_cluster() {
+    let server = server_with(config_with_faulty_cluster("flaky", "503", Some(2))).await;
+    let client = Client::builder()
+        .endpoint(server.url())
+        .token(DEFAULT_TOKEN)
+        .build()
+        .unwrap();
+    let response = client
+        .create_kubernetes_cluster_cert(&cert_request("flaky"))
+        .await
+        .unwrap();
+    assert_eq!(response.port_id.as_deref(), Some("port-flaky"));
+    assert_eq!(response.body.current_context, "internal");
+}
+
+#[tokio::test]
+async fn the_generated_client_waits_out_a_429() {
+    let server = server_with(config_with_faulty_cluster("throttled", "429", Some(1))).await;
+    let client = Client::builder()
+        .endpoint(server.url())
+        .token(DEFAULT_TOKEN)
+        .build()
+        .unwrap();
+    let response = client
+        .create_kubernetes_cluster_cert(&cert_request("throttled"))
+        .await
+        .unwrap();
+    assert_eq!(response.port_id.as_deref(), Some("port-throttled"));
 }

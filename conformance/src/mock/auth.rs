@@ -2,6 +2,7 @@
 //! `SDK-HMAC-SHA256` signature verified with the client's own canonicalization code.
 
 use axum::http::{request::Parts, HeaderMap, StatusCode};
+use clustercert::runtime::signing;
 use time::OffsetDateTime;
 
 use super::config::MockConfig;
@@ -71,15 +72,22 @@ fn check_project_header(headers: &HeaderMap, project_id: &str) -> Result<(), Api
     }
 }
 
-/// The one place the runtime's server-side verifier is called: returns the access key.
+/// The one place the runtime's server-side verifier is called: the canonical request is
+/// recomputed from what arrived with the code the client signs with. Returns the access key.
 fn verify_signature(
     config: &MockConfig,
     parts: &Parts,
     body: &[u8],
     now: OffsetDateTime,
 ) -> Result<String, ApiError> {
-    let _ = (config, parts, body, now);
-    Err(ApiError::unauthorized(
-        "signature verification is not available yet",
-    ))
+    signing::verify(
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        body,
+        |ak| config.secret_for(ak).map(|sk| sk.expose_secret().to_owned()),
+        now,
+    )
+    .map(|verified| verified.access_key)
+    .map_err(|e| ApiError::unauthorized(format!("signature rejected: {e}")))
 }

@@ -52,10 +52,6 @@ pub struct MockConfig {
     /// Which error body shape the server answers with.
     #[serde(default)]
     pub error_shape: ErrorShape,
-    /// How far `X-Sdk-Date` may be from the server's clock, in seconds (CCE's gateways allow
-    /// about 15 minutes).
-    #[serde(default = "default_max_clock_skew_secs")]
-    pub max_clock_skew_secs: u64,
 }
 
 /// A project: its id as it appears in the path, and its clusters.
@@ -117,10 +113,6 @@ pub enum ErrorShape {
     CamelCase,
 }
 
-fn default_max_clock_skew_secs() -> u64 {
-    15 * 60
-}
-
 impl ClusterConfig {
     /// A cluster without a public IP or fault, its `Port-ID` derived from its id.
     pub fn new(id: impl Into<String>, internal_server: impl Into<String>) -> Self {
@@ -169,7 +161,6 @@ impl MockConfig {
                 sk: SecretString::new(DEFAULT_SK.to_owned()),
             }],
             error_shape: ErrorShape::Auto,
-            max_clock_skew_secs: default_max_clock_skew_secs(),
         }
     }
 
