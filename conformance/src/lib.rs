@@ -13,5 +13,6 @@ pub mod record;
 pub mod runner;
 pub mod schema;
 pub mod spec;
+pub mod target;
 
 pub mod mock;

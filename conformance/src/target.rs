@@ -1,0 +1,387 @@
+//! Targets that answer real requests: the in-process mock server (part of every default run)
+//! and the real API (`live`). Each exchange becomes a [`Case`] and is judged by the same
+//! checks as a recorded one, plus `client.parse`: the generated client's own types accept the
+//! body.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use clustercert::runtime::{encode_path_segment, OperationRequest};
+use clustercert::{Client, Kubeconfig};
+use serde_json::{json, Value};
+
+use crate::case::{Case, RequestPart, ResponsePart, Verdict};
+use crate::checks::{EXTERNAL_CLUSTER, EXTERNAL_CONTEXT};
+use crate::mock::{self, MockConfig};
+use crate::record;
+use crate::runner::{check_case, CaseResult, Row};
+use crate::schema::Validators;
+use crate::spec::OPERATION_ID;
+
+/// `client.parse`: the generated client's `Kubeconfig` type accepts a 200 body.
+pub const CLIENT_PARSE: &str = "client.parse";
+
+/// The durations the mock target asks for.
+pub const MOCK_DURATIONS: [i64; 4] = [-1, 1, 30, 1825];
+
+/// Response headers kept in a case (others are transport details).
+const KEPT_HEADERS: &[&str] = &["content-type", "port-id", "x-request-id", "retry-after"];
+
+/// Sends one `CreateKubernetesClusterCert` request through the generated client's transport
+/// (which authenticates and signs it) and returns the exchange as a case: the request as sent
+/// (without credentials) and the response as received, body untouched.
+pub async fn fetch(
+    client: &Client,
+    project_id: &str,
+    cluster_id: &str,
+    duration: i64,
+) -> Result<Case, clustercert::Error> {
+    let body = json!({ "duration": duration });
+    let raw = client
+        .transport()
+        .send(OperationRequest {
+            operation: OPERATION_ID,
+            method: http::Method::POST,
+            path: format!(
+                "/api/v3/projects/{}/clusters/{}/clustercert",
+                encode_path_segment(project_id),
+                encode_path_segment(cluster_id)
+            ),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(body.to_string().into_bytes()),
+        })
+        .await?;
+    let headers: BTreeMap<String, String> = raw
+        .headers
+        .iter()
+        .filter(|(name, _)| KEPT_HEADERS.contains(&name.as_str()))
+        .filter_map(|(name, value)| {
+            Some((
+                canonical_header(name.as_str()),
+                value.to_str().ok()?.to_owned(),
+            ))
+        })
+        .collect();
+    let (json_body, body_text) = match serde_json::from_slice::<Value>(&raw.body) {
+        Ok(value) => (Some(value), None),
+        Err(_) if raw.body.is_empty() => (None, None),
+        Err(_) => (None, Some(String::from_utf8_lossy(&raw.body).into_owned())),
+    };
+    Ok(Case {
+        description: format!(
+            "Recorded: project {project_id}, cluster {cluster_id}, duration {duration}."
+        ),
+        request: Some(RequestPart {
+            path: Some(BTreeMap::from([
+                ("project_id".to_owned(), json!(project_id)),
+                ("cluster_id".to_owned(), json!(cluster_id)),
+            ])),
+            headers: Some(BTreeMap::from([(
+                "Content-Type".to_owned(),
+                "application/json".to_owned(),
+            )])),
+            body: Some(body),
+        }),
+        response: Some(ResponsePart {
+            status: raw.status.as_u16(),
+            headers,
+            body: json_body,
+            body_text,
+        }),
+        duration: None,
+        expect: None,
+    })
+}
+
+fn canonical_header(lower: &str) -> String {
+    match lower {
+        "port-id" => "Port-ID".to_owned(),
+        "x-request-id" => "X-Request-Id".to_owned(),
+        "content-type" => "Content-Type".to_owned(),
+        "retry-after" => "Retry-After".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Judges an exchange: every case check, plus `client.parse` on a 200 body.
+pub fn judge_exchange(case: &Case, validators: &Validators) -> CaseResult {
+    let mut report = check_case(case, validators);
+    if let Some(response) = case.response.as_ref().filter(|r| r.status == 200) {
+        report.ran(CLIENT_PARSE);
+        if let Some(body) = &response.body {
+            if let Err(e) = serde_json::from_value::<Kubeconfig>(body.clone()) {
+                report.error(
+                    CLIENT_PARSE,
+                    "/response/body",
+                    format!("the generated client's Kubeconfig type refuses the body: {e}"),
+                );
+            }
+        }
+    }
+    CaseResult::from_report(report)
+}
+
+/// Why a target exchange is not what the target must produce: a valid verdict, and for the
+/// external cluster the external entries. Empty when it is.
+pub fn target_mismatches(result: &CaseResult, case: &Case, external: bool) -> Vec<String> {
+    let mut out: Vec<String> = result
+        .of(crate::finding::Severity::Error)
+        .map(|f| format!("{} at {}: {}", f.check, f.path, f.message))
+        .collect();
+    if result.verdict != Verdict::Valid && out.is_empty() {
+        out.push("verdict invalid".into());
+    }
+    if external {
+        let body = case.response.as_ref().and_then(|r| r.body.as_ref());
+        let current = body
+            .and_then(|b| b.get("current-context"))
+            .and_then(Value::as_str);
+        let has_external = body
+            .and_then(|b| b.get("clusters"))
+            .and_then(Value::as_array)
+            .is_some_and(|c| {
+                c.iter()
+                    .any(|c| c.get("name").and_then(Value::as_str) == Some(EXTERNAL_CLUSTER))
+            });
+        if !has_external || current != Some(EXTERNAL_CONTEXT) {
+            out.push("a cluster with a public IP must get an externalCluster and current-context external".into());
+        }
+    }
+    out
+}
+
+/// The name of a recorded case for an exchange.
+fn record_name(prefix: &str, label: &str, duration: i64) -> String {
+    let duration = if duration < 0 {
+        format!("minus{}", -duration)
+    } else {
+        duration.to_string()
+    };
+    format!("{prefix}-{label}-duration-{duration}")
+}
+
+/// The mock target: starts the mock in-process with its built-in config, fetches kubeconfigs
+/// with the generated client for durations -1, 1, 30 and 1825 on the internal and the external
+/// cluster, and judges each. With `record_dir`, each exchange is also saved as a case.
+pub async fn run_mock_target(
+    validators: &Validators,
+    record_dir: Option<&Path>,
+) -> anyhow::Result<Vec<Row>> {
+    let server = mock::start(MockConfig::builtin(), "127.0.0.1:0".parse()?).await?;
+    let client = Client::builder()
+        .endpoint(server.url())
+        .token(mock::DEFAULT_TOKEN)
+        .build()?;
+    let clusters = [
+        ("internal", mock::INTERNAL_CLUSTER_ID, false),
+        ("external", mock::EXTERNAL_CLUSTER_ID, true),
+    ];
+    let mut rows = Vec::new();
+    for (label, cluster_id, external) in clusters {
+        for duration in MOCK_DURATIONS {
+            let name = format!("mock/{label}/duration={duration}");
+            let row = match fetch(&client, mock::DEFAULT_PROJECT_ID, cluster_id, duration).await {
+                Ok(case) => {
+                    let result = judge_exchange(&case, validators);
+                    let mismatches = target_mismatches(&result, &case, external);
+                    if let Some(dir) = record_dir {
+                        let file = record::record(
+                            dir,
+                            &record_name("mock", label, duration),
+                            case,
+                            validators,
+                        )?;
+                        eprintln!("recorded {}", file.display());
+                    }
+                    Row {
+                        name,
+                        result,
+                        mismatches,
+                    }
+                }
+                Err(e) => failed_row(name, format!("request failed: {e}")),
+            };
+            rows.push(row);
+        }
+    }
+    server.shutdown().await;
+    Ok(rows)
+}
+
+fn failed_row(name: String, reason: String) -> Row {
+    Row {
+        name,
+        result: CaseResult::from_report(crate::finding::Report::new()),
+        mismatches: vec![reason],
+    }
+}
+
+/// Settings of the live target, from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSettings {
+    /// The endpoint URL.
+    pub endpoint: String,
+    /// The project.
+    pub project_id: String,
+    /// The cluster.
+    pub cluster_id: String,
+}
+
+/// The environment variables the live target reads.
+pub const LIVE_ENV: &[(&str, &str)] = &[
+    ("HUAWEICLOUD_SDK_AK", "access key (AK/SK signing)"),
+    ("HUAWEICLOUD_SDK_SK", "secret key (AK/SK signing)"),
+    (
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        "security token of temporary AK/SK",
+    ),
+    ("HUAWEICLOUD_SDK_AUTH_TOKEN", "IAM token, instead of AK/SK"),
+    ("HUAWEICLOUD_SDK_PROJECT_ID", "project id (required)"),
+    ("CCE_CLUSTER_ID", "cluster id (required)"),
+    (
+        "HUAWEICLOUD_SDK_REGION",
+        "region, e.g. cn-north-4 (or CCE_ENDPOINT)",
+    ),
+    ("CCE_ENDPOINT", "endpoint URL, overrides the region's"),
+];
+
+/// Reads the live settings through `lookup`; `Err` is the reason to skip, naming what is
+/// missing.
+pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSettings, String> {
+    let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let mut missing = Vec::new();
+    let project_id = get("HUAWEICLOUD_SDK_PROJECT_ID");
+    if project_id.is_none() {
+        missing.push("HUAWEICLOUD_SDK_PROJECT_ID");
+    }
+    let cluster_id = get("CCE_CLUSTER_ID");
+    if cluster_id.is_none() {
+        missing.push("CCE_CLUSTER_ID");
+    }
+    let endpoint = get("CCE_ENDPOINT").or_else(|| {
+        get("HUAWEICLOUD_SDK_REGION")
+            .map(|region| format!("https://cce.{region}.myhuaweicloud.com"))
+    });
+    if endpoint.is_none() {
+        missing.push("HUAWEICLOUD_SDK_REGION (or CCE_ENDPOINT)");
+    }
+    let has_token = get("HUAWEICLOUD_SDK_AUTH_TOKEN").is_some();
+    let has_aksk = get("HUAWEICLOUD_SDK_AK").is_some() && get("HUAWEICLOUD_SDK_SK").is_some();
+    if !has_token && !has_aksk {
+        missing.push("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_AUTH_TOKEN)");
+    }
+    match (project_id, cluster_id, endpoint) {
+        (Some(project_id), Some(cluster_id), Some(endpoint)) if missing.is_empty() => {
+            Ok(LiveSettings {
+                endpoint,
+                project_id,
+                cluster_id,
+            })
+        }
+        _ => Err(format!("live: skipped, not set: {}", missing.join(", "))),
+    }
+}
+
+/// Builds the live client from the environment's credentials.
+pub fn live_client(settings: &LiveSettings) -> anyhow::Result<Client> {
+    let builder = Client::builder().endpoint(settings.endpoint.clone());
+    let token = std::env::var("HUAWEICLOUD_SDK_AUTH_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    match token {
+        Some(token) => Ok(builder.token(token).build()?),
+        None => anyhow::bail!(
+            "AK/SK credentials are set, but this build of the client has no AK/SK builder \
+             method yet; set HUAWEICLOUD_SDK_AUTH_TOKEN instead"
+        ),
+    }
+}
+
+/// The live target: one request for `duration` against the real API, judged like any case.
+pub async fn run_live_target(
+    settings: &LiveSettings,
+    duration: i64,
+    validators: &Validators,
+    record_dir: Option<&Path>,
+) -> anyhow::Result<Row> {
+    let client = live_client(settings)?;
+    let name = format!("live/{}/duration={duration}", settings.cluster_id);
+    let row = match fetch(
+        &client,
+        &settings.project_id,
+        &settings.cluster_id,
+        duration,
+    )
+    .await
+    {
+        Ok(case) => {
+            let result = judge_exchange(&case, validators);
+            let mismatches = target_mismatches(&result, &case, false);
+            if let Some(dir) = record_dir {
+                let file = record::record(
+                    dir,
+                    &record_name("live", "cluster", duration),
+                    case,
+                    validators,
+                )?;
+                eprintln!("recorded {}", file.display());
+            }
+            Row {
+                name,
+                result,
+                mismatches,
+            }
+        }
+        Err(e) => failed_row(name, format!("request failed: {e}")),
+    };
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_settings_name_every_missing_variable() {
+        let err = live_settings(|_| None).unwrap_err();
+        for name in [
+            "HUAWEICLOUD_SDK_PROJECT_ID",
+            "CCE_CLUSTER_ID",
+            "HUAWEICLOUD_SDK_REGION",
+            "HUAWEICLOUD_SDK_AK",
+        ] {
+            assert!(err.contains(name), "{err}");
+        }
+        let env = |name: &str| {
+            match name {
+                "HUAWEICLOUD_SDK_PROJECT_ID" => Some("p"),
+                "CCE_CLUSTER_ID" => Some("c"),
+                "HUAWEICLOUD_SDK_REGION" => Some("cn-north-4"),
+                "HUAWEICLOUD_SDK_AUTH_TOKEN" => Some("t"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        };
+        assert_eq!(
+            live_settings(env),
+            Ok(LiveSettings {
+                endpoint: "https://cce.cn-north-4.myhuaweicloud.com".into(),
+                project_id: "p".into(),
+                cluster_id: "c".into()
+            })
+        );
+    }
+
+    #[test]
+    fn record_names_are_folder_friendly() {
+        assert_eq!(
+            record_name("mock", "internal", -1),
+            "mock-internal-duration-minus1"
+        );
+        assert_eq!(
+            record_name("mock", "external", 30),
+            "mock-external-duration-30"
+        );
+    }
+}
