@@ -1,0 +1,300 @@
+//! AK/SK against the mock: the generated client signs, the mock verifies with the runtime's
+//! verifier, and a request tampered with after signing (body, path, header, date, query) is
+//! refused with 401.
+
+use clustercert::runtime::{sign_request, Clock, Credentials, RetryPolicy};
+use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, Error, ValidityDays};
+use clustercert_conformance::mock::{
+    self, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK, EXTERNAL_CLUSTER_ID,
+    INTERNAL_CLUSTER_ID,
+};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+const BODY: &[u8] = br#"{"duration":30}"#;
+
+async fn server() -> MockServer {
+    mock::start(MockConfig::builtin(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+fn cert_url(server: &MockServer, cluster_id: &str) -> String {
+    format!(
+        "{}/api/v3/projects/{DEFAULT_PROJECT_ID}/clusters/{cluster_id}/clustercert",
+        server.url()
+    )
+}
+
+fn cert_request(project_id: &str, cluster_id: &str) -> CreateKubernetesClusterCertRequest {
+    CreateKubernetesClusterCertRequest {
+        project_id: project_id.to_owned(),
+        cluster_id: cluster_id.to_owned(),
+        body: CertDuration {
+            duration: ValidityDays::try_from(30).unwrap(),
+        },
+    }
+}
+
+fn aksk_client(server: &MockServer, ak: &str, sk: &str, project_id: &str) -> Client {
+    Client::builder()
+        .endpoint(server.url())
+        .credentials(Credentials::ak_sk(ak, sk, project_id))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// A request to the internal cluster, signed as the client signs, with `X-Project-Id` and an
+/// extra signed header `X-Extra: original`.
+fn signed_request(server: &MockServer, now: OffsetDateTime) -> reqwest::Request {
+    let url = cert_url(server, INTERNAL_CLUSTER_ID).parse().unwrap();
+    let mut request = reqwest::Request::new(Method::POST, url);
+    let headers = request.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert("X-Project-Id", HeaderValue::from_static(DEFAULT_PROJECT_ID));
+    headers.insert("X-Extra", HeaderValue::from_static("original"));
+    *request.body_mut() = Some(BODY.to_vec().into());
+    let signed = sign_request(&mut request, DEFAULT_AK, DEFAULT_SK, now).unwrap();
+    assert!(signed.signed_headers.contains("x-extra"));
+    assert!(signed.signed_headers.contains("x-project-id"));
+    request
+}
+
+/// The same request with another URL or body, every header (signature included) kept.
+fn rebuilt(request: &reqwest::Request, url: &str, body: &[u8]) -> reqwest::Request {
+    let mut copy = reqwest::Request::new(request.method().clone(), url.parse().unwrap());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.body_mut() = Some(body.to_vec().into());
+    copy
+}
+
+async fn execute(request: reqwest::Request) -> (StatusCode, Value) {
+    let response = reqwest::Client::new().execute(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Asserts a 401 in CCE's gateway shape whose message contains `expected`.
+fn assert_rejected(answer: (StatusCode, Value), expected: &str) {
+    let (status, body) = answer;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error_code"], "CCE.01401001");
+    let message = body["error_msg"].as_str().unwrap();
+    assert!(message.contains(expected), "{message}");
+    assert!(!message.contains(DEFAULT_SK));
+}
+
+#[tokio::test]
+async fn the_generated_client_with_aksk_gets_kubeconfigs() {
+    let server = server().await;
+    let client = aksk_client(&server, DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID);
+    let internal = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
+        .await
+        .unwrap();
+    assert_eq!(internal.body.current_context, "internal");
+    let external = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, EXTERNAL_CLUSTER_ID))
+        .await
+        .unwrap();
+    assert_eq!(external.body.current_context, "external");
+    assert!(external.port_id.is_some());
+}
+
+#[tokio::test]
+async fn an_untampered_signed_request_is_accepted() {
+    let server = server().await;
+    let request = signed_request(&server, OffsetDateTime::now_utc());
+    let (status, body) = execute(request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["kind"], "Config");
+}
+
+#[tokio::test]
+async fn a_tampered_body_is_rejected() {
+    let server = server().await;
+    let request = signed_request(&server, OffsetDateTime::now_utc());
+    let url = request.url().to_string();
+    let tampered = rebuilt(&request, &url, br#"{"duration":1825}"#);
+    assert_rejected(execute(tampered).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn a_tampered_path_is_rejected() {
+    let server = server().await;
+    let request = signed_request(&server, OffsetDateTime::now_utc());
+    let tampered = rebuilt(&request, &cert_url(&server, EXTERNAL_CLUSTER_ID), BODY);
+    assert_rejected(execute(tampered).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn an_added_query_is_rejected() {
+    let server = server().await;
+    let request = signed_request(&server, OffsetDateTime::now_utc());
+    let url = format!("{}?extra=1", request.url());
+    let tampered = rebuilt(&request, &url, BODY);
+    assert_rejected(execute(tampered).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn a_tampered_header_is_rejected() {
+    let server = server().await;
+    let mut request = signed_request(&server, OffsetDateTime::now_utc());
+    request
+        .headers_mut()
+        .insert("X-Extra", HeaderValue::from_static("changed"));
+    assert_rejected(execute(request).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn a_removed_signed_header_is_rejected() {
+    let server = server().await;
+    let mut request = signed_request(&server, OffsetDateTime::now_utc());
+    request.headers_mut().remove("X-Extra");
+    assert_rejected(execute(request).await, "x-extra");
+}
+
+#[tokio::test]
+async fn a_tampered_date_is_rejected() {
+    let server = server().await;
+    let now = OffsetDateTime::now_utc();
+    let mut request = signed_request(&server, now);
+    // Another date, well within the allowed skew: only the signature can tell.
+    let other = clustercert::runtime::signing::format_date(now - Duration::minutes(1));
+    request
+        .headers_mut()
+        .insert("X-Sdk-Date", HeaderValue::from_str(&other).unwrap());
+    assert_rejected(execute(request).await, "signature does not match");
+}
+
+#[tokio::test]
+async fn a_date_more_than_15_minutes_off_is_rejected_either_way() {
+    let server = server().await;
+    let now = OffsetDateTime::now_utc();
+    for offset in [Duration::minutes(-16), Duration::minutes(16)] {
+        let request = signed_request(&server, now + offset);
+        assert_rejected(execute(request).await, "away from the server's clock");
+    }
+    // Within the window, a correctly signed request still passes.
+    let request = signed_request(&server, now - Duration::minutes(10));
+    assert_eq!(execute(request).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_date_is_rejected() {
+    let server = server().await;
+    let mut request = signed_request(&server, OffsetDateTime::now_utc());
+    request.headers_mut().remove("X-Sdk-Date");
+    assert_rejected(execute(request).await, "X-Sdk-Date");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_rejected() {
+    let server = server().await;
+    let client = aksk_client(&server, DEFAULT_AK, "not-the-sk", DEFAULT_PROJECT_ID);
+    let err = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
+        .await
+        .unwrap_err();
+    match err {
+        Error::Api {
+            status,
+            error_code,
+            error_message,
+            ..
+        } => {
+            assert_eq!(status, 401);
+            assert_eq!(error_code.as_deref(), Some("CCE.01401001"));
+            assert!(error_message.unwrap().contains("signature does not match"));
+        }
+        other => panic!("expected a 401, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_access_key_is_rejected() {
+    let server = server().await;
+    let client = aksk_client(&server, "UNKNOWNAK", DEFAULT_SK, DEFAULT_PROJECT_ID);
+    let err = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
+        .await
+        .unwrap_err();
+    match err {
+        Error::Api {
+            status,
+            error_message,
+            ..
+        } => {
+            assert_eq!(status, 401);
+            let message = error_message.unwrap();
+            assert!(message.contains("unknown access key"), "{message}");
+            assert!(message.contains("UNKNOWNAK"), "{message}");
+        }
+        other => panic!("expected a 401, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_project_header_for_another_project_is_403() {
+    let server = server().await;
+    // Signed correctly, but X-Project-Id names another project than the path.
+    let client = aksk_client(&server, DEFAULT_AK, DEFAULT_SK, "other-project");
+    let err = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
+        .await
+        .unwrap_err();
+    match err {
+        Error::Api {
+            status,
+            error_code,
+            error_message,
+            ..
+        } => {
+            assert_eq!(status, 403);
+            assert_eq!(error_code.as_deref(), Some("CCE.01403001"));
+            assert!(error_message.unwrap().contains("other-project"));
+        }
+        other => panic!("expected a 403, got {other:?}"),
+    }
+}
+
+/// A clock fixed 20 minutes behind.
+struct SlowClock;
+
+impl Clock for SlowClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() - Duration::minutes(20)
+    }
+}
+
+#[tokio::test]
+async fn a_client_with_a_skewed_clock_is_rejected() {
+    let server = server().await;
+    let client = Client::builder()
+        .endpoint(server.url())
+        .credentials(Credentials::ak_sk(
+            DEFAULT_AK,
+            DEFAULT_SK,
+            DEFAULT_PROJECT_ID,
+        ))
+        .retry(RetryPolicy::none())
+        .clock(SlowClock)
+        .build()
+        .unwrap();
+    let err = client
+        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status, .. } if *status == 401),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("clock"), "{err}");
+}
