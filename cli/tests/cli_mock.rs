@@ -1,0 +1,601 @@
+//! `cce-kubeconfig` end to end: the binary against the mock CCE server on 127.0.0.1, and
+//! kubectl on the files it writes.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use clustercert_conformance::mock::{
+    self, ClusterConfig, MockConfig, MockServer, DEFAULT_PROJECT_ID, DEFAULT_TOKEN,
+    EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
+};
+use serde_yaml::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
+
+const UNRELATED: &str = "apiVersion: v1
+kind: Config
+preferences: {colors: true}
+clusters:
+- name: kind-dev
+  cluster: {server: 'https://127.0.0.1:6443', certificate-authority-data: REVWLUNB, x-vendor: kept}
+users:
+- name: kind-dev
+  user: {token: dev-token-abc}
+contexts:
+- name: kind-dev
+  context: {cluster: kind-dev, user: kind-dev, namespace: team-a}
+current-context: kind-dev
+";
+
+async fn start(config: MockConfig) -> MockServer {
+    let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+    mock::start(config, addr).await.expect("mock server starts")
+}
+
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with only the given environment (plus HOME, so nothing outside the test
+/// folder can be touched).
+async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let output = tokio::process::Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .await
+        .expect("the binary runs");
+    Output {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+const TOKEN_ENV: &[(&str, &str)] = &[("HUAWEICLOUD_SDK_AUTH_TOKEN", DEFAULT_TOKEN)];
+
+fn fetch_args<'a>(url: &'a str, cluster: &'a str, path: &'a Path) -> Vec<&'a str> {
+    vec![
+        "--endpoint",
+        url,
+        "--project-id",
+        DEFAULT_PROJECT_ID,
+        "--cluster-id",
+        cluster,
+        "--kubeconfig",
+        path.to_str().expect("UTF-8 temp path"),
+    ]
+}
+
+fn parse_file(path: &Path) -> Value {
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("readable")).expect("YAML")
+}
+
+fn names(doc: &Value, list: &str) -> Vec<String> {
+    doc[list]
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .filter_map(|item| item["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn item<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
+    doc[list]
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .find(|item| item["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no {list} entry named {name}"))
+}
+
+fn assert_one_line_error(output: &Output, says: &str) {
+    assert_ne!(output.code, Some(0), "must fail: {}", output.stderr);
+    assert!(output.code.is_some(), "exited, not killed");
+    let lines: Vec<&str> = output.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {:?}", output.stderr);
+    assert!(
+        lines[0].starts_with("cce-kubeconfig: error:"),
+        "{:?}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains(says),
+        "{:?} should say {says:?}",
+        lines[0]
+    );
+}
+
+/// Base64 of a PEM, decoded to its text.
+fn pem_of(data: &Value) -> String {
+    use base64::Engine as _;
+    let b64 = data.as_str().expect("a string");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    String::from_utf8(decoded).expect("PEM text")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("kube").join("config");
+    std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
+    std::fs::write(&path, UNRELATED).expect("writable");
+
+    let first = cce_kubeconfig(
+        home.path(),
+        TOKEN_ENV,
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    assert!(
+        first
+            .stdout
+            .contains("Added context cce-cluster-internal-internal in"),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(first.stderr, "", "no warning for an internal cluster");
+
+    let second = cce_kubeconfig(
+        home.path(),
+        TOKEN_ENV,
+        &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .starts_with("warning: cluster `externalCluster`")
+            && second.stderr.contains("CA data was dropped"),
+        "{}",
+        second.stderr
+    );
+
+    let before: Value = serde_yaml::from_str(UNRELATED).expect("YAML");
+    let doc = parse_file(&path);
+    for list in ["clusters", "users", "contexts"] {
+        assert_eq!(
+            item(&doc, list, "kind-dev"),
+            item(&before, list, "kind-dev"),
+            "{list}: the unrelated entry is unchanged"
+        );
+        assert_eq!(
+            names(&doc, list),
+            [
+                "kind-dev",
+                "cce-cluster-internal-internal",
+                "cce-cluster-external-external"
+            ],
+            "{list}"
+        );
+    }
+    assert_eq!(doc["preferences"], before["preferences"]);
+    assert_eq!(
+        doc["current-context"].as_str(),
+        Some("cce-cluster-external-external")
+    );
+
+    // Both usable: each context leads to its server, a real CA where TLS is verified, and a
+    // client certificate with its key.
+    let internal = &item(&doc, "clusters", "cce-cluster-internal-internal")["cluster"];
+    assert_eq!(
+        internal["server"].as_str(),
+        Some("https://192.168.1.7:5443")
+    );
+    assert!(pem_of(&internal["certificate-authority-data"]).contains("BEGIN CERTIFICATE"));
+    let external = &item(&doc, "clusters", "cce-cluster-external-external")["cluster"];
+    assert_eq!(
+        external["server"].as_str(),
+        Some("https://203.0.113.10:5443")
+    );
+    assert_eq!(external["insecure-skip-tls-verify"].as_bool(), Some(true));
+    assert!(external.get("certificate-authority-data").is_none());
+    for name in [
+        "cce-cluster-internal-internal",
+        "cce-cluster-external-external",
+    ] {
+        let user = &item(&doc, "users", name)["user"];
+        assert!(pem_of(&user["client-certificate-data"]).contains("BEGIN CERTIFICATE"));
+        assert!(pem_of(&user["client-key-data"]).contains("PRIVATE KEY"));
+        let context = &item(&doc, "contexts", name)["context"];
+        assert_eq!(context["cluster"].as_str(), Some(name));
+        assert_eq!(context["user"].as_str(), Some(name));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Fetching the first cluster again replaces its entries, nothing else.
+    let again = cce_kubeconfig(
+        home.path(),
+        TOKEN_ENV,
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert!(again.stdout.contains("Updated context"), "{}", again.stdout);
+    assert_eq!(
+        parse_file(&path)["clusters"].as_sequence().map(Vec::len),
+        Some(3)
+    );
+    server.shutdown().await;
+}
+
+/// kubectl, when it can be found.
+fn kubectl() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join("kubectl"))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        println!("SKIPPED: kubectl not found on PATH or in /usr/bin");
+    }
+    found
+}
+
+async fn kubectl_run(kubectl: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = tokio::process::Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(config)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .await
+        .expect("kubectl runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A port on 127.0.0.1 where nothing listens.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
+    let Some(kubectl) = kubectl() else { return };
+    // Clusters whose API servers are on 127.0.0.1: kubectl loads the CA, the client
+    // certificate and key, then fails only to connect.
+    let mut config = MockConfig::builtin();
+    let port = closed_port();
+    config.projects[0].clusters = vec![
+        ClusterConfig::new(INTERNAL_CLUSTER_ID, format!("https://127.0.0.1:{port}")),
+        ClusterConfig {
+            public_ip: Some(IpAddr::from([127, 0, 0, 1])),
+            ..ClusterConfig::new(EXTERNAL_CLUSTER_ID, format!("https://127.0.0.1:{port}"))
+        },
+    ];
+    let server = start(config).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    std::fs::write(&path, UNRELATED).expect("writable");
+    for cluster in [INTERNAL_CLUSTER_ID, EXTERNAL_CLUSTER_ID] {
+        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &fetch_args(&url, cluster, &path)).await;
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+
+    let (ok, out, err) = kubectl_run(&kubectl, &path, &["config", "view", "-o", "json"]).await;
+    assert!(ok, "config view: {err}");
+    let view: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(view["contexts"].as_array().map(Vec::len), Some(3));
+
+    let (ok, out, err) =
+        kubectl_run(&kubectl, &path, &["config", "get-contexts", "-o", "name"]).await;
+    assert!(ok, "get-contexts: {err}");
+    let mut listed: Vec<&str> = out.lines().collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed,
+        [
+            "cce-cluster-external-external",
+            "cce-cluster-internal-internal",
+            "kind-dev"
+        ]
+    );
+
+    for context in [
+        "cce-cluster-internal-internal",
+        "cce-cluster-external-external",
+    ] {
+        let (ok, _, err) = kubectl_run(&kubectl, &path, &["config", "use-context", context]).await;
+        assert!(ok, "use-context {context}: {err}");
+        let (ok, out, _) = kubectl_run(&kubectl, &path, &["config", "current-context"]).await;
+        assert!(ok);
+        assert_eq!(out.trim(), context);
+        let (ok, _, err) = kubectl_run(
+            &kubectl,
+            &path,
+            &["get", "--raw", "/version", "--request-timeout=5s"],
+        )
+        .await;
+        assert!(!ok, "nothing listens on the API server port");
+        for refusal in ["insecure flag", "PEM", "private key", "unable to load"] {
+            assert!(
+                !err.contains(refusal),
+                "{context}: kubectl refused the config: {err}"
+            );
+        }
+        assert!(
+            err.contains("127.0.0.1"),
+            "{context}: it tried to connect: {err}"
+        );
+    }
+    // kubectl's rewrite kept the unrelated entry.
+    assert!(names(&parse_file(&path), "users").contains(&"kind-dev".to_owned()));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    std::fs::write(&path, UNRELATED).expect("writable");
+
+    let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
+    args.push("--dry-run");
+    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), UNRELATED);
+    let doc: Value = serde_yaml::from_str(&run.stdout).expect("stdout is the YAML");
+    assert_eq!(
+        names(&doc, "contexts"),
+        ["kind-dev", "cce-cluster-external-external"]
+    );
+    let ours = &item(&doc, "users", "cce-cluster-external-external")["user"];
+    assert_eq!(ours["client-key-data"].as_str(), Some("REDACTED"));
+    assert_eq!(
+        item(&doc, "users", "kind-dev")["user"]["token"].as_str(),
+        Some("REDACTED")
+    );
+    assert!(!run.stdout.contains("dev-token-abc"));
+    assert!(run.stderr.contains("was not changed"), "{}", run.stderr);
+
+    args.push("--show-secrets");
+    let shown = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    assert_eq!(shown.code, Some(0), "{}", shown.stderr);
+    let doc: Value = serde_yaml::from_str(&shown.stdout).expect("stdout is the YAML");
+    let key = &item(&doc, "users", "cce-cluster-external-external")["user"]["client-key-data"];
+    assert!(pem_of(key).contains("PRIVATE KEY"));
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), UNRELATED);
+
+    // A dry run against a missing file creates nothing.
+    let missing = home.path().join("absent").join("config");
+    let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &missing);
+    args.push("--dry-run");
+    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!missing.parent().expect("folder").exists());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alias_context_and_no_set_current() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    std::fs::write(&path, UNRELATED).expect("writable");
+
+    let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
+    args.extend([
+        "--context",
+        "internal",
+        "--alias",
+        "prod",
+        "--duration",
+        "-1",
+        "--no-set-current",
+    ]);
+    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!run.stdout.contains("Current context"), "{}", run.stdout);
+    let doc = parse_file(&path);
+    assert_eq!(names(&doc, "contexts"), ["kind-dev", "prod"]);
+    assert_eq!(doc["current-context"].as_str(), Some("kind-dev"));
+    assert_eq!(
+        item(&doc, "clusters", "prod")["cluster"]["server"].as_str(),
+        Some("https://192.168.1.8:5443"),
+        "the internal address of the external cluster"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_path_is_kubeconfig_first_entry_then_home() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let base = [
+        "--endpoint",
+        url.as_str(),
+        "--project-id",
+        DEFAULT_PROJECT_ID,
+        "--cluster-id",
+        INTERNAL_CLUSTER_ID,
+    ];
+
+    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &base).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let in_home = home.path().join(".kube").join("config");
+    assert_eq!(
+        names(&parse_file(&in_home), "contexts"),
+        ["cce-cluster-internal-internal"]
+    );
+
+    let first = home.path().join("first.yaml");
+    let second = home.path().join("second.yaml");
+    let list = std::env::join_paths([&first, &second]).expect("joinable");
+    let list = list.to_str().expect("UTF-8");
+    let env = [TOKEN_ENV[0], ("KUBECONFIG", list)];
+    let run = cce_kubeconfig(home.path(), &env, &base).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(first.exists());
+    assert!(!second.exists());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_fails_before_any_request() {
+    // A listener that must never see a connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+
+    for (duration, says) in [
+        ("0", "invalid value '0' for '--duration <DAYS>'"),
+        ("1826", "must be -1, or from 1 to 1825"),
+        ("-2", "must be -1, or from 1 to 1825"),
+        ("thirty", "not a whole number of days"),
+    ] {
+        let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
+        args.extend(["--duration", duration]);
+        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        assert_eq!(run.code, Some(2), "usage error: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains(says), "{duration}: {}", run.stderr);
+    }
+
+    // A malformed kubeconfig is refused, and left as it is.
+    std::fs::write(&path, "clusters: [unclosed").expect("writable");
+    let run = cce_kubeconfig(
+        home.path(),
+        TOKEN_ENV,
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_one_line_error(&run, "is not a valid kubeconfig, so it was left untouched");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("readable"),
+        "clusters: [unclosed"
+    );
+
+    // No credentials.
+    std::fs::remove_file(&path).expect("removable");
+    let run = cce_kubeconfig(
+        home.path(),
+        &[],
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_one_line_error(&run, "no credentials");
+
+    // Usage errors: one line, exit 2.
+    for args in [
+        vec!["--project-id", "p", "--cluster-id", "c"],
+        vec![
+            "--endpoint",
+            url.as_str(),
+            "--region",
+            "cn-north-4",
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c",
+        ],
+        vec![
+            "--endpoint",
+            url.as_str(),
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c",
+            "--show-secrets",
+        ],
+        vec![
+            "--endpoint",
+            url.as_str(),
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c",
+            "--context",
+            "public",
+        ],
+    ] {
+        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with("cce-kubeconfig: error:"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, peer)) => panic!("a request was sent (from {peer})"),
+        Err(e) => panic!("accept failed: {e}"),
+    }
+    assert!(!path.exists(), "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    std::fs::write(&path, UNRELATED).expect("writable");
+
+    let run = cce_kubeconfig(
+        home.path(),
+        TOKEN_ENV,
+        &fetch_args(&url, "no-such-cluster", &path),
+    )
+    .await;
+    assert_one_line_error(&run, "404");
+
+    let bad_token = [("HUAWEICLOUD_SDK_AUTH_TOKEN", "not-the-token")];
+    let run = cce_kubeconfig(
+        home.path(),
+        &bad_token,
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_one_line_error(&run, "401");
+    assert!(
+        !run.stderr.contains("not-the-token"),
+        "the token is not shown"
+    );
+
+    let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
+    args.extend(["--context", "external"]);
+    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    assert_one_line_error(
+        &run,
+        "context `external` is not in the response; it has: `internal`",
+    );
+
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), UNRELATED);
+    server.shutdown().await;
+}
