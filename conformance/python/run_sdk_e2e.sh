@@ -35,19 +35,33 @@ skip() {
   exit 0
 }
 
-# 1. The SDK, in a venv of its own.
+# 1. The SDK, in a venv of its own; where Python has no working venv module (Debian without
+#    python3-venv), in a plain directory put on PYTHONPATH instead.
 command -v "$PYTHON" >/dev/null 2>&1 || skip "$PYTHON not found"
-if [ ! -x "$VENV/bin/python" ]; then
+PACKAGES=("huaweicloudsdkcore==$HWSDK_VERSION" "huaweicloudsdkcce==$HWSDK_VERSION" cryptography)
+venv_ready() { "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }
+if ! venv_ready; then
+  # A venv left half-made by a failed run (no pip in it) is recreated.
+  [ -f "$VENV/pyvenv.cfg" ] && rm -rf "$VENV"
   mkdir -p "$(dirname "$VENV")"
-  "$PYTHON" -m venv "$VENV" >"$WORK/venv.log" 2>&1 \
-    || { cat "$WORK/venv.log" >&2; skip "$PYTHON -m venv failed"; }
+  "$PYTHON" -m venv "$VENV" >"$WORK/venv.log" 2>&1 || true
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "huaweicloudsdkcore==$HWSDK_VERSION" "huaweicloudsdkcce==$HWSDK_VERSION" cryptography \
+SITE=
+if venv_ready; then
+  PY="$VENV/bin/python"
+  PIP_TARGET_ARGS=()
+else
+  echo "no usable venv ($(tail -n 1 "$WORK/venv.log" 2>/dev/null)); installing with --target instead"
+  PY="$PYTHON"
+  SITE="$(dirname "$VENV")/site"
+  PIP_TARGET_ARGS=(--upgrade --target "$SITE")
+fi
+"$PY" -m pip install --quiet --disable-pip-version-check "${PIP_TARGET_ARGS[@]}" "${PACKAGES[@]}" \
   >"$WORK/pip.log" 2>&1 \
-  || { tail -n 20 "$WORK/pip.log" >&2; skip "pip install huaweicloudsdkcore huaweicloudsdkcce==$HWSDK_VERSION failed"; }
-echo "installed: $("$VENV/bin/python" -m pip list --disable-pip-version-check 2>/dev/null \
-  | grep -Ei '^(huaweicloudsdk|cryptography)' | tr -s ' ' | paste -sd, -)"
+  || { tail -n 20 "$WORK/pip.log" >&2; skip "pip install ${PACKAGES[*]} failed"; }
+py() { PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}" "$PY" "$@"; }
+echo "installed: $(py -c 'from importlib.metadata import version as v
+print(", ".join("%s %s" % (p, v(p)) for p in ("huaweicloudsdkcore", "huaweicloudsdkcce", "cryptography")))')"
 
 # 2. The mock server, on a random port. Build first, so that waiting for its URL does not
 #    include compile time.
@@ -78,7 +92,7 @@ echo "mock-cce: $URL"
 # 3. The SDK against it. HOME is a scratch directory because importing the SDK writes
 #    ~/.huaweicloud/application_id.
 status=0
-HOME="$WORK" "$VENV/bin/python" conformance/python/sdk_e2e.py --endpoint "$URL" || status=$?
+HOME="$WORK" py conformance/python/sdk_e2e.py --endpoint "$URL" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- mock-cce stderr ---" >&2
   tail -n 50 "$WORK/mock.err" >&2
