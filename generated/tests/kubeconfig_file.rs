@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clustercert::kubeconfig::{
-    update_file, write_atomically_with, ClusterEntry, KubeconfigError, MergeOptions, Options,
+    check_file, update_file, write_atomically_with, ClusterEntry, KubeconfigError, MergeOptions,
+    Options,
 };
 use clustercert::Kubeconfig;
 use serde_yaml::Value;
@@ -164,7 +165,10 @@ fn a_malformed_file_is_left_untouched() {
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert_eq!(std::fs::read(&path).expect("still there"), bad);
         assert!(leftovers(dir.path()).is_empty());
+        let checked = check_file(&path).expect_err("check_file agrees");
+        assert_eq!(checked.to_string(), message);
     }
+    check_file(&dir.path().join("absent")).expect("a missing file is fine");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Merging an entry into an existing kubeconfig, and rendering it with or without secrets.
 
 use clustercert::kubeconfig::{
-    merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Options, Secrets, REDACTED,
+    check, merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Options, Secrets,
+    REDACTED,
 };
 use clustercert::Kubeconfig;
 use serde_yaml::Value;
@@ -257,6 +258,17 @@ fn malformed_kubeconfigs_are_refused() {
         let message = err.to_string();
         assert!(message.contains(says), "{existing:?}: {message}");
         assert!(message.contains("left untouched"), "{message}");
+        let checked = check(existing).expect_err("check agrees with merge");
+        assert_eq!(checked.to_string(), message);
+    }
+}
+
+#[test]
+fn check_accepts_what_merge_accepts() {
+    for existing in [EXISTING, "", "null\n", "clusters: null\n"] {
+        check(existing).unwrap_or_else(|e| panic!("{existing:?}: {e}"));
+        merge(existing, &entry("c1", false), &MergeOptions::default())
+            .unwrap_or_else(|e| panic!("{existing:?}: {e}"));
     }
 }
 
