@@ -168,9 +168,14 @@ impl<'a> Builder<'a> {
             Shape::Integer(rule) => TypeKind::Integer(rule),
             Shape::Plain(target) => TypeKind::Alias(target),
         };
+        let doc = schema
+            .schema_data
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The schema at `{location}`."));
         self.slots[slot] = Some(TypeDef {
             name: name.to_owned(),
-            doc: schema.schema_data.description.clone(),
+            doc: Some(doc),
             kind,
         });
         Ok(())
@@ -399,7 +404,7 @@ impl<'a> Builder<'a> {
                 Ok(Shape::Plain(TypeRef::Vec(Box::new(item))))
             }
             SchemaKind::OneOf { one_of } => {
-                integer_one_of(false, one_of, location).map(Shape::Integer)
+                integer_one_of_rule(false, one_of, location).map(Shape::Integer)
             }
             SchemaKind::AllOf { .. } => Err(error(location, "allOf is not supported")),
             SchemaKind::AnyOf { .. } => Err(error(location, "anyOf is not supported")),
@@ -461,16 +466,14 @@ impl<'a> Builder<'a> {
             let mut doc = match schema {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,
-            };
+            }
+            .or_else(|| Some(format!("The `{wire}` property.")));
             if name != snake(wire) {
                 let note = format!(
                     "Wire name `{wire}`; called `{name}` because another property already maps to `{}`.",
                     snake(wire)
                 );
-                doc = Some(match doc {
-                    Some(doc) => format!("{}\n\n{note}", doc.trim_end()),
-                    None => note,
-                });
+                doc = doc.map(|doc| format!("{}\n\n{note}", doc.trim_end()));
             }
             fields.push(Field {
                 name,
@@ -644,11 +647,20 @@ impl<'a> Builder<'a> {
                 &format!("{base}{}", pascal(&data.name)),
             )?;
             self.check_param_type(&ty, place, &schema_location)?;
+            let place_name = match place {
+                ParamIn::Path => "path",
+                ParamIn::Query => "query",
+                ParamIn::Header => "header",
+            };
             params.push(Param {
                 name: String::new(),
                 wire: data.name.clone(),
                 location: place,
-                doc: data.description.clone(),
+                doc: Some(
+                    data.description
+                        .clone()
+                        .unwrap_or_else(|| format!("The `{}` {place_name} parameter.", data.name)),
+                ),
                 ty,
                 required: data.required,
                 explode,
@@ -1155,27 +1167,6 @@ fn integer_rule(
     Ok(IntegerRule {
         int32,
         alternatives,
-    })
-}
-
-/// `oneOf` without a `type`: only integer alternatives are supported.
-fn integer_one_of(
-    int32: bool,
-    one_of: &[ReferenceOr<Schema>],
-    location: &str,
-) -> Result<IntegerRule, Error> {
-    integer_one_of_rule(int32, one_of, location).map_err(|e| {
-        if e.location == location {
-            e
-        } else {
-            error(
-                e.location,
-                format!(
-                    "{} (oneOf is supported only with integer alternatives)",
-                    e.message
-                ),
-            )
-        }
     })
 }
 

@@ -349,9 +349,10 @@ impl<'a> Emitter<'a> {
             quote! { Some(value) }
         };
         let holds = format!(" Holds only allowed values: it {rule_text}.");
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
         quote! {
             #docs
-            #[doc = ""]
+            #separator
             #[doc = #holds]
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
             #[serde(try_from = "i64", into = #inner_name)]
@@ -660,8 +661,8 @@ impl<'a> Emitter<'a> {
                         operation: #id,
                         method: http::Method::#http_method,
                         path,
-                        query: #query,
-                        headers: #headers,
+                        #query,
+                        #headers,
                         body: #body,
                     })
                     .await?;
@@ -742,7 +743,7 @@ impl<'a> Emitter<'a> {
         let var = format_ident!("{}", var);
         let params: Vec<&Param> = op.params.iter().filter(|p| p.location == place).collect();
         if params.is_empty() {
-            return (TokenStream::new(), quote! { Vec::new() });
+            return (TokenStream::new(), quote! { #var: Vec::new() });
         }
         let mut initial = Vec::new();
         let mut later = Vec::new();
@@ -898,7 +899,8 @@ fn space_items(code: &str) -> String {
         };
         let indent = |l: &str| l.len() - l.trim_start().len();
         let (this, following) = (line.trim(), next.trim());
-        let ends_item = this == "}" || this == "};" || (this.ends_with(';') && indent(line) == 0);
+        let ends_item =
+            matches!(this, "}" | "};" | "];") || (this.ends_with(';') && indent(line) == 0);
         let module_docs_end = this.starts_with("//!") && !following.starts_with("//!");
         let starts_item = ITEM_STARTS.iter().any(|s| following.starts_with(s));
         if module_docs_end || (ends_item && indent(line) == indent(next) && starts_item) {

@@ -4,6 +4,7 @@
 /// The validity period of the certificate to mint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CertDuration {
+    /// The `duration` property.
     pub duration: ValidityDays,
 }
 
@@ -194,6 +195,7 @@ pub struct Clusters {
     /// Cluster name: `internalCluster` for the cluster's private address, `externalCluster`
     /// for each public one.
     pub name: String,
+    /// The `cluster` property.
     pub cluster: ClusterCert,
 }
 
@@ -223,6 +225,7 @@ pub struct ClusterCert {
 pub struct Users {
     /// User name, always `user`.
     pub name: String,
+    /// The `user` property.
     pub user: User,
 }
 
@@ -243,6 +246,7 @@ pub struct Contexts {
     /// Context name: `internal` for the cluster's private address, `external` for each
     /// public one.
     pub name: String,
+    /// The `context` property.
     pub context: Context,
 }
 
