@@ -1,0 +1,169 @@
+//! The `clustercert-conformance` binary: the default run, `validate` on arbitrary files,
+//! `live` without credentials, and `--record`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use clustercert_conformance::fixtures::{MintOptions, Minted};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clustercert-conformance"));
+    for (name, _) in clustercert_conformance::target::LIVE_ENV {
+        command.env_remove(name);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("the binary runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn write_body(dir: &Path, days: i64) -> std::path::PathBuf {
+    let minted = Minted::new(&MintOptions {
+        days,
+        ..MintOptions::default()
+    })
+    .expect("mint");
+    let file = dir.join("body.json");
+    std::fs::write(&file, minted.kubeconfig(false).to_string()).expect("write");
+    file
+}
+
+#[test]
+fn default_run_covers_every_case_and_the_mock_and_exits_zero() {
+    let (code, stdout, stderr) = run(&mut bin());
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let cases = clustercert_conformance::case::load_dir(
+        &clustercert_conformance::case::default_cases_dir(),
+    )
+    .expect("cases")
+    .len();
+    let last = stdout.lines().last().unwrap_or_default();
+    assert_eq!(last, format!("{} passed, 0 failed", cases + 8));
+    assert!(stdout.contains("mock/external/duration=-1"), "{stdout}");
+    assert!(stdout.contains("documented-example"), "{stdout}");
+}
+
+#[test]
+fn a_failing_case_makes_the_run_fail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("flipped");
+    std::fs::create_dir(&case).expect("mkdir");
+    std::fs::write(
+        case.join("case.json"),
+        r#"{"description": "d", "request": {"body": {"duration": 0}}, "expect": {"verdict": "valid"}}"#,
+    )
+    .expect("write");
+    let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+    assert!(
+        stdout.contains("verdict: expected valid, got invalid"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_accepts_a_bare_body_and_judges_the_duration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write_body(dir.path(), 30);
+    let (code, stdout, _) = run(bin()
+        .args(["validate", "--duration", "30", "--response"])
+        .arg(&file));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("verdict: valid"), "{stdout}");
+
+    let (code, stdout, _) = run(bin()
+        .args(["validate", "--duration", "-1", "--response"])
+        .arg(&file));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("cert.validity"), "{stdout}");
+    assert!(stdout.contains("expected 1825 days"), "{stdout}");
+}
+
+#[test]
+fn validate_prints_every_violation_of_a_case_file() {
+    let case = clustercert_conformance::case::default_cases_dir()
+        .join("documented-example")
+        .join("case.json");
+    let (code, stdout, _) = run(bin().args(["validate", "--response"]).arg(&case));
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout.matches("cert.masked").count(), 3, "{stdout}");
+    assert!(stdout.contains("verdict: invalid"), "{stdout}");
+}
+
+#[test]
+fn validate_reports_unreadable_input_with_exit_two() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("page.html");
+    std::fs::write(&file, "<html>").expect("write");
+    let (code, _, stderr) = run(bin().args(["validate", "--response"]).arg(&file));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not JSON"), "{stderr}");
+    let (code, _, stderr) = run(bin()
+        .args(["validate", "--response"])
+        .arg(dir.path().join("missing.json")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
+fn live_skips_with_a_clear_message_without_credentials() {
+    let (code, stdout, _) = run(bin().arg("live"));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("live: skipped, not set: HUAWEICLOUD_SDK_PROJECT_ID"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CCE_CLUSTER_ID"), "{stdout}");
+}
+
+#[test]
+fn recorded_mock_cases_are_redacted_and_replay_as_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = run(bin()
+        .args(["run", "--cases"])
+        .arg(dir.path())
+        .arg("--record")
+        .arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(stderr.matches("recorded ").count(), 8, "{stderr}");
+    for entry in std::fs::read_dir(dir.path()).expect("read") {
+        let file = entry.expect("entry").path().join("case.json");
+        let text = std::fs::read_to_string(&file).expect("case");
+        assert!(
+            !text.contains("LS0tLS"),
+            "certificate or key data in {}",
+            file.display()
+        );
+        assert!(
+            !text.contains(clustercert_conformance::mock::DEFAULT_TOKEN),
+            "token in {}",
+            file.display()
+        );
+        assert!(text.contains("REDACTED:client-key-data"));
+    }
+    let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.ends_with("8 passed, 0 failed\n"), "{stdout}");
+}
+
+#[test]
+fn mint_prints_a_kubeconfig_that_validates() {
+    let (code, stdout, _) = run(bin().args(["mint", "--days", "7", "--external"]));
+    assert_eq!(code, 0);
+    let body: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(body["current-context"], "external");
+    let (code, _, stderr) = run(bin().args(["mint", "--not-before", "yesterday"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
+}
