@@ -10,10 +10,8 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{ArgGroup, Parser};
 use clustercert::kubeconfig::{self, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets};
+use clustercert::runtime::Credentials;
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
-
-/// The variable an IAM token is read from.
-pub const ENV_AUTH_TOKEN: &str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
 
 const EXAMPLES: &str = "\
 Credentials come from the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
@@ -173,51 +171,97 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     Ok(())
 }
 
-/// The client for the endpoint and credentials the command line and environment give.
+/// The client for the endpoint or region of the command line and the credentials of the
+/// environment ([`Credentials::from_env`]).
 fn client(cli: &Cli) -> anyhow::Result<Client> {
-    let endpoint = match (&cli.endpoint, &cli.region) {
-        (Some(endpoint), _) => endpoint.clone(),
-        (None, Some(region)) => region_endpoint(region, |name| std::env::var(name).ok())?,
+    let credentials = Credentials::from_env()?;
+    let builder = Client::builder().credentials(credentials);
+    let builder = match (&cli.endpoint, &cli.region) {
+        (Some(endpoint), _) => builder.endpoint(endpoint),
+        (None, Some(region)) => builder.region(region),
         (None, None) => anyhow::bail!("give --region or --endpoint"),
     };
-    let token = std::env::var(ENV_AUTH_TOKEN)
-        .ok()
-        .filter(|t| !t.is_empty())
-        .with_context(|| format!("no credentials: set {ENV_AUTH_TOKEN}"))?;
-    Ok(Client::builder().endpoint(endpoint).token(token).build()?)
+    Ok(builder.build()?)
 }
 
-/// A region's CCE endpoint, `HUAWEICLOUD_SDK_REGION_CCE_<REGION>` overriding it as the
-/// official SDK does.
-fn region_endpoint(region: &str, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<String> {
-    if region.is_empty()
-        || !region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        anyhow::bail!("invalid region {region:?}: expected an id like cn-north-4");
-    }
-    let var = format!(
-        "HUAWEICLOUD_SDK_REGION_CCE_{}",
-        region.to_ascii_uppercase().replace('-', "_")
-    );
-    Ok(env(&var)
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| format!("https://cce.{region}.myhuaweicloud.com")))
-}
-
-/// An error as one line: its causes joined by `: `, line breaks folded, at most 600
-/// characters.
+/// An error as one line: its causes joined by `: ` (a cause whose text the line already
+/// holds is skipped), line breaks folded, at most 600 characters.
 ///
 /// ```
 /// let err = anyhow::anyhow!("no route\nto host").context("cannot connect");
 /// assert_eq!(clustercert_cli::one_line(&err), "cannot connect: no route to host");
 /// ```
 pub fn one_line(err: &anyhow::Error) -> String {
-    let text = format!("{err:#}");
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
     let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > 600 {
         line = line.chars().take(599).collect::<String>() + "…";
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("request failed: {0}")]
+    struct Repeats(#[source] std::io::Error);
+
+    #[test]
+    fn one_line_skips_causes_already_in_the_message() {
+        let inner = std::io::Error::other("connection refused");
+        let err = anyhow::Error::new(Repeats(inner)).context("cannot get the certificate");
+        assert_eq!(
+            one_line(&err),
+            "cannot get the certificate: request failed: connection refused"
+        );
+    }
+
+    #[test]
+    fn one_line_caps_the_length() {
+        let err = anyhow::anyhow!("{}", "x".repeat(2000));
+        let line = one_line(&err);
+        assert_eq!(line.chars().count(), 600);
+        assert!(line.ends_with('…'));
+    }
+
+    #[test]
+    fn durations_are_checked_while_parsing() {
+        let parse = |days: &str| {
+            Cli::try_parse_from([
+                "cce-kubeconfig",
+                "--region",
+                "cn-north-4",
+                "--project-id",
+                "p",
+                "--cluster-id",
+                "c",
+                "--duration",
+                days,
+            ])
+        };
+        for ok in ["1", "30", "1825", "-1"] {
+            let cli = parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(cli.duration.get().to_string(), ok);
+        }
+        for bad in ["0", "-2", "1826", "7d", ""] {
+            assert!(parse(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use clustercert_conformance::mock::{
-    self, ClusterConfig, MockConfig, MockServer, DEFAULT_PROJECT_ID, DEFAULT_TOKEN,
-    EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
+    self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
+    DEFAULT_TOKEN, EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
 };
 use serde_yaml::Value;
 
@@ -597,5 +597,75 @@ async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
     );
 
     assert_eq!(std::fs::read_to_string(&path).expect("readable"), UNRELATED);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ak_sk_from_the_environment_signs_the_request() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let env = [
+        ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
+        ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", DEFAULT_PROJECT_ID),
+    ];
+    // The project id comes from the environment too.
+    let args = [
+        "--endpoint",
+        url.as_str(),
+        "--cluster-id",
+        INTERNAL_CLUSTER_ID,
+        "--kubeconfig",
+        path.to_str().expect("UTF-8"),
+    ];
+    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        names(&parse_file(&path), "contexts"),
+        ["cce-cluster-internal-internal"]
+    );
+
+    let wrong_sk = [env[0], ("HUAWEICLOUD_SDK_SK", "not-the-secret-key"), env[2]];
+    let run = cce_kubeconfig(home.path(), &wrong_sk, &args).await;
+    assert_one_line_error(&run, "401");
+    assert!(
+        !run.stderr.contains("not-the-secret-key"),
+        "the SK is not shown"
+    );
+
+    let half = [env[0], env[2]];
+    let run = cce_kubeconfig(home.path(), &half, &args).await;
+    assert_one_line_error(&run, "HUAWEICLOUD_SDK_SK is not set");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_endpoint_can_be_overridden_from_the_environment() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let env = [
+        TOKEN_ENV[0],
+        ("HUAWEICLOUD_SDK_REGION_CCE_MOCK_REGION_1", url.as_str()),
+    ];
+    let args = [
+        "--region",
+        "mock-region-1",
+        "--project-id",
+        DEFAULT_PROJECT_ID,
+        "--cluster-id",
+        EXTERNAL_CLUSTER_ID,
+        "--kubeconfig",
+        path.to_str().expect("UTF-8"),
+    ];
+    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        parse_file(&path)["current-context"].as_str(),
+        Some("cce-cluster-external-external")
+    );
     server.shutdown().await;
 }
