@@ -218,6 +218,7 @@ async fn answer(
         })?;
     let now = OffsetDateTime::now_utc();
     authenticate(&state.config, &parts, &body, project_id, now)?;
+    path_parameters(project_id, cluster_id)?;
     let duration = cert_duration(&parts.headers, &body)?;
     if state.config.project(project_id).is_none() {
         return Err(ApiError::not_found(format!(
@@ -251,6 +252,18 @@ async fn answer(
         response.headers_mut().insert(PORT_ID_HEADER, port_id);
     }
     Ok(response)
+}
+
+/// Both path parameters are required strings; an empty one is an invalid request.
+fn path_parameters(project_id: &str, cluster_id: &str) -> Result<(), ApiError> {
+    for (name, value) in [("project_id", project_id), ("cluster_id", cluster_id)] {
+        if value.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "path parameter {name} is empty"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The kubeconfig CCE returns: `internalCluster`/`internal`, plus `externalCluster`/`external`
