@@ -10,6 +10,8 @@ use super::error::ApiError;
 
 /// The scheme prefix of a signed request's `Authorization` header.
 const SIGNING_SCHEME: &str = "SDK-HMAC-SHA256";
+/// The header of temporary credentials' security token (lower-case, as signed).
+const SECURITY_TOKEN_HEADER: &str = "x-security-token";
 
 /// Who a request was authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,7 @@ pub(crate) fn authenticate(
             )));
         }
         let access_key = verify_signature(config, parts, body, now)?;
+        check_security_token(config, &access_key, &parts.headers)?;
         check_project_header(&parts.headers, project_id)?;
         return Ok(Principal::AccessKey(access_key));
     }
@@ -55,6 +58,45 @@ pub(crate) fn authenticate(
     Err(ApiError::unauthorized(
         "missing credential: send an X-Auth-Token header or sign the request (SDK-HMAC-SHA256 Authorization header)",
     ))
+}
+
+/// Temporary credentials: the access key's security token must arrive, signed, in
+/// `X-Security-Token`. The token itself never goes into a message.
+fn check_security_token(
+    config: &MockConfig,
+    access_key: &str,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    let Some(expected) = config
+        .access_key(access_key)
+        .and_then(|k| k.security_token.as_ref())
+    else {
+        return Ok(());
+    };
+    let sent = headers.get(SECURITY_TOKEN_HEADER).ok_or_else(|| {
+        ApiError::unauthorized(format!(
+            "access key {access_key} is temporary: X-Security-Token is required"
+        ))
+    })?;
+    if sent.as_bytes() != expected.expose_secret().as_bytes() {
+        return Err(ApiError::unauthorized(format!(
+            "X-Security-Token is not valid for access key {access_key}"
+        )));
+    }
+    let signed = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| signing::parse_authorization(v).ok())
+        .is_some_and(|auth| {
+            auth.signed_headers
+                .iter()
+                .any(|h| h == SECURITY_TOKEN_HEADER)
+        });
+    if signed {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("X-Security-Token must be signed"))
+    }
 }
 
 /// A signed request's `X-Project-Id`, when present, must name the project of the path.
@@ -85,7 +127,11 @@ fn verify_signature(
         &parts.uri,
         &parts.headers,
         body,
-        |ak| config.secret_for(ak).map(|sk| sk.expose_secret().to_owned()),
+        |ak| {
+            config
+                .secret_for(ak)
+                .map(|sk| sk.expose_secret().to_owned())
+        },
         now,
     )
     .map(|verified| verified.access_key)

@@ -97,6 +97,10 @@ pub struct AccessKeyConfig {
     pub ak: String,
     /// The secret key.
     pub sk: SecretString,
+    /// For temporary credentials: the security token every request signed with this AK must
+    /// carry (and sign) in `X-Security-Token`.
+    #[serde(default)]
+    pub security_token: Option<SecretString>,
 }
 
 /// The shape of error bodies: CCE answers in two.
@@ -159,6 +163,7 @@ impl MockConfig {
             access_keys: vec![AccessKeyConfig {
                 ak: DEFAULT_AK.to_owned(),
                 sk: SecretString::new(DEFAULT_SK.to_owned()),
+                security_token: None,
             }],
             error_shape: ErrorShape::Auto,
         }
@@ -234,7 +239,12 @@ impl MockConfig {
 
     /// The SK of an access key.
     pub fn secret_for(&self, ak: &str) -> Option<&SecretString> {
-        self.access_keys.iter().find(|k| k.ak == ak).map(|k| &k.sk)
+        self.access_key(ak).map(|k| &k.sk)
+    }
+
+    /// The configured pair of an access key.
+    pub fn access_key(&self, ak: &str) -> Option<&AccessKeyConfig> {
+        self.access_keys.iter().find(|k| k.ak == ak)
     }
 
     /// Whether the token is accepted.
