@@ -41,7 +41,11 @@
 //! assert!(!yaml.contains("S0VZ"));
 //! ```
 //!
-//! Comments in an existing file are not kept (kubectl does not keep them either).
+//! With the feature `kube`, `ClusterEntry::to_kube_config` and `to_kube_kubeconfig` hand
+//! the result to kube-rs.
+//!
+//! Comments in an existing file are not kept (kubectl does not keep them either), and two
+//! programs updating the same file at once can lose one update (as with kubectl).
 
 mod entry;
 mod error;
