@@ -256,3 +256,31 @@ async fn shutdown_stops_the_server() {
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn concurrent_calls_each_get_their_own_certificate() {
+    let server = server().await;
+    let client = token_client(&server, DEFAULT_TOKEN);
+    let calls = (0..16).map(|i| {
+        let client = client.clone();
+        let cluster = if i % 2 == 0 {
+            INTERNAL_CLUSTER_ID
+        } else {
+            EXTERNAL_CLUSTER_ID
+        };
+        tokio::spawn(async move {
+            client
+                .create_kubernetes_cluster_cert(&request(DEFAULT_PROJECT_ID, cluster, 7))
+                .await
+        })
+    });
+    let mut serials = std::collections::HashSet::new();
+    for call in calls {
+        let response = call.await.unwrap().unwrap();
+        check_certificates(&response, 7);
+        let der = der_of(&response.body.users[0].user.client_certificate_data);
+        let (_, cert) = X509Certificate::from_der(&der).unwrap();
+        assert!(serials.insert(cert.raw_serial().to_vec()));
+    }
+    assert_eq!(serials.len(), 16);
+}

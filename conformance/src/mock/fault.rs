@@ -170,3 +170,54 @@ pub(crate) async fn spoil(action: FaultAction, response: Response) -> Response {
         _ => Response::from_parts(parts, Body::from(half)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_item_parses() {
+        let cases = [
+            ("429", FaultAction::TooManyRequests),
+            ("500", FaultAction::ServerError(500)),
+            ("502", FaultAction::ServerError(502)),
+            ("503", FaultAction::ServerError(503)),
+            ("504", FaultAction::ServerError(504)),
+            ("HTML", FaultAction::Html),
+            ("truncate", FaultAction::Truncate),
+            (" close ", FaultAction::Close),
+        ];
+        for (text, action) in cases {
+            let plan = FaultPlan::parse(text).unwrap();
+            assert_eq!(plan.action, Some(action), "{text}");
+            assert_eq!(plan.delay, None);
+        }
+    }
+
+    #[test]
+    fn delays_add_up_and_are_capped() {
+        let plan = FaultPlan::parse("delay=10,delay=15").unwrap();
+        assert_eq!(plan.delay, Some(Duration::from_millis(25)));
+        assert!(plan.action.is_none());
+        assert!(!plan.is_empty());
+        assert!(FaultPlan::parse("delay=60000").is_ok());
+        let err = FaultPlan::parse("delay=60001").unwrap_err();
+        assert!(err.to_string().contains("60000 ms"), "{err}");
+    }
+
+    #[test]
+    fn malformed_values_are_refused_with_the_reason() {
+        for (text, reason) in [
+            ("", "empty item"),
+            ("503,", "empty item"),
+            ("delay=", "whole number"),
+            ("delay=-5", "whole number"),
+            ("delay=1.5", "whole number"),
+            ("418", "unknown item"),
+            ("close,truncate", "more than one"),
+        ] {
+            let err = FaultPlan::parse(text).unwrap_err();
+            assert!(err.to_string().contains(reason), "{text}: {err}");
+        }
+    }
+}
