@@ -46,8 +46,8 @@ Examples:
     group(ArgGroup::new("target").required(true).args(["region", "endpoint"]))
 )]
 pub struct Cli {
-    /// Region id, for example cn-north-4: the endpoint is https://cce.<region>.myhuaweicloud.com,
-    /// or HUAWEICLOUD_SDK_REGION_CCE_<REGION> when set.
+    /// Region id, for example cn-north-4: the endpoint is https://cce.{region}.myhuaweicloud.com,
+    /// or HUAWEICLOUD_SDK_REGION_CCE_{REGION} when set.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
