@@ -248,6 +248,7 @@ async fn shutdown_stops_the_server() {
     let client = Client::builder()
         .endpoint(url)
         .token(DEFAULT_TOKEN)
+        .retry(clustercert::runtime::RetryPolicy::none())
         .build()
         .unwrap();
     let err = client
