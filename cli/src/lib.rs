@@ -73,7 +73,7 @@ pub struct Cli {
     #[arg(long, value_name = "CONTEXT", default_value = "auto", value_parser = parse_context)]
     pub context: ContextChoice,
 
-    /// Name for the cluster, user and context, instead of cce-<cluster-id>-<context>.
+    /// Name for the cluster, user and context, instead of cce-{cluster-id}-{context}.
     #[arg(long, value_name = "NAME")]
     pub alias: Option<String>,
 
