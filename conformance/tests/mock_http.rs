@@ -277,6 +277,15 @@ struct Malformed {
     body: Vec<u8>,
 }
 
+/// `{"duration": [[[…]]]}`, `depth` arrays deep.
+fn nested_json(depth: usize) -> Vec<u8> {
+    let mut body = b"{\"duration\": ".to_vec();
+    body.extend(std::iter::repeat_n(b'[', depth));
+    body.extend(std::iter::repeat_n(b']', depth));
+    body.push(b'}');
+    body
+}
+
 fn malformed_requests() -> Vec<Malformed> {
     let post = |what, headers: Vec<(&'static str, &'static str)>, body: &[u8]| Malformed {
         what,
@@ -314,6 +323,7 @@ fn malformed_requests() -> Vec<Malformed> {
         ),
         post("duration 1e400", vec![], b"{\"duration\": 1e400}"),
         post("non-UTF-8 body", vec![], b"{\"duration\": \"\xff\xfe\"}"),
+        post("deeply nested JSON", vec![], &nested_json(5000)),
         post(
             "text/plain",
             vec![("Content-Type", "text/plain")],
@@ -397,4 +407,33 @@ async fn malformed_requests_get_a_4xx_never_a_5xx() {
     insta::with_settings!({ snapshot_path => "mock_snapshots" }, {
         insta::assert_yaml_snapshot!("malformed_requests", table);
     });
+}
+
+#[tokio::test]
+async fn header_values_that_are_not_utf8_get_a_4xx() {
+    let server = server().await;
+    let url = format!("{}{}", server.url(), default_path());
+    let odd = HeaderValue::from_bytes(b"caf\xe9").unwrap();
+    for (name, expected) in [
+        ("X-Auth-Token", 401u16),
+        ("Content-Type", 400),
+        ("X-Mock-Fault", 400),
+        ("Authorization", 401),
+    ] {
+        let mut request = reqwest::Client::new()
+            .post(&url)
+            .body(r#"{"duration": 30}"#)
+            .header(name, odd.clone());
+        if name != "X-Auth-Token" && name != "Authorization" {
+            request = request.header("X-Auth-Token", DEFAULT_TOKEN);
+        }
+        if name != "Content-Type" {
+            request = request.header(CONTENT_TYPE, "application/json");
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), expected, "{name}");
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        let (code, _) = code_and_message(&body);
+        assert_eq!(code, format!("CCE.01{expected}001"), "{name}");
+    }
 }
