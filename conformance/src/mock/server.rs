@@ -1,4 +1,8 @@
 //! The HTTP side: routes, the operation's handler, faults and the request id on every response.
+//!
+//! A request to the operation goes through, in order: the fault (`X-Mock-Fault` or the
+//! cluster's), authentication (401, or 403 for a foreign `X-Project-Id`), validation of path
+//! parameters, `Content-Type` and body (400), then the project and cluster lookup (404).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +26,7 @@ use super::config::{ClusterConfig, MockConfig};
 use super::error::{fault_message, ApiError};
 use super::fault::{replacement, spoil, FaultPlan};
 use super::validate::cert_duration;
+use super::FAULT_HEADER;
 
 /// The operation's path, in axum's route syntax.
 const CLUSTERCERT_ROUTE: &str = "/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert";
@@ -30,8 +35,6 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Validity of `-1`, the maximum: 5 × 365 days.
 const MAX_VALIDITY_DAYS: i64 = 1825;
 
-/// The per-request fault header.
-pub(crate) const FAULT_HEADER: &str = "x-mock-fault";
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const PORT_ID_HEADER: HeaderName = HeaderName::from_static("port-id");
 
@@ -114,8 +117,7 @@ async fn method_not_allowed(State(state): State<Arc<AppState>>, method: Method) 
     response
 }
 
-async fn unknown_path(State(state): State<Arc<AppState>>, method: Method) -> Response {
-    let _ = method;
+async fn unknown_path(State(state): State<Arc<AppState>>) -> Response {
     state.error(ApiError::not_found(
         "no such API: the mock serves POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert",
     ))
