@@ -268,6 +268,7 @@ impl<'a> Emitter<'a> {
                 pub const ALL: [#name; #count] = [ #( #name::#idents ),* ];
 
                 /// The value on the wire.
+                #[must_use]
                 pub fn as_str(self) -> &'static str {
                     match self { #( #name::#idents => #wires, )* }
                 }
@@ -363,11 +364,16 @@ impl<'a> Emitter<'a> {
                 pub const RULE: &'static str = #rule_text;
 
                 /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
                 pub fn new(value: i64) -> Result<Self, #rt::ConstraintError> {
                     Self::try_from(value)
                 }
 
                 /// The value.
+                #[must_use]
                 pub fn get(self) -> #inner {
                     self.0
                 }
@@ -454,11 +460,13 @@ impl<'a> Emitter<'a> {
 
             impl Client {
                 /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
+                #[must_use]
                 pub fn builder() -> #rt::ClientBuilder<Client> {
                     #rt::ClientBuilder::new()
                 }
 
                 /// The transport requests go through.
+                #[must_use]
                 pub fn transport(&self) -> &#rt::Transport {
                     &self.transport
                 }
@@ -528,7 +536,12 @@ impl<'a> Emitter<'a> {
                     .collect();
                 let variant_defs = variants.iter().zip(responses).map(|((variant, inner), r)| {
                     let doc = format!(" Status {}.", status_suffix(r));
-                    quote! { #[doc = #doc] #variant(#inner), }
+                    // A body makes a variant large; boxing keeps the enum small.
+                    if r.body.is_some() {
+                        quote! { #[doc = #doc] #variant(Box<#inner>), }
+                    } else {
+                        quote! { #[doc = #doc] #variant(#inner), }
+                    }
                 });
                 let structs = responses.iter().map(|r| {
                     self.response_struct(
@@ -614,6 +627,10 @@ impl<'a> Emitter<'a> {
             op.description.as_deref(),
             Some(&format!("`{} {}`", op.http_method, op.path)),
             auth_note.as_deref(),
+            Some(
+                "# Errors\n\nAny status the spec does not list as a success, a response that does \
+                 not match the spec, and failures to send or authenticate, as the runtime's `Error`.",
+            ),
         ]);
         let docs = doc_attrs(Some(&doc));
 
@@ -641,7 +658,11 @@ impl<'a> Emitter<'a> {
                     let variant = format_ident!("Status{}", suffix);
                     let value =
                         self.response_value(&format!("{}{}", op.response_name, suffix), response);
-                    quote! { #pattern => Ok(#response_name::#variant(#value)), }
+                    if response.body.is_some() {
+                        quote! { #pattern => Ok(#response_name::#variant(Box::new(#value))), }
+                    } else {
+                        quote! { #pattern => Ok(#response_name::#variant(#value)), }
+                    }
                 })
                 .collect(),
         };
@@ -760,6 +781,11 @@ impl<'a> Emitter<'a> {
             match (&param.ty, param.required) {
                 (TypeRef::Vec(item), required) => {
                     let item_text = text(quote! { value }, item);
+                    let item_fn = if **item == TypeRef::String {
+                        quote! { String::clone }
+                    } else {
+                        quote! { ToString::to_string }
+                    };
                     let source = if required {
                         quote! { request.#field }
                     } else {
@@ -771,7 +797,7 @@ impl<'a> Emitter<'a> {
                         quote! {
                             #var.push((
                                 #wire,
-                                #source.iter().map(|value| #item_text).collect::<Vec<_>>().join(","),
+                                #source.iter().map(#item_fn).collect::<Vec<_>>().join(","),
                             ));
                         }
                     };
@@ -899,8 +925,12 @@ fn space_items(code: &str) -> String {
         };
         let indent = |l: &str| l.len() - l.trim_start().len();
         let (this, following) = (line.trim(), next.trim());
-        let ends_item =
-            matches!(this, "}" | "};" | "];") || (this.ends_with(';') && indent(line) == 0);
+        let one_line_item = this.ends_with(';')
+            && (indent(line) == 0
+                || ["pub const ", "const ", "type "]
+                    .iter()
+                    .any(|s| this.starts_with(s)));
+        let ends_item = matches!(this, "}" | "};" | "];") || one_line_item;
         let module_docs_end = this.starts_with("//!") && !following.starts_with("//!");
         let starts_item = ITEM_STARTS.iter().any(|s| following.starts_with(s));
         if module_docs_end || (ends_item && indent(line) == indent(next) && starts_item) {

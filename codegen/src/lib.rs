@@ -105,7 +105,7 @@
 //! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per
 //!   documented response header, and `body` when the response has JSON content. Several
 //!   success statuses with the same headers and body share the struct; different ones give an
-//!   enum with one variant (and struct) per status. Every other status goes to the runtime's
+//!   enum with one variant (and struct) per status, boxed when it has a body. Every other status goes to the runtime's
 //!   `RawResponse::into_error`; error responses' `$ref`s are checked but their bodies are the
 //!   runtime's business.
 //!

@@ -17,11 +17,13 @@ impl From<crate::runtime::Transport> for Client {
 
 impl Client {
     /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
+    #[must_use]
     pub fn builder() -> crate::runtime::ClientBuilder<Client> {
         crate::runtime::ClientBuilder::new()
     }
 
     /// The transport requests go through.
+    #[must_use]
     pub fn transport(&self) -> &crate::runtime::Transport {
         &self.transport
     }
@@ -35,6 +37,10 @@ impl Client {
     /// `POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert`
     ///
     /// The header `X-Auth-Token` (security scheme `token`) is not a request field: the runtime's authentication sends it.
+    ///
+    /// # Errors
+    ///
+    /// Any status the spec does not list as a success, a response that does not match the spec, and failures to send or authenticate, as the runtime's `Error`.
     pub async fn create_kubernetes_cluster_cert(
         &self,
         request: &CreateKubernetesClusterCertRequest,

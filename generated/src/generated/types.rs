@@ -22,12 +22,18 @@ pub struct ValidityDays(i32);
 impl ValidityDays {
     /// The rule every value satisfies, in words.
     pub const RULE: &'static str = "must be -1, or from 1 to 1825";
+
     /// Checks a value against [`Self::RULE`].
+    ///
+    /// # Errors
+    ///
+    /// A `ConstraintError` naming the value and the rule, when the value breaks it.
     pub fn new(value: i64) -> Result<Self, crate::runtime::ConstraintError> {
         Self::try_from(value)
     }
 
     /// The value.
+    #[must_use]
     pub fn get(self) -> i32 {
         self.0
     }
@@ -35,6 +41,7 @@ impl ValidityDays {
 
 impl TryFrom<i64> for ValidityDays {
     type Error = crate::runtime::ConstraintError;
+
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         let allowed = value == -1 || (1..=1825).contains(&value);
         match i32::try_from(value).ok() {
@@ -50,6 +57,7 @@ impl TryFrom<i64> for ValidityDays {
 
 impl TryFrom<i32> for ValidityDays {
     type Error = crate::runtime::ConstraintError;
+
     fn try_from(value: i32) -> Result<Self, Self::Error> {
         Self::try_from(i64::from(value))
     }
@@ -69,6 +77,7 @@ impl std::fmt::Display for ValidityDays {
 
 impl std::str::FromStr for ValidityDays {
     type Err = crate::runtime::ConstraintError;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value.trim().parse::<i64>() {
             Ok(number) => Self::try_from(number),
@@ -120,7 +129,9 @@ pub enum KubeconfigKind {
 impl KubeconfigKind {
     /// Every value, in the order of the spec.
     pub const ALL: [KubeconfigKind; 1] = [KubeconfigKind::Config];
+
     /// The value on the wire.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             KubeconfigKind::Config => "Config",
@@ -136,6 +147,7 @@ impl std::fmt::Display for KubeconfigKind {
 
 impl std::str::FromStr for KubeconfigKind {
     type Err = crate::runtime::ConstraintError;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
@@ -161,7 +173,9 @@ pub enum KubeconfigApiVersion {
 impl KubeconfigApiVersion {
     /// Every value, in the order of the spec.
     pub const ALL: [KubeconfigApiVersion; 1] = [KubeconfigApiVersion::V1];
+
     /// The value on the wire.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             KubeconfigApiVersion::V1 => "v1",
@@ -177,6 +191,7 @@ impl std::fmt::Display for KubeconfigApiVersion {
 
 impl std::str::FromStr for KubeconfigApiVersion {
     type Err = crate::runtime::ConstraintError;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
