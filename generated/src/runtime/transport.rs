@@ -71,7 +71,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     credentials: Option<Credentials>,
-    user_agent: HeaderValue,
+    fixed_headers: HeaderMap,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: usize,
@@ -84,7 +84,7 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &inner.base_url)
             .field("credentials", &inner.credentials)
-            .field("user_agent", &inner.user_agent)
+            .field("user_agent", &inner.fixed_headers.get(USER_AGENT))
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
             .field("max_response_bytes", &inner.max_response_bytes)
@@ -260,12 +260,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 ))
             }
         };
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
-            Error::InvalidInput(format!(
-                "user agent {:?} is not a valid header value",
-                self.user_agent
-            ))
-        })?;
+        let fixed_headers = fixed_headers(self.credentials.as_ref(), &self.user_agent)?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -278,7 +273,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 http,
                 base_url,
                 credentials: self.credentials,
-                user_agent,
+                fixed_headers,
                 timeout: self.timeout,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
@@ -393,43 +388,17 @@ impl Transport {
     }
 
     fn base_headers(&self, request: &OperationRequest) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::new();
+        let mut headers = self.inner.fixed_headers.clone();
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::InvalidInput(format!("bad header name {name:?}")))?;
             let value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidInput(format!("header {name} has a value that cannot be sent"))
             })?;
-            headers.append(name, value);
+            headers.insert(name, value);
         }
         if request.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        if !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        }
-        headers.insert(USER_AGENT, self.inner.user_agent.clone());
-        match &self.inner.credentials {
-            None => {}
-            Some(Credentials::Token(token)) => {
-                headers.insert("x-auth-token", secret_header("X-Auth-Token", token)?);
-            }
-            Some(Credentials::AkSk {
-                project_id,
-                security_token,
-                ..
-            }) => {
-                let project = HeaderValue::from_str(project_id).map_err(|_| {
-                    Error::InvalidInput("the project id cannot be sent in a header".to_owned())
-                })?;
-                headers.insert("x-project-id", project);
-                if let Some(token) = security_token {
-                    headers.insert(
-                        "x-security-token",
-                        secret_header("X-Security-Token", token)?,
-                    );
-                }
-            }
         }
         Ok(headers)
     }
@@ -507,6 +476,43 @@ impl Transport {
             .map_err(Error::from_reqwest)?;
         read_capped(response, self.inner.max_response_bytes).await
     }
+}
+
+/// The headers every request carries, made once when the client is built: `Accept`,
+/// `User-Agent`, and the credentials' `X-Auth-Token`, or `X-Project-Id` and
+/// `X-Security-Token`.
+fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
+        Error::InvalidInput(format!(
+            "user agent {user_agent:?} is not a valid header value"
+        ))
+    })?;
+    headers.insert(USER_AGENT, user_agent);
+    match credentials {
+        None => {}
+        Some(Credentials::Token(token)) => {
+            headers.insert("x-auth-token", secret_header("X-Auth-Token", token)?);
+        }
+        Some(Credentials::AkSk {
+            project_id,
+            security_token,
+            ..
+        }) => {
+            let project = HeaderValue::from_str(project_id).map_err(|_| {
+                Error::InvalidInput("the project id cannot be sent in a header".to_owned())
+            })?;
+            headers.insert("x-project-id", project);
+            if let Some(token) = security_token {
+                headers.insert(
+                    "x-security-token",
+                    secret_header("X-Security-Token", token)?,
+                );
+            }
+        }
+    }
+    Ok(headers)
 }
 
 fn secret_header(name: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
@@ -605,6 +611,11 @@ impl RawResponse {
     /// naming the JSON path of the first problem. Trailing data after the JSON value is a
     /// mismatch too.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        // The common case, a body that matches, takes the fast path; only a mismatch is
+        // parsed again to find its JSON path.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(value);
+        }
         let mismatch = |path: String, error: &serde_json::Error| Error::ResponseMismatch {
             status: self.status,
             request_id: self.header(REQUEST_ID),
