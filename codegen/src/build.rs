@@ -11,8 +11,8 @@ use openapiv3::{
 };
 
 use crate::model::{
-    Api, Body, Field, IntegerAlternative, IntegerRule, Operation, Param, ParamIn, Success,
-    SuccessResponse, TypeDef, TypeKind, TypeRef, Variant,
+    Api, Body, Field, IntegerAlternative, IntegerRule, LengthRule, Operation, Param, ParamIn,
+    Success, SuccessResponse, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::names::{distinct, header_snake, pascal, snake};
 use crate::Error;
@@ -88,6 +88,7 @@ enum Shape {
     },
     Enum(Vec<Variant>),
     Integer(IntegerRule),
+    Text(LengthRule),
     Plain(TypeRef),
 }
 
@@ -166,6 +167,7 @@ impl<'a> Builder<'a> {
             },
             Shape::Enum(variants) => TypeKind::Enum { variants },
             Shape::Integer(rule) => TypeKind::Integer(rule),
+            Shape::Text(rule) => TypeKind::Text(rule),
             Shape::Plain(target) => TypeKind::Alias(target),
         };
         let doc = schema
@@ -258,13 +260,26 @@ impl<'a> Builder<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
-                for (present, keyword) in [
-                    (s.pattern.is_some(), "pattern"),
-                    (s.min_length.is_some(), "minLength"),
-                    (s.max_length.is_some(), "maxLength"),
-                ] {
-                    if present {
-                        return Err(error(location, format!("{keyword} is not supported")));
+                if s.pattern.is_some() {
+                    return Err(error(location, "pattern is not supported"));
+                }
+                let length = LengthRule {
+                    min: s.min_length,
+                    max: s.max_length,
+                };
+                let constrained = length.min.is_some() || length.max.is_some();
+                if constrained && (sensitive || !s.enumeration.is_empty()) {
+                    return Err(error(
+                        location,
+                        "minLength/maxLength together with enum, x-sensitive or format password is not supported",
+                    ));
+                }
+                if let (Some(min), Some(max)) = (length.min, length.max) {
+                    if min > max {
+                        return Err(error(
+                            location,
+                            format!("minLength {min} is above maxLength {max}"),
+                        ));
                     }
                 }
                 if !s.enumeration.is_empty() {
@@ -290,6 +305,15 @@ impl<'a> Builder<'a> {
                     s.format,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Password)
                 );
+                if constrained {
+                    if password {
+                        return Err(error(
+                            location,
+                            "minLength/maxLength together with enum, x-sensitive or format password is not supported",
+                        ));
+                    }
+                    return Ok(Shape::Text(length));
+                }
                 Ok(Shape::Plain(if sensitive || password {
                     TypeRef::Secret
                 } else {
@@ -780,7 +804,10 @@ impl<'a> Builder<'a> {
             | TypeRef::F64 => true,
             TypeRef::Named(name) => self.slots.iter().flatten().any(|def| {
                 &def.name == name
-                    && matches!(def.kind, TypeKind::Enum { .. } | TypeKind::Integer(_))
+                    && matches!(
+                        def.kind,
+                        TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_)
+                    )
             }),
             _ => false,
         };
@@ -1056,7 +1083,9 @@ fn component_key(reference: &str, kind: &str, location: &str) -> Result<String, 
 /// Whether an inline schema becomes a named type (struct, enum or validated integer).
 fn needs_name(schema: &Schema) -> bool {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
+        SchemaKind::Type(Type::String(s)) => {
+            !s.enumeration.is_empty() || s.min_length.is_some() || s.max_length.is_some()
+        }
         SchemaKind::Type(Type::Integer(i)) => {
             !i.enumeration.is_empty() || i.minimum.is_some() || i.maximum.is_some()
         }

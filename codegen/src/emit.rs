@@ -6,8 +6,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::{
-    Api, IntegerAlternative, IntegerRule, Operation, Param, ParamIn, Success, SuccessResponse,
-    TypeDef, TypeKind, TypeRef, Variant,
+    Api, IntegerAlternative, IntegerRule, LengthRule, Operation, Param, ParamIn, Success,
+    SuccessResponse, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::names::ident;
 use crate::Error;
@@ -114,7 +114,7 @@ impl<'a> Emitter<'a> {
                         },
                     ),
                     TypeKind::Alias(target) => ref_traits(target, &traits),
-                    TypeKind::Enum { .. } | TypeKind::Integer(_) => Traits {
+                    TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => Traits {
                         eq: true,
                         hash: true,
                     },
@@ -240,6 +240,7 @@ impl<'a> Emitter<'a> {
             }
             TypeKind::Enum { variants } => self.string_enum(&def.name, docs, variants),
             TypeKind::Integer(rule) => self.integer(&def.name, docs, rule),
+            TypeKind::Text(rule) => self.text(&def.name, docs, rule),
         }
     }
 
@@ -421,6 +422,120 @@ impl<'a> Emitter<'a> {
                             rule: Self::RULE,
                         }),
                     }
+                }
+            }
+        }
+    }
+
+    fn text(&self, type_name: &str, docs: TokenStream, rule: &LengthRule) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(type_name);
+        let rule_text = rule.describe();
+        let holds = format!(" Holds only allowed values: it {rule_text}.");
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        let mut checks = Vec::new();
+        match (rule.min.filter(|min| *min > 0), rule.max) {
+            (Some(min), Some(max)) => {
+                let (min, max) = (
+                    Literal::usize_unsuffixed(min),
+                    Literal::usize_unsuffixed(max),
+                );
+                checks.push(quote! { (#min..=#max).contains(&length) });
+            }
+            (Some(min), None) => {
+                let min = Literal::usize_unsuffixed(min);
+                checks.push(quote! { length >= #min });
+            }
+            (None, Some(max)) => {
+                let max = Literal::usize_unsuffixed(max);
+                checks.push(quote! { length <= #max });
+            }
+            (None, None) => {}
+        }
+        let (count, allowed) = if checks.is_empty() {
+            (TokenStream::new(), quote! { true })
+        } else {
+            (
+                quote! { let length = value.chars().count(); },
+                quote! { #( #checks )&&* },
+            )
+        };
+        quote! {
+            #docs
+            #separator
+            #[doc = #holds]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[serde(try_from = "String", into = "String")]
+            pub struct #name(String);
+
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
+                pub fn new(value: impl Into<String>) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(value.into())
+                }
+
+                /// The value.
+                #[must_use]
+                pub fn as_str(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl TryFrom<String> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: String) -> Result<Self, Self::Error> {
+                    #count
+                    if #allowed {
+                        Ok(#name(value))
+                    } else {
+                        Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value,
+                            rule: Self::RULE,
+                        })
+                    }
+                }
+            }
+
+            impl TryFrom<&str> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: &str) -> Result<Self, Self::Error> {
+                    Self::try_from(value.to_owned())
+                }
+            }
+
+            impl From<#name> for String {
+                fn from(value: #name) -> String {
+                    value.0
+                }
+            }
+
+            impl AsRef<str> for #name {
+                fn as_ref(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(&self.0)
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #rt::ConstraintError;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Self::try_from(value)
                 }
             }
         }

@@ -56,8 +56,10 @@
 //!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
 //!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,
 //!   `vpc-router` → `VpcRouter`; `#[serde(rename)]` only where the wire value differs from the
-//!   variant), with `ALL`, `as_str`, `Display` and `FromStr`. `pattern`, `minLength` and
-//!   `maxLength` are not supported.
+//!   variant), with `ALL`, `as_str`, `Display` and `FromStr`. With `minLength`/`maxLength`: a
+//!   validated newtype like the integer ones below (`TryFrom<String>`, `TryFrom<&str>`, `new`,
+//!   `as_str`, `RULE`, `From<Newtype> for String`, `Display`, `FromStr`; lengths counted in
+//!   characters; rule `must be 1 to 64 characters long`). `pattern` is not supported.
 //! - `type: integer`: `i32` for `format: int32`, else `i64`. With `minimum`/`maximum`
 //!   (`exclusiveMinimum`/`exclusiveMaximum` honoured), `enum`, or a `oneOf` whose alternatives
 //!   are each an integer `enum` or a `minimum`/`maximum` range, a validated newtype: private

@@ -77,6 +77,8 @@ pub enum TypeKind {
     },
     /// A validated integer newtype.
     Integer(IntegerRule),
+    /// A validated string newtype (`minLength`/`maxLength`).
+    Text(LengthRule),
     /// `pub type Name = Target;`.
     Alias(TypeRef),
 }
@@ -112,6 +114,28 @@ pub struct IntegerRule {
     pub int32: bool,
     /// Allowed values; at least one.
     pub alternatives: Vec<IntegerAlternative>,
+}
+
+/// The lengths a validated string may have, in characters (Unicode scalar values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LengthRule {
+    /// `minLength`.
+    pub min: Option<usize>,
+    /// `maxLength`.
+    pub max: Option<usize>,
+}
+
+impl LengthRule {
+    /// The rule in words, for example `must be 1 to 64 characters long`.
+    pub fn describe(&self) -> String {
+        let unit = |n: usize| if n == 1 { "character" } else { "characters" };
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} {} long", unit(max)),
+            (Some(min), None) => format!("must be at least {min} {} long", unit(min)),
+            (None, Some(max)) => format!("must be at most {max} {} long", unit(max)),
+            (None, None) => "may be any string".to_owned(),
+        }
+    }
 }
 
 /// One allowed set of integer values.

@@ -1,5 +1,6 @@
 //! Generates the `petstore-like` fixture as a standalone crate (what
-//! `cargo xtask codegen --spec … --out …` writes) and builds it with cargo.
+//! `cargo xtask codegen --spec … --out …` writes), builds it with cargo, and runs a test of
+//! the generated client against a local server inside it.
 
 use std::path::Path;
 use std::process::Command;
@@ -7,7 +8,7 @@ use std::process::Command;
 use clustercert_codegen::{generate_crate, parse_spec, Options};
 
 #[test]
-fn petstore_like_fixture_builds_as_a_standalone_crate() {
+fn petstore_like_fixture_builds_and_works_as_a_standalone_crate() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let spec_path = manifest_dir.join("tests/fixtures/petstore-like.yaml");
     let text = std::fs::read_to_string(&spec_path).expect("fixture");
@@ -35,6 +36,21 @@ fn petstore_like_fixture_builds_as_a_standalone_crate() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, &file.contents).expect("write");
     }
+    // The client test needs a server and an async runtime.
+    let mut manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).expect("manifest");
+    manifest.push_str(
+        "\n[dev-dependencies]\n\
+         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\"] }\n\
+         axum = { version = \"0.8\", default-features = false, features = [\"http1\", \"tokio\"] }\n\
+         url = \"2\"\n",
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("manifest");
+    std::fs::create_dir_all(dir.path().join("tests")).expect("mkdir tests");
+    std::fs::copy(
+        manifest_dir.join("tests/fixtures/petstore_like_client.rs"),
+        dir.path().join("tests/client.rs"),
+    )
+    .expect("copy client test");
     // The workspace's lock file pins the versions already in the local registry cache, so
     // the offline build resolves.
     let lock = manifest_dir.join("../Cargo.lock");
@@ -54,4 +70,18 @@ fn petstore_like_fixture_builds_as_a_standalone_crate() {
         "cargo build of the generated crate failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .args(["test", "--offline", "--quiet"])
+        .output()
+        .expect("run cargo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the generated crate's client test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("3 passed"), "{stdout}");
 }

@@ -63,8 +63,12 @@ fn one_of_with_non_integer_alternatives_is_refused() {
 #[test]
 fn string_constraints_are_refused() {
     assert_eq!(
-        error_of(&with_schema("type: string\nmaxLength: 64")),
-        "#/components/schemas/Foo: maxLength is not supported"
+        error_of(&with_schema("type: string\nmaxLength: 64\nenum: [a]")),
+        "#/components/schemas/Foo: minLength/maxLength together with enum, x-sensitive or format password is not supported"
+    );
+    assert_eq!(
+        error_of(&with_schema("type: string\nminLength: 5\nmaxLength: 4")),
+        "#/components/schemas/Foo: minLength 5 is above maxLength 4"
     );
     assert_eq!(
         error_of(&with_schema("type: string\npattern: '^a'")),
