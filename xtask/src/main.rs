@@ -35,12 +35,14 @@ enum Task {
         out: Option<PathBuf>,
     },
     /// Run the conformance suite: `cargo run -p clustercert-conformance --bin clustercert-conformance -- ARGS`.
+    #[command(disable_help_flag = true)]
     Conformance {
         /// Arguments for the suite.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Run the mock CCE server: `cargo run -p clustercert-conformance --bin mock-cce -- ARGS`.
+    #[command(disable_help_flag = true)]
     Mock {
         /// Arguments for the server.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -273,6 +275,33 @@ mod tests {
             Outcome::Written
         );
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "fn c() {}\n");
+    }
+
+    #[test]
+    fn out_writes_a_crate_that_check_then_finds_fresh_or_stale() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("cce-client");
+        let spec = root().join("spec/openapi.yaml");
+        standalone(&spec, &out, false).expect("generate");
+        let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+        assert!(manifest.contains("name = \"cce-client\""), "{manifest}");
+        assert!(manifest.contains("[workspace]"), "{manifest}");
+        let runtime = root().join("generated");
+        assert!(
+            manifest.contains(&format!(
+                "clustercert = {{ path = \"{}\" }}",
+                runtime.display()
+            )),
+            "{manifest}"
+        );
+        let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
+        assert!(lib.contains("pub use client::*;"), "{lib}");
+        let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
+        assert!(client.contains("clustercert::runtime::Transport"));
+        standalone(&spec, &out, true).expect("fresh right after generating");
+        std::fs::write(out.join("src/types.rs"), "// edited by hand\n").expect("edit");
+        let error = standalone(&spec, &out, true).expect_err("stale after an edit");
+        assert!(error.to_string().contains("types.rs"), "{error}");
     }
 
     #[test]
