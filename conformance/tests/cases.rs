@@ -29,7 +29,10 @@ fn every_case_meets_its_expectation() {
 fn flipped_expectations_fail_for_the_right_reason() {
     for (name, case) in cases() {
         let result = run_case(&case, validators());
-        let expect = case.expect.clone().expect("every committed case has an expectation");
+        let expect = case
+            .expect
+            .clone()
+            .expect("every committed case has an expectation");
 
         // The verdict flipped: the mismatch names the verdict.
         let mut flipped = expect.clone();
@@ -103,7 +106,10 @@ fn case_results_match_their_snapshots() {
         let result = run_case(&case, validators());
         let text = snapshot_text(&result);
         // No certificate or key data can reach a snapshot (base64 of "-----" is "LS0tLS").
-        assert!(!text.contains("LS0tLS") && !text.contains("BEGIN"), "{name}");
+        assert!(
+            !text.contains("LS0tLS") && !text.contains("BEGIN"),
+            "{name}"
+        );
         insta::assert_yaml_snapshot!(format!("case-{name}"), result);
     }
 }
