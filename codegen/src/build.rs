@@ -794,33 +794,42 @@ impl<'a> Builder<'a> {
         Ok(headers)
     }
 
-    fn check_param_type(&self, ty: &TypeRef, place: ParamIn, location: &str) -> Result<(), Error> {
-        let scalar = |ty: &TypeRef| match ty {
+    /// Whether a type is a single value a parameter can carry as text, following aliases.
+    fn is_scalar(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
             TypeRef::String
             | TypeRef::Bool
             | TypeRef::I32
             | TypeRef::I64
             | TypeRef::F32
             | TypeRef::F64 => true,
-            TypeRef::Named(name) => self.slots.iter().flatten().any(|def| {
-                &def.name == name
-                    && matches!(
-                        def.kind,
-                        TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_)
-                    )
-            }),
+            TypeRef::Named(name) => self
+                .slots
+                .iter()
+                .flatten()
+                .find(|def| &def.name == name)
+                .is_some_and(|def| match &def.kind {
+                    TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => true,
+                    TypeKind::Alias(target) => depth < 16 && self.is_scalar(target, depth + 1),
+                    TypeKind::Struct { .. } => false,
+                }),
             _ => false,
-        };
+        }
+    }
+
+    fn check_param_type(&self, ty: &TypeRef, place: ParamIn, location: &str) -> Result<(), Error> {
         let ok = match ty {
-            TypeRef::Vec(item) => place == ParamIn::Query && scalar(item),
-            other => scalar(other),
+            TypeRef::Vec(item) => place == ParamIn::Query && self.is_scalar(item, 0),
+            // A secret in a path or query would end up in URLs and logs.
+            TypeRef::Secret => place == ParamIn::Header,
+            other => self.is_scalar(other, 0),
         };
         if ok {
             Ok(())
         } else {
             Err(error(
                 location,
-                "a parameter must be a string, boolean, number, integer or enum (or an array of those in the query)",
+                "a parameter must be a string, boolean, number, integer or enum (or an array of those in the query; a secret only in a header)",
             ))
         }
     }

@@ -886,12 +886,10 @@ impl<'a> Emitter<'a> {
         for param in params {
             let wire = &param.wire;
             let field = ident(&param.name);
-            let text = |value: TokenStream, ty: &TypeRef| {
-                if *ty == TypeRef::String {
-                    quote! { #value.clone() }
-                } else {
-                    quote! { #value.to_string() }
-                }
+            let text = |value: TokenStream, ty: &TypeRef| match ty {
+                TypeRef::String => quote! { #value.clone() },
+                TypeRef::Secret => quote! { #value.expose_secret().to_owned() },
+                _ => quote! { #value.to_string() },
             };
             match (&param.ty, param.required) {
                 (TypeRef::Vec(item), required) => {

@@ -263,3 +263,44 @@ pub struct SuccessResponse {
     /// JSON body type, when the response has one.
     pub body: Option<TypeRef>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_rules_in_words() {
+        let rule = |alternatives| IntegerRule {
+            int32: true,
+            alternatives,
+        };
+        assert_eq!(
+            rule(vec![
+                IntegerAlternative::Values(vec![-1]),
+                IntegerAlternative::Range(Some(1), Some(1825)),
+            ])
+            .describe(),
+            "must be -1, or from 1 to 1825"
+        );
+        assert_eq!(
+            rule(vec![IntegerAlternative::Values(vec![1, 2, 4])]).describe(),
+            "must be one of 1, 2, 4"
+        );
+        assert_eq!(
+            rule(vec![IntegerAlternative::Range(Some(0), None)]).describe(),
+            "must be at least 0"
+        );
+        assert_eq!(
+            rule(vec![IntegerAlternative::Range(None, Some(9))]).describe(),
+            "must be at most 9"
+        );
+    }
+
+    #[test]
+    fn length_rules_in_words() {
+        let rule = |min, max| LengthRule { min, max }.describe();
+        assert_eq!(rule(Some(1), Some(64)), "must be 1 to 64 characters long");
+        assert_eq!(rule(Some(1), None), "must be at least 1 character long");
+        assert_eq!(rule(None, Some(1)), "must be at most 1 character long");
+    }
+}

@@ -196,7 +196,7 @@ fn cookie_and_object_parameters_are_refused() {
     );
     assert_eq!(
         error_of(&with_operation("/a", &object)),
-        "#/paths/~1a/get/parameters/0/schema: a parameter must be a string, boolean, number, integer or enum (or an array of those in the query)"
+        "#/paths/~1a/get/parameters/0/schema: a parameter must be a string, boolean, number, integer or enum (or an array of those in the query; a secret only in a header)"
     );
 }
 
