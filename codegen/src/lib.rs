@@ -1,7 +1,7 @@
 //! Generates Rust types and a client from an OpenAPI 3.0 description.
 //!
 //! The path is spec → model → tokens → files: [`openapiv3`] parses the document, `build`
-//! answers every question about it in a small intermediate model ([`model`]), `emit` turns the
+//! answers every question about it in a small intermediate model ([`mod@model`]), `emit` turns the
 //! model into tokens with `quote!`, and `prettyplease` formats them. Nothing here knows about
 //! any one operation.
 //!
@@ -95,8 +95,9 @@
 //! `CreateFooRequest` and `CreateFooResponse`.
 //! - Parameters (path item's, overridden by the operation's) become request fields: path
 //!   parameters first, then query, then header, each in spec order; `Option` when not
-//!   required. They must be strings, booleans, numbers, integers or enums (arrays of those in
-//!   the query: one pair per item, or comma-joined with `explode: false`). Path parameters go
+//!   required. They must be strings, booleans, numbers, integers, enums or validated newtypes
+//!   (arrays of those in the query: one pair per item, or comma-joined with `explode:
+//!   false`); a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is

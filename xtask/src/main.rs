@@ -3,6 +3,10 @@
 //! - `cargo xtask codegen` rewrites `generated/src/generated/` from `spec/openapi.yaml`;
 //!   `--check` only compares and fails naming the stale file; `--spec PATH --out DIR` writes a
 //!   standalone crate from any spec.
+//!
+//!   The generator emits prettyplease's formatting; every `.rs` file then goes through
+//!   `rustfmt`, so the checked-in code also passes `cargo fmt --check`. One function,
+//!   `ensure_file_contents`, decides freshness for every file.
 //! - `cargo xtask conformance [ARGS..]` and `cargo xtask mock [ARGS..]` run the conformance
 //!   suite and the mock server of `clustercert-conformance`.
 
