@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use clustercert::runtime::{encode_path_segment, OperationRequest};
+use clustercert::runtime::{encode_path_segment, Credentials, OperationRequest};
 use clustercert::{Client, Kubeconfig};
 use serde_json::{json, Value};
 
@@ -220,12 +220,22 @@ fn failed_row(name: String, reason: String) -> Row {
 /// Settings of the live target, from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveSettings {
-    /// The endpoint URL.
-    pub endpoint: String,
+    /// Where to send: an endpoint URL, or a region the client resolves.
+    pub place: LivePlace,
     /// The project.
     pub project_id: String,
     /// The cluster.
     pub cluster_id: String,
+}
+
+/// Where the live target sends its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LivePlace {
+    /// `CCE_ENDPOINT`: an endpoint URL.
+    Endpoint(String),
+    /// `HUAWEICLOUD_SDK_REGION`: the client resolves `https://cce.{region}.myhuaweicloud.com`
+    /// (or `HUAWEICLOUD_SDK_REGION_CCE_{REGION}`).
+    Region(String),
 }
 
 /// The environment variables the live target reads.
@@ -243,11 +253,11 @@ pub const LIVE_ENV: &[(&str, &str)] = &[
         "HUAWEICLOUD_SDK_REGION",
         "region, e.g. cn-north-4 (or CCE_ENDPOINT)",
     ),
-    ("CCE_ENDPOINT", "endpoint URL, overrides the region's"),
+    ("CCE_ENDPOINT", "endpoint URL, instead of the region"),
 ];
 
 /// Reads the live settings through `lookup`; `Err` is the reason to skip, naming what is
-/// missing.
+/// missing. Credentials are checked here only for presence; the client reads them.
 pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSettings, String> {
     let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
     let mut missing = Vec::new();
@@ -259,11 +269,10 @@ pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSett
     if cluster_id.is_none() {
         missing.push("CCE_CLUSTER_ID");
     }
-    let endpoint = get("CCE_ENDPOINT").or_else(|| {
-        get("HUAWEICLOUD_SDK_REGION")
-            .map(|region| format!("https://cce.{region}.myhuaweicloud.com"))
-    });
-    if endpoint.is_none() {
+    let place = get("CCE_ENDPOINT")
+        .map(LivePlace::Endpoint)
+        .or_else(|| get("HUAWEICLOUD_SDK_REGION").map(LivePlace::Region));
+    if place.is_none() {
         missing.push("HUAWEICLOUD_SDK_REGION (or CCE_ENDPOINT)");
     }
     let has_token = get("HUAWEICLOUD_SDK_AUTH_TOKEN").is_some();
@@ -271,10 +280,10 @@ pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSett
     if !has_token && !has_aksk {
         missing.push("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_AUTH_TOKEN)");
     }
-    match (project_id, cluster_id, endpoint) {
-        (Some(project_id), Some(cluster_id), Some(endpoint)) if missing.is_empty() => {
+    match (project_id, cluster_id, place) {
+        (Some(project_id), Some(cluster_id), Some(place)) if missing.is_empty() => {
             Ok(LiveSettings {
-                endpoint,
+                place,
                 project_id,
                 cluster_id,
             })
@@ -283,19 +292,15 @@ pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSett
     }
 }
 
-/// Builds the live client from the environment's credentials.
+/// Builds the live client: endpoint or region, and the credentials the official SDK's
+/// environment variables give (`Credentials::from_env`).
 pub fn live_client(settings: &LiveSettings) -> anyhow::Result<Client> {
-    let builder = Client::builder().endpoint(settings.endpoint.clone());
-    let token = std::env::var("HUAWEICLOUD_SDK_AUTH_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
-    match token {
-        Some(token) => Ok(builder.token(token).build()?),
-        None => anyhow::bail!(
-            "AK/SK credentials are set, but this build of the client has no AK/SK builder \
-             method yet; set HUAWEICLOUD_SDK_AUTH_TOKEN instead"
-        ),
-    }
+    let credentials = Credentials::from_env()?;
+    let builder = match &settings.place {
+        LivePlace::Endpoint(url) => Client::builder().endpoint(url.clone()),
+        LivePlace::Region(region) => Client::builder().region(region.clone()),
+    };
+    Ok(builder.credentials(credentials).build()?)
 }
 
 /// The live target: one request for `duration` against the real API, judged like any case.
@@ -366,7 +371,7 @@ mod tests {
         assert_eq!(
             live_settings(env),
             Ok(LiveSettings {
-                endpoint: "https://cce.cn-north-4.myhuaweicloud.com".into(),
+                place: LivePlace::Region("cn-north-4".into()),
                 project_id: "p".into(),
                 cluster_id: "c".into()
             })

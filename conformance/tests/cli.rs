@@ -167,3 +167,36 @@ fn mint_prints_a_kubeconfig_that_validates() {
     assert_eq!(code, 2);
     assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_signs_with_ak_sk_from_the_environment_and_records() {
+    use clustercert_conformance::mock::{self, MockConfig};
+    let server = mock::start(MockConfig::builtin(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("mock starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = run(bin()
+        .args(["live", "--duration", "-1", "--record"])
+        .arg(dir.path())
+        .env("CCE_ENDPOINT", server.url())
+        .env("HUAWEICLOUD_SDK_AK", mock::DEFAULT_AK)
+        .env("HUAWEICLOUD_SDK_SK", mock::DEFAULT_SK)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", mock::DEFAULT_PROJECT_ID)
+        .env("CCE_CLUSTER_ID", mock::EXTERNAL_CLUSTER_ID));
+    server.shutdown().await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.ends_with("1 passed, 0 failed\n"), "{stdout}");
+    assert!(stdout.contains("kubeconfig.ca-with-insecure"), "{stdout}");
+    let file = dir
+        .path()
+        .join("live-cluster-duration-minus1")
+        .join("case.json");
+    let text = std::fs::read_to_string(&file).expect("recorded case");
+    assert!(
+        !text.contains("LS0tLS"),
+        "no certificate or key data on disk"
+    );
+    assert!(!text.contains(mock::DEFAULT_SK));
+    let case = clustercert_conformance::case::Case::load(&file).expect("a valid case");
+    assert_eq!(case.known_duration_days(), Some(1825));
+}
