@@ -279,3 +279,36 @@ async fn odd_paths_and_queries_verify_independently() {
     );
     verify_captured(sent, "AK-1", "SK-1").expect("verifies");
 }
+
+#[tokio::test]
+async fn each_retry_is_signed_afresh_with_the_injected_clock() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+
+    let server = serve(vec![Reply::json(503, ""), Reply::documented()]).await;
+    let ticks = Arc::new(AtomicI64::new(0));
+    let clock_ticks = ticks.clone();
+    let client = Client::builder()
+        .endpoint(&server.url)
+        .credentials(Credentials::ak_sk("AK-1", "SK-1", "proj-1"))
+        .clock(move || NOW + time::Duration::minutes(clock_ticks.fetch_add(1, Ordering::SeqCst)))
+        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(5)))
+        .build()
+        .expect("client builds");
+    client
+        .create_kubernetes_cluster_cert(&request())
+        .await
+        .expect("the retry succeeds");
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        ticks.load(Ordering::SeqCst),
+        2,
+        "the clock is read once per attempt"
+    );
+    assert_eq!(sent[0].headers["x-sdk-date"], "20261128T120000Z");
+    assert_eq!(sent[1].headers["x-sdk-date"], "20261128T120100Z");
+    for request in &sent {
+        verify_captured(request, "AK-1", "SK-1").expect("verifies");
+    }
+}
