@@ -6,8 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, Components, Header, IntegerFormat, MediaType, NumberFormat,
-    OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, Response,
-    Schema, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+    OpenAPI, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, RequestBody,
+    Response, Schema, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 
 use crate::model::{
@@ -556,6 +557,12 @@ impl<'a> Builder<'a> {
                     return Err(error(path_location, "a path item $ref is not supported"))
                 }
             };
+            if !item.servers.is_empty() {
+                return Err(error(
+                    at(&path_location, "servers"),
+                    "servers per path are not supported; the client's endpoint applies to all",
+                ));
+            }
             for (method, op) in item.iter() {
                 let location = at(&path_location, method);
                 operations.push(self.operation(path, method, &item.parameters, op, &location)?);
@@ -577,6 +584,18 @@ impl<'a> Builder<'a> {
             .clone()
             .ok_or_else(|| error(location, "an operation needs an operationId"))?;
         let base = pascal(&id);
+        if !op.callbacks.is_empty() {
+            return Err(error(
+                at(location, "callbacks"),
+                "callbacks are not supported",
+            ));
+        }
+        if !op.servers.is_empty() {
+            return Err(error(
+                at(location, "servers"),
+                "servers per operation are not supported; the client's endpoint applies to all",
+            ));
+        }
 
         // Parameters: the path item's, overridden by the operation's with the same name and place.
         let mut merged: IndexMap<(String, &'static str), (&Parameter, String)> = IndexMap::new();
@@ -618,9 +637,15 @@ impl<'a> Builder<'a> {
         for (parameter, param_location) in merged.values() {
             let data = parameter.parameter_data_ref();
             let (place, explode) = match parameter {
-                Parameter::Path { .. } => {
+                Parameter::Path { style, .. } => {
                     if !data.required {
                         return Err(error(param_location, "a path parameter must be required"));
+                    }
+                    if *style != PathStyle::Simple {
+                        return Err(error(
+                            param_location,
+                            "only style simple is supported for path parameters",
+                        ));
                     }
                     (ParamIn::Path, true)
                 }

@@ -102,7 +102,8 @@
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
 //!   supplied by the runtime's authentication, and the method's doc says so. Cookie
-//!   parameters and `content` parameters are not supported.
+//!   parameters, `content` parameters, path styles other than `simple`, query styles other
+//!   than `form`, callbacks and per-path or per-operation `servers` are not supported.
 //! - The request body, when there is one, is the field `body` (an `Option` when not
 //!   required); its one media type must be JSON.
 //! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per

@@ -219,3 +219,26 @@ fn unparsable_documents_are_an_error_too() {
         "{error}"
     );
 }
+
+#[test]
+fn callbacks_servers_and_matrix_paths_are_refused() {
+    let callbacks = format!(
+        "operationId: A\ncallbacks:\n  done:\n    '{{$request.body#/url}}':\n      post:\n        responses:\n          '200':\n            description: ok\n{OK_RESPONSE}"
+    );
+    assert_eq!(
+        error_of(&with_operation("/a", &callbacks)),
+        "#/paths/~1a/get/callbacks: callbacks are not supported"
+    );
+    let servers = format!("operationId: A\nservers:\n  - url: https://other\n{OK_RESPONSE}");
+    assert_eq!(
+        error_of(&with_operation("/a", &servers)),
+        "#/paths/~1a/get/servers: servers per operation are not supported; the client's endpoint applies to all"
+    );
+    let matrix = format!(
+        "operationId: A\nparameters:\n  - name: id\n    in: path\n    required: true\n    style: matrix\n    schema:\n      type: string\n{OK_RESPONSE}"
+    );
+    assert_eq!(
+        error_of(&with_operation("/a/{id}", &matrix)),
+        "#/paths/~1a~1{id}/get/parameters/0: only style simple is supported for path parameters"
+    );
+}
