@@ -966,19 +966,28 @@ mod tests {
 
     #[test]
     fn verify_requires_host_signed() {
-        let (uri, mut headers, body) = signed_request();
-        headers.remove("host");
-        headers.remove("authorization");
-        // Sign with a Host header that carries an underscore-free name but is removed from
-        // the signed set by constructing the Authorization by hand.
+        // A correct signature over x-sdk-date alone: valid as far as the algorithm goes, but
+        // it would let the request be replayed against another host.
+        let uri: Uri = "http://h/x".parse().unwrap();
+        let names = vec!["x-sdk-date".to_owned()];
+        let canonical = canonical_request(
+            "GET",
+            &canonical_uri(uri.path()),
+            "",
+            &canonical_headers(&names, |_| Some("20261128T120000Z".to_owned())),
+            "x-sdk-date",
+            EMPTY_BODY_SHA256,
+        );
+        let sig = signature("SK", &string_to_sign("20261128T120000Z", &canonical));
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("h"));
+        headers.insert("x-sdk-date", HeaderValue::from_static("20261128T120000Z"));
         headers.insert(
             "authorization",
-            HeaderValue::from_static(
-                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00",
-            ),
+            HeaderValue::from_str(&authorization("AK", "x-sdk-date", &sig)).unwrap(),
         );
         assert_eq!(
-            verify(&Method::POST, &uri, &headers, &body, sk, NOW),
+            verify(&Method::GET, &uri, &headers, b"", sk, NOW),
             Err(VerifyError::UnsignedRequiredHeader("host"))
         );
     }
