@@ -3,6 +3,20 @@
 //! The suite judges requests and responses against `spec/openapi.yaml`: JSON Schema derived
 //! from the spec ([`schema`]), semantic kubeconfig checks ([`checks`]) and certificate checks
 //! ([`certs`]), driven by the data-driven cases in `conformance/cases/` ([`case`], [`runner`]).
+//! The mock server ([`mock`]) and the real API are targets too ([`target`]); what they answer
+//! can be saved as new cases with every secret redacted ([`record`]). [`fixtures`] mints real
+//! certificates for tests and cases.
+//!
+//! ```
+//! use clustercert_conformance::case::Case;
+//! use clustercert_conformance::runner::run_case;
+//! use clustercert_conformance::schema::Validators;
+//!
+//! let body = serde_json::json!({"kind": "Config"});
+//! let result = run_case(&Case::from_response_body(body, None), Validators::builtin().unwrap());
+//! assert_eq!(result.verdict.to_string(), "invalid");
+//! assert!(result.findings.iter().all(|f| f.path.starts_with("/response/body")));
+//! ```
 
 pub mod case;
 pub mod certs;

@@ -17,7 +17,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use clustercert_conformance::case::{self, Case};
 use clustercert_conformance::fixtures::{MintOptions, Minted};
-use clustercert_conformance::runner::{render_findings, render_table, run_case, run_cases};
+use clustercert_conformance::runner::{
+    mismatches, render_findings, render_table, run_case, run_cases,
+};
 use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target;
 
@@ -146,6 +148,17 @@ fn validate(file: &Path, duration: Option<i64>) -> anyhow::Result<ExitCode> {
     }
     let result = run_case(&case, Validators::builtin()?);
     print!("{}", render_findings(&result));
+    if case.expect.is_some() {
+        let differences = mismatches(case.expect.as_ref(), &result);
+        if differences.is_empty() {
+            println!("the case's expectation is met");
+        } else {
+            println!("the case's expectation is not met:");
+            for difference in differences {
+                println!("  - {difference}");
+            }
+        }
+    }
     Ok(match result.verdict {
         case::Verdict::Valid => ExitCode::SUCCESS,
         case::Verdict::Invalid => ExitCode::FAILURE,

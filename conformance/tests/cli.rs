@@ -99,6 +99,7 @@ fn validate_prints_every_violation_of_a_case_file() {
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(stdout.matches("cert.masked").count(), 3, "{stdout}");
     assert!(stdout.contains("verdict: invalid"), "{stdout}");
+    assert!(stdout.contains("the case's expectation is met"), "{stdout}");
 }
 
 #[test]
