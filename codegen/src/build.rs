@@ -1030,6 +1030,22 @@ impl<'a> Builder<'a> {
                 if same {
                     let mut merged = success[0].clone();
                     merged.statuses = success.iter().flat_map(|s| s.statuses.clone()).collect();
+                    // One doc paragraph per status, so no status's description is lost.
+                    let docs: Vec<String> = success
+                        .iter()
+                        .filter_map(|s| {
+                            let (low, high) = s.statuses[0];
+                            let status = if low == high {
+                                low.to_string()
+                            } else {
+                                format!("{}XX", low / 100)
+                            };
+                            s.doc
+                                .as_ref()
+                                .map(|doc| format!("{status}: {}", doc.trim()))
+                        })
+                        .collect();
+                    merged.doc = Some(docs.join("\n\n")).filter(|d| !d.is_empty());
                     Ok(Success::Single(merged))
                 } else {
                     Ok(Success::Several(success))
