@@ -38,7 +38,10 @@ fn benches(c: &mut Criterion) {
     let bytes = documented_body();
     let schema = schema();
     let value = parse(&bytes);
-    assert!(schema.validate(&value).is_empty(), "the documented body is schema-valid");
+    assert!(
+        schema.validate(&value).is_empty(),
+        "the documented body is schema-valid"
+    );
 
     let mut group = c.benchmark_group("documented_response");
     group.bench_function("serde_json_parse", |b| b.iter(|| parse(black_box(&bytes))));
@@ -72,14 +75,21 @@ fn report_ratio() {
     let rounds = 50_000;
     // Warm up both paths first.
     per_second(rounds / 10, || drop(black_box(parse(black_box(&bytes)))));
-    per_second(rounds / 10, || drop(black_box(schema.validate(black_box(&value)))));
+    per_second(rounds / 10, || {
+        drop(black_box(schema.validate(black_box(&value))))
+    });
     let parses = per_second(rounds, || drop(black_box(parse(black_box(&bytes)))));
-    let validations = per_second(rounds, || drop(black_box(schema.validate(black_box(&value)))));
+    let validations = per_second(rounds, || {
+        drop(black_box(schema.validate(black_box(&value))))
+    });
     let both = per_second(rounds, || {
         drop(black_box(schema.validate(&parse(black_box(&bytes)))))
     });
     println!();
-    println!("documented response, {} bytes, {rounds} rounds each:", bytes.len());
+    println!(
+        "documented response, {} bytes, {rounds} rounds each:",
+        bytes.len()
+    );
     println!("  serde_json parse only      {parses:>12.0} /s");
     println!("  validate (parsed value)    {validations:>12.0} /s");
     println!("  parse + validate           {both:>12.0} /s");
