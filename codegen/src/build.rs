@@ -878,7 +878,11 @@ impl<'a> Builder<'a> {
         Ok(Body {
             ty: self.type_ref(schema, &schema_location, &format!("{base}RequestBody"))?,
             required: body.required,
-            doc: body.description.clone(),
+            doc: Some(
+                body.description
+                    .clone()
+                    .unwrap_or_else(|| "The request body.".to_owned()),
+            ),
         })
     }
 
