@@ -87,7 +87,8 @@ pub fn ident(name: &str) -> Ident {
 /// converted names, one per wire name.
 ///
 /// A wire name that already is its Rust name keeps it. Any other name that would clash gets
-/// the first free suffix `_2`, `_3`, … (`2`, `3`, … for UpperCamelCase names), taking names in
+/// the first free suffix `_2`, `_3`, … (`2`, `3`, … for UpperCamelCase names and names that
+/// already end in `_`), taking names in
 /// the order given. So `error_code` and `errorCode` become `error_code` and `error_code_2`.
 pub fn distinct(wire_names: &[&str], candidates: Vec<String>) -> Vec<String> {
     let mut taken: Vec<String> = wire_names
@@ -103,7 +104,9 @@ pub fn distinct(wire_names: &[&str], candidates: Vec<String>) -> Vec<String> {
             if *wire == candidate {
                 return candidate;
             }
-            let separator = if candidate.starts_with(|c: char| c.is_ascii_uppercase()) {
+            let separator = if candidate.starts_with(|c: char| c.is_ascii_uppercase())
+                || candidate.ends_with('_')
+            {
                 ""
             } else {
                 "_"

@@ -120,3 +120,76 @@ fn the_runtime_path_is_configurable() {
     let error = generate(&fixture("petstore-like.yaml"), &bad).expect_err("bad path");
     assert!(error.to_string().contains("not a path"), "{error}");
 }
+
+#[test]
+fn odd_names_become_valid_distinct_identifiers() {
+    let spec = r#"
+openapi: 3.0.3
+info: { title: Odd, version: "1" }
+paths:
+  /things/{self}:
+    get:
+      operationId: get-thing
+      parameters:
+        - { name: self, in: path, required: true, schema: { type: string } }
+        - { name: fn, in: query, schema: { type: string } }
+      responses:
+        '200': { description: ok }
+components:
+  schemas:
+    odd_names:
+      type: object
+      properties:
+        "": { type: string }
+        "-": { type: string }
+        "__": { type: string }
+        self: { type: string }
+        Self: { type: string }
+        crate: { type: string }
+        super: { type: string }
+        fn: { type: string }
+        async: { type: string }
+        1st: { type: string }
+        ünïcode: { type: string }
+        a.b: { type: string }
+        mode:
+          type: string
+          enum: ["", "1", "self", "a b", "a-b", "Self"]
+"#;
+    let files = generate(&parse_spec(spec).expect("parses"), &Options::default())
+        .expect("odd names are generated");
+    let types = file(&files, "types.rs");
+    for expected in [
+        "pub struct OddNames",
+        "pub field: Option<String>,",
+        "pub field_2: Option<String>,",
+        "pub field_3: Option<String>,",
+        "pub self_: Option<String>,",
+        "pub self_2: Option<String>,",
+        "pub crate_: Option<String>,",
+        "pub super_: Option<String>,",
+        "pub r#fn: Option<String>,",
+        "pub r#async: Option<String>,",
+        "pub n1st: Option<String>,",
+        "pub n_code: Option<String>,",
+        "pub a_b: Option<String>,",
+        "Empty,",
+        "V1,",
+        "Self_,",
+        "AB,",
+        "AB2,",
+        "Self_2,",
+    ] {
+        assert!(
+            types.contains(expected),
+            "missing {expected:?} in:\n{types}"
+        );
+    }
+    let client = file(&files, "client.rs");
+    assert!(client.contains("pub async fn get_thing("), "{client}");
+    assert!(
+        client.contains("let self_ = crate::runtime::encode_path_segment(&request.self_);"),
+        "{client}"
+    );
+    assert!(client.contains("pub r#fn: Option<String>,"), "{client}");
+}
