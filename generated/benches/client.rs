@@ -147,6 +147,14 @@ fn full_call(c: &mut Criterion) {
             .unwrap_or_else(|e| panic!("{e}"))
     };
     let token_client = build(Credentials::token("bench-token"));
+    // The same without the total timeout, to show what its timer costs.
+    let untimed_client = Client::builder()
+        .endpoint(&url)
+        .token("bench-token")
+        .retry(RetryPolicy::none())
+        .no_timeout()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let aksk_client = build(Credentials::ak_sk(
         "EXAMPLEAK00000000001",
         "example-sk-0000000000000000000000000000",
@@ -159,6 +167,7 @@ fn full_call(c: &mut Criterion) {
     let user_agent = clustercert::runtime::transport::DEFAULT_USER_AGENT;
 
     let token_client = &token_client;
+    let untimed_client = &untimed_client;
     let aksk_client = &aksk_client;
     let req = &req;
     let raw = Raw {
@@ -169,10 +178,10 @@ fn full_call(c: &mut Criterion) {
     };
     let raw = &raw;
     let client_call = |client: &'static str| async move {
-        let client = if client == "token" {
-            token_client
-        } else {
-            aksk_client
+        let client = match client {
+            "token" => token_client,
+            "untimed" => untimed_client,
+            _ => aksk_client,
         };
         let response = client
             .create_kubernetes_cluster_cert(req)
@@ -237,31 +246,40 @@ fn full_call(c: &mut Criterion) {
 
     // Criterion's separate runs drift with the load of a shared machine; a paired measurement
     // is steadier: the three calls alternate, in rotating order, and the medians are compared.
-    let rounds = 2000;
-    let mut samples: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let rounds = 4000;
+    let mut samples: [Vec<Duration>; 5] = Default::default();
     rt.block_on(async {
         for round in 0..rounds {
-            for k in 0..3 {
-                let which = (round + k) % 3;
+            for k in 0..5 {
+                let which = (round + k) % 5;
                 let start = Instant::now();
                 match which {
                     0 => client_call("token").await,
                     1 => raw_call(false).await,
-                    _ => raw_call(true).await,
+                    2 => raw_call(true).await,
+                    3 => client_call("untimed").await,
+                    _ => client_call("aksk").await,
                 }
                 samples[which].push(start.elapsed());
             }
         }
     });
-    let [client, raw, parsed] = samples.map(|mut s| {
+    let [client, raw, parsed, untimed, aksk] = samples.map(|mut s| {
         s.sort();
         s[s.len() / 2].as_secs_f64() * 1e6
     });
     println!(
         "paired medians over {rounds} rounds: client_token {client:.1} µs, raw_reqwest {raw:.1} µs, \
-         raw_reqwest_parsed {parsed:.1} µs; client/raw = {:.3}, client/raw_parsed = {:.3}",
+         raw_reqwest_parsed {parsed:.1} µs, client_token without total timeout {untimed:.1} µs, \
+         client_aksk {aksk:.1} µs"
+    );
+    println!(
+        "ratios: client/raw = {:.3}, client/raw_parsed = {:.3}, untimed client/raw = {:.3}, \
+         aksk client/raw = {:.3}",
         client / raw,
-        client / parsed
+        client / parsed,
+        untimed / raw,
+        aksk / raw
     );
 }
 
