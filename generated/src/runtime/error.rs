@@ -319,6 +319,12 @@ mod tests {
     }
 
     #[test]
+    fn error_can_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
+    }
+
+    #[test]
     fn retryable_statuses() {
         for (code, retry) in [
             (429, true),

@@ -388,7 +388,10 @@ pub enum SignError {
 }
 
 /// The `Host` value a client sends for a URI: the host, with the port when the URI names one
-/// that is not the scheme's default (as hyper and the official SDK send it).
+/// that is not the scheme's default, as hyper sends it. (The official SDK keeps a port written
+/// in the endpoint even when it is the default, `:443`; this crate's endpoints never carry a
+/// default port, because the URL parser drops it, so both agree on every URL the client sends
+/// to.)
 pub fn host_of(uri: &Uri) -> Option<String> {
     let host = uri.host()?;
     let default_port = match uri.scheme_str() {
