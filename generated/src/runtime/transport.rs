@@ -392,9 +392,12 @@ impl Transport {
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::InvalidInput(format!("bad header name {name:?}")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidInput(format!("header {name} has a value that cannot be sent"))
             })?;
+            if is_secret_header(&name) {
+                value.set_sensitive(true);
+            }
             headers.insert(name, value);
         }
         if request.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
@@ -515,6 +518,14 @@ fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<
     Ok(headers)
 }
 
+/// Headers whose values are credentials.
+fn is_secret_header(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "authorization" | "x-auth-token" | "x-security-token"
+    )
+}
+
 fn secret_header(name: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(secret.expose_secret())
         .map_err(|_| Error::InvalidInput(format!("the {name} value cannot be sent in a header")))?;
@@ -567,9 +578,9 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ra
     })
 }
 
-/// One operation's request, as the generated code builds it.
+/// One operation's request, as the generated code builds it. `Debug` shows header names
+/// only, since a header parameter may carry a secret.
 #[doc(hidden)]
-#[derive(Debug)]
 pub struct OperationRequest {
     /// The spec's `operationId`, for errors and logs.
     pub operation: &'static str,
@@ -583,6 +594,20 @@ pub struct OperationRequest {
     pub headers: Vec<(&'static str, String)>,
     /// The serialized JSON body, when the operation has one.
     pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for OperationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("OperationRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("header_names", &header_names)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// A response as it arrived: status, headers, body. `Debug` shows the body's length only,
@@ -738,6 +763,21 @@ mod tests {
         let e = r.into_error();
         assert_eq!(e.request_id(), Some("body-id"));
         assert!(e.to_string().contains("CCE.01404001: gone"), "{e}");
+    }
+
+    #[test]
+    fn operation_request_debug_hides_header_values() {
+        let request = OperationRequest {
+            operation: "Op",
+            method: Method::POST,
+            path: "/x".to_owned(),
+            query: Vec::new(),
+            headers: vec![("X-Auth-Token", "TOKEN-SECRET".to_owned())],
+            body: Some(b"{}".to_vec()),
+        };
+        let text = format!("{request:?}");
+        assert!(!text.contains("TOKEN-SECRET"), "{text}");
+        assert!(text.contains("X-Auth-Token"), "{text}");
     }
 
     #[test]
