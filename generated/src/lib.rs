@@ -43,8 +43,8 @@
 //! ```
 //! use clustercert::ValidityDays;
 //!
-//! assert_eq!(ValidityDays::try_from(-1).unwrap().get(), -1); // -1 means 5 years
-//! let err = ValidityDays::try_from(1826).unwrap_err();
+//! assert_eq!(ValidityDays::new(-1).unwrap().get(), -1); // -1 means 5 years
+//! let err = ValidityDays::new(1826).unwrap_err();
 //! assert_eq!(err.to_string(), "invalid ValidityDays: 1826 (must be -1, or from 1 to 1825)");
 //! ```
 
