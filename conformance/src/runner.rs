@@ -204,7 +204,10 @@ pub fn render_table(rows: &[Row]) -> String {
             row.result.verdict.to_string(),
             if row.passed() { "pass" } else { "FAIL" },
             if findings > 0 {
-                format!(" ({findings} findings)")
+                format!(
+                    " ({findings} finding{})",
+                    if findings == 1 { "" } else { "s" }
+                )
             } else {
                 String::new()
             },

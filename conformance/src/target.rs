@@ -181,28 +181,11 @@ pub async fn run_mock_target(
     for (label, cluster_id, external) in clusters {
         for duration in MOCK_DURATIONS {
             let name = format!("mock/{label}/duration={duration}");
-            let row = match fetch(&client, mock::DEFAULT_PROJECT_ID, cluster_id, duration).await {
-                Ok(case) => {
-                    let result = judge_exchange(&case, validators);
-                    let mismatches = target_mismatches(&result, &case, external);
-                    if let Some(dir) = record_dir {
-                        let file = record::record(
-                            dir,
-                            &record_name("mock", label, duration),
-                            case,
-                            validators,
-                        )?;
-                        eprintln!("recorded {}", file.display());
-                    }
-                    Row {
-                        name,
-                        result,
-                        mismatches,
-                    }
-                }
-                Err(e) => failed_row(name, format!("request failed: {e}")),
-            };
-            rows.push(row);
+            let fetched = fetch(&client, mock::DEFAULT_PROJECT_ID, cluster_id, duration).await;
+            let record = record_dir.map(|dir| (dir, record_name("mock", label, duration)));
+            rows.push(judge_target_row(
+                name, fetched, external, validators, record,
+            )?);
         }
     }
     server.shutdown().await;
@@ -312,35 +295,41 @@ pub async fn run_live_target(
 ) -> anyhow::Result<Row> {
     let client = live_client(settings)?;
     let name = format!("live/{}/duration={duration}", settings.cluster_id);
-    let row = match fetch(
+    let fetched = fetch(
         &client,
         &settings.project_id,
         &settings.cluster_id,
         duration,
     )
-    .await
-    {
-        Ok(case) => {
-            let result = judge_exchange(&case, validators);
-            let mismatches = target_mismatches(&result, &case, false);
-            if let Some(dir) = record_dir {
-                let file = record::record(
-                    dir,
-                    &record_name("live", "cluster", duration),
-                    case,
-                    validators,
-                )?;
-                eprintln!("recorded {}", file.display());
-            }
-            Row {
-                name,
-                result,
-                mismatches,
-            }
-        }
-        Err(e) => failed_row(name, format!("request failed: {e}")),
+    .await;
+    let record = record_dir.map(|dir| (dir, record_name("live", "cluster", duration)));
+    judge_target_row(name, fetched, false, validators, record)
+}
+
+/// Judges one target exchange (or its failure) as a table row; with `record`, also saves the
+/// exchange, redacted, as a case named there.
+fn judge_target_row(
+    name: String,
+    fetched: Result<Case, clustercert::Error>,
+    external: bool,
+    validators: &Validators,
+    record: Option<(&Path, String)>,
+) -> anyhow::Result<Row> {
+    let case = match fetched {
+        Ok(case) => case,
+        Err(e) => return Ok(failed_row(name, format!("request failed: {e}"))),
     };
-    Ok(row)
+    let result = judge_exchange(&case, validators);
+    let mismatches = target_mismatches(&result, &case, external);
+    if let Some((dir, case_name)) = record {
+        let file = record::record(dir, &case_name, case, validators)?;
+        eprintln!("recorded {}", file.display());
+    }
+    Ok(Row {
+        name,
+        result,
+        mismatches,
+    })
 }
 
 #[cfg(test)]
