@@ -232,6 +232,21 @@ impl<'a> Builder<'a> {
     }
 
     /// `#/components/schemas/Name` → the Rust type of that component.
+    /// The first paragraph of a referenced component schema's description, when it has one.
+    fn referenced_summary(&self, reference: &str) -> Option<String> {
+        let key = reference.strip_prefix("#/components/schemas/")?;
+        match self.components.schemas.get(key)? {
+            ReferenceOr::Item(schema) => schema
+                .schema_data
+                .description
+                .as_deref()
+                .and_then(|d| d.split("\n\n").next())
+                .map(|first| first.trim().to_owned())
+                .filter(|first| !first.is_empty()),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
     fn schema_ref(&self, reference: &str, location: &str) -> Result<TypeRef, Error> {
         let key = component_key(reference, "schemas", location)?;
         self.schema_names
@@ -490,7 +505,9 @@ impl<'a> Builder<'a> {
                 self.boxed_type_ref(schema, &field_location, &format!("{hint}{}", pascal(wire)))?;
             let mut doc = match schema {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
-                ReferenceOr::Reference { .. } => None,
+                // OpenAPI 3.0 ignores a description beside `$ref`: the referenced schema's
+                // first paragraph describes the field instead.
+                ReferenceOr::Reference { reference } => self.referenced_summary(reference),
             }
             .or_else(|| Some(format!("The `{wire}` property.")));
             if name != snake(wire) {

@@ -4,7 +4,9 @@
 /// The validity period of the certificate to mint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CertDuration {
-    /// The `duration` property.
+    /// Validity of the cluster certificate, in days: at least 1 and at most 1825
+    /// (5 × 365; a year counts as 365 days, leap years ignored). `-1` means the maximum,
+    /// 5 years. Every other value (0, -2, 1826, …) is invalid.
     pub duration: ValidityDays,
 }
 
@@ -210,7 +212,7 @@ pub struct Clusters {
     /// Cluster name: `internalCluster` for the cluster's private address, `externalCluster`
     /// for each public one.
     pub name: String,
-    /// The `cluster` property.
+    /// How to reach a cluster's API server.
     pub cluster: ClusterCert,
 }
 
@@ -240,7 +242,7 @@ pub struct ClusterCert {
 pub struct Users {
     /// User name, always `user`.
     pub name: String,
-    /// The `user` property.
+    /// The client certificate and key of a user.
     pub user: User,
 }
 
@@ -261,7 +263,7 @@ pub struct Contexts {
     /// Context name: `internal` for the cluster's private address, `external` for each
     /// public one.
     pub name: String,
-    /// The `context` property.
+    /// A context joins a cluster and a user.
     pub context: Context,
 }
 
