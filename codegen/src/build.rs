@@ -497,10 +497,30 @@ impl<'a> Builder<'a> {
             }
         };
         let wires: Vec<&str> = properties.keys().map(String::as_str).collect();
-        let names = distinct(&wires, wires.iter().map(|w| snake(w)).collect());
+        let mut overrides = Vec::new();
+        for (wire, schema) in properties {
+            overrides.push(rust_name_override(
+                schema,
+                &at(&at(location, "properties"), wire),
+            )?);
+        }
+        let candidates = wires
+            .iter()
+            .zip(&overrides)
+            .map(|(wire, chosen)| chosen.clone().unwrap_or_else(|| snake(wire)))
+            .collect();
+        let names = distinct(&wires, candidates);
         let mut fields = Vec::new();
-        for ((wire, schema), name) in properties.iter().zip(names) {
+        for (((wire, schema), name), chosen) in properties.iter().zip(names).zip(overrides) {
             let field_location = at(&at(location, "properties"), wire);
+            if let Some(chosen) = &chosen {
+                if *chosen != name {
+                    return Err(error(
+                        &field_location,
+                        format!("x-rust-name `{chosen}` is already the name of another property"),
+                    ));
+                }
+            }
             let ty =
                 self.boxed_type_ref(schema, &field_location, &format!("{hint}{}", pascal(wire)))?;
             let mut doc = match schema {
@@ -510,7 +530,7 @@ impl<'a> Builder<'a> {
                 ReferenceOr::Reference { reference } => self.referenced_summary(reference),
             }
             .or_else(|| Some(format!("The `{wire}` property.")));
-            if name != snake(wire) {
+            if chosen.is_none() && name != snake(wire) {
                 let note = format!(
                     "Wire name `{wire}`; called `{name}` because another property already maps to `{}`.",
                     snake(wire)
@@ -1149,6 +1169,35 @@ fn component_key(reference: &str, kind: &str, location: &str) -> Result<String, 
                 format!("`$ref` {reference} is not supported here; expected {prefix}<name>"),
             )
         })
+}
+
+/// The field name a property's `x-rust-name` extension chooses, checked to be a snake_case
+/// Rust identifier. Only inline property schemas carry it (OpenAPI 3.0 ignores siblings of
+/// `$ref`).
+fn rust_name_override(
+    schema: &ReferenceOr<Box<Schema>>,
+    location: &str,
+) -> Result<Option<String>, Error> {
+    let ReferenceOr::Item(schema) = schema else {
+        return Ok(None);
+    };
+    let Some(value) = schema.schema_data.extensions.get("x-rust-name") else {
+        return Ok(None);
+    };
+    let name = value
+        .as_str()
+        .ok_or_else(|| error(location, "x-rust-name must be a string"))?;
+    let snake_case = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !snake_case || syn::parse_str::<syn::Ident>(name).is_err() {
+        return Err(error(
+            location,
+            format!("x-rust-name `{name}` is not a snake_case Rust identifier"),
+        ));
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// Whether an inline schema becomes a named type (struct, enum or validated integer).

@@ -545,10 +545,10 @@ impl<'a> Emitter<'a> {
     pub fn client(&self, source: &str) -> TokenStream {
         let rt = &self.rt;
         let module_docs = inner_docs(&format!("Operations of `{source}`."));
-        let client_doc = format!(
-            " A client for the operations of {}. Cheap to clone.",
+        let client_doc = doc_attrs(Some(&format!(
+            "A client for the operations of {}.\nCheap to clone.",
             self.api.title
-        );
+        )));
         let uses_types = self.api.operations.iter().any(|op| self.mentions_types(op));
         let import = uses_types.then(|| quote! { use super::types::*; });
         let items = self
@@ -561,7 +561,7 @@ impl<'a> Emitter<'a> {
             #module_docs
             #import
 
-            #[doc = #client_doc]
+            #client_doc
             #[derive(Debug, Clone)]
             pub struct Client {
                 transport: #rt::Transport,
@@ -733,7 +733,7 @@ impl<'a> Emitter<'a> {
                 .map(|(header, scheme)| format!("`{header}` (security scheme `{scheme}`)"))
                 .collect();
             format!(
-                "The header {} is not a request field: the runtime's authentication sends it.",
+                "The header {} is not a request field:\nthe runtime's authentication sends it.",
                 listed.join(", ")
             )
         });
@@ -743,8 +743,8 @@ impl<'a> Emitter<'a> {
             Some(&format!("`{} {}`", op.http_method, op.path)),
             auth_note.as_deref(),
             Some(
-                "# Errors\n\nAny status the spec does not list as a success, a response that does \
-                 not match the spec, and failures to send or authenticate, as the runtime's `Error`.",
+                "# Errors\n\nAny status the spec does not list as a success, a response that does not\n\
+                 match the spec, and failures to send or authenticate, as the runtime's `Error`.",
             ),
         ]);
         let docs = doc_attrs(Some(&doc));

@@ -85,7 +85,9 @@
 //! (`V` for types and variants). When two wire names map to the same Rust name, a wire name
 //! that already is its Rust name keeps it and the others get the first free suffix `_2`, `_3`,
 //! … in spec order (`error_code`, `errorCode` → `error_code`, `error_code_2`), and the field's
-//! doc says so. Header names lose a leading `X-` (`X-Request-Id` → `request_id`).
+//! doc says so. A property's `x-rust-name: some_name` extension chooses its field name instead
+//! (a snake_case identifier that no other property takes; otherwise generation stops). Header
+//! names lose a leading `X-` (`X-Request-Id` → `request_id`).
 //!
 //! **Docs.** Descriptions and summaries become doc comments; the module docs come from
 //! `info`. Indentation is dropped and bare code fences become `text`, so rustdoc never

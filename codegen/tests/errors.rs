@@ -242,3 +242,28 @@ fn callbacks_servers_and_matrix_paths_are_refused() {
         "#/paths/~1a~1{id}/get/parameters/0: only style simple is supported for path parameters"
     );
 }
+
+#[test]
+fn x_rust_name_must_be_a_snake_case_identifier() {
+    let spec = with_schema(
+        "type: object\nproperties:\n  bar:\n    type: string\n    x-rust-name: NotSnake",
+    );
+    assert_eq!(
+        error_of(&spec),
+        "#/components/schemas/Foo/properties/bar: x-rust-name `NotSnake` is not a snake_case Rust identifier"
+    );
+    let keyword =
+        with_schema("type: object\nproperties:\n  bar:\n    type: string\n    x-rust-name: fn");
+    assert!(error_of(&keyword).contains("x-rust-name `fn` is not a snake_case Rust identifier"));
+}
+
+#[test]
+fn x_rust_name_may_not_take_another_property_name() {
+    let spec = with_schema(
+        "type: object\nproperties:\n  code:\n    type: string\n  errorCode:\n    type: string\n    x-rust-name: code",
+    );
+    assert_eq!(
+        error_of(&spec),
+        "#/components/schemas/Foo/properties/errorCode: x-rust-name `code` is already the name of another property"
+    );
+}

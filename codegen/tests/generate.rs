@@ -193,3 +193,28 @@ components:
     );
     assert!(client.contains("pub r#fn: Option<String>,"), "{client}");
 }
+
+#[test]
+fn x_rust_name_chooses_the_field_name() {
+    let spec = r#"
+openapi: 3.0.3
+info: { title: Names, version: "1" }
+paths: {}
+components:
+  schemas:
+    Failure:
+      type: object
+      properties:
+        error_code: { type: string }
+        errorCode: { type: string, x-rust-name: error_code_camel }
+"#;
+    let files =
+        generate(&parse_spec(spec).expect("parses"), &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert!(types.contains("pub error_code: Option<String>,"), "{types}");
+    assert!(
+        types.contains("#[serde(rename = \"errorCode\", default, skip_serializing_if = \"Option::is_none\")]\n    pub error_code_camel: Option<String>,"),
+        "{types}"
+    );
+    assert!(!types.contains("error_code_2"), "{types}");
+}

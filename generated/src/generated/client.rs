@@ -3,7 +3,8 @@
 
 use super::types::*;
 
-/// A client for the operations of Huawei Cloud CCE — CreateKubernetesClusterCert. Cheap to clone.
+/// A client for the operations of Huawei Cloud CCE — CreateKubernetesClusterCert.
+/// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: crate::runtime::Transport,
@@ -36,11 +37,13 @@ impl Client {
     ///
     /// `POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert`
     ///
-    /// The header `X-Auth-Token` (security scheme `token`) is not a request field: the runtime's authentication sends it.
+    /// The header `X-Auth-Token` (security scheme `token`) is not a request field:
+    /// the runtime's authentication sends it.
     ///
     /// # Errors
     ///
-    /// Any status the spec does not list as a success, a response that does not match the spec, and failures to send or authenticate, as the runtime's `Error`.
+    /// Any status the spec does not list as a success, a response that does not
+    /// match the spec, and failures to send or authenticate, as the runtime's `Error`.
     pub async fn create_kubernetes_cluster_cert(
         &self,
         request: &CreateKubernetesClusterCertRequest,

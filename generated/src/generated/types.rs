@@ -287,10 +287,8 @@ pub struct ErrorResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Error code, for example `CCE.01400001` (second shape).
-    ///
-    /// Wire name `errorCode`; called `error_code_2` because another property already maps to `error_code`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code_2: Option<String>,
+    pub error_code_camel: Option<String>,
     /// Error message (second shape).
     #[serde(
         rename = "errorMessage",
