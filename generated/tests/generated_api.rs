@@ -127,7 +127,7 @@ fn both_error_shapes_parse() {
         r#"{"errorCode":"CCE.01404001","errorMessage":"Resource not found.","message":"m"}"#,
     )
     .expect("second shape");
-    assert_eq!(second.error_code_2.as_deref(), Some("CCE.01404001"));
+    assert_eq!(second.error_code_camel.as_deref(), Some("CCE.01404001"));
     assert_eq!(second.error_message.as_deref(), Some("Resource not found."));
     assert_eq!(second.message.as_deref(), Some("m"));
     assert_eq!(second.error_code, None);
