@@ -289,6 +289,44 @@ async fn a_call_sends_what_the_spec_describes_and_reads_the_response() {
             .and_then(|v| v.to_str().ok()),
         Some("t")
     );
+    // Exactly these headers, as observed (reqwest adds `host` and `content-length`; the
+    // client adds the rest): nothing of AK/SK in token mode.
+    let names: std::collections::BTreeSet<&str> =
+        sent.headers.keys().map(http::HeaderName::as_str).collect();
+    let expected: std::collections::BTreeSet<&str> = [
+        "accept",
+        "content-length",
+        "content-type",
+        "host",
+        "user-agent",
+        "x-auth-token",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(names, expected);
+    for absent in [
+        "authorization",
+        "x-project-id",
+        "x-sdk-date",
+        "x-security-token",
+    ] {
+        assert!(sent.headers.get(absent).is_none(), "{absent} sent");
+    }
+    assert_eq!(sent.headers.get_all("x-auth-token").iter().count(), 1);
+    assert_eq!(
+        sent.headers.get("accept").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    assert_eq!(
+        sent.headers.get("user-agent").and_then(|v| v.to_str().ok()),
+        Some(clustercert::runtime::transport::DEFAULT_USER_AGENT)
+    );
+    assert_eq!(
+        sent.headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()),
+        Some("15")
+    );
     let body: serde_json::Value = serde_json::from_slice(&sent.body).expect("JSON body");
     assert_eq!(body, serde_json::json!({"duration": 30}));
 }

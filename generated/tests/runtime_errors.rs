@@ -401,6 +401,67 @@ async fn invalid_input_is_caught_before_sending() {
 }
 
 #[tokio::test]
+async fn an_empty_path_parameter_is_caught_before_sending() {
+    let server = serve(vec![Reply::documented()]).await;
+    let mut no_cluster = request();
+    no_cluster.cluster_id = String::new();
+    let mut no_project = request();
+    no_project.project_id = String::new();
+    for (bad, position) in [(no_cluster, "segment 6 "), (no_project, "segment 4 ")] {
+        let err = client(&server.url)
+            .create_kubernetes_cluster_cert(&bad)
+            .await
+            .expect_err("an empty id would send `//`");
+        match &err {
+            Error::InvalidInput(message) => assert!(
+                message.starts_with("CreateKubernetesClusterCert: ")
+                    && message.contains(position)
+                    && message.contains("empty"),
+                "{message}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_is_capped_not_obeyed() {
+    // The largest number of seconds a `Retry-After` can carry: once it overflowed the clock.
+    let server = serve(vec![
+        Reply::json(503, "{}").header("retry-after", "18446744073709551615"),
+        Reply::documented(),
+    ])
+    .await;
+    let err = client(&server.url)
+        .create_kubernetes_cluster_cert(&request())
+        .await
+        .expect_err("the capped wait (60 s) is still past the 20 s timeout");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.requests().len(), 1);
+
+    // Without a total timeout, a day's `Retry-After` waits only the policy's cap.
+    let server = serve(vec![
+        Reply::json(429, "{}").header("retry-after", "86400"),
+        Reply::documented(),
+    ])
+    .await;
+    let client = Client::builder()
+        .endpoint(&server.url)
+        .token("test-token")
+        .retry(fast_retries().max_retry_after(Duration::from_millis(10)))
+        .no_timeout()
+        .build()
+        .expect("client builds");
+    let response = client
+        .create_kubernetes_cluster_cert(&request())
+        .await
+        .expect("the retry after the capped wait succeeds");
+    assert_eq!(response.status, 200);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn ak_sk_requests_carry_project_and_security_token() {
     let server = serve(vec![Reply::documented()]).await;
     let client = Client::builder()

@@ -187,3 +187,43 @@ async fn nothing_prints_a_secret() {
         .iter()
         .any(|(what, text)| what == "client" && text.contains("[REDACTED]")));
 }
+
+/// An undocumented success status whose body is the kubeconfig: the key reaches no error.
+#[tokio::test]
+async fn a_kubeconfig_under_an_undocumented_status_stays_out_of_the_error() {
+    let yaml =
+        format!("apiVersion: v1\nkind: Config\nusers:\n- user:\n    client-key-data: {KEY}\n");
+    let server = serve(vec![
+        Reply::json(201, with_key()),
+        Reply::json(202, with_key()),
+        Reply::json(400, with_key()),
+        Reply::json(502, yaml),
+    ])
+    .await;
+    let client = builder(&server.url)
+        .credentials(Credentials::token(TOKEN))
+        .build()
+        .expect("client builds");
+    for status in [201, 202, 400, 502] {
+        let error = client
+            .create_kubernetes_cluster_cert(&request())
+            .await
+            .expect_err("not the documented 200");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        let Error::Api { body, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_clean("error body", body);
+        assert_clean("error", &format!("{error:?}"));
+        assert_clean("error (pretty)", &format!("{error:#?}"));
+        assert_clean("error (display)", &error.to_string());
+        if status >= 300 {
+            // What is not secret is kept.
+            assert!(
+                body.contains("[REDACTED]") && body.contains("Config"),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(server.requests().len(), 4);
+}

@@ -248,8 +248,10 @@ async fn temporary_credentials_sign_the_security_token() {
 async fn odd_paths_and_queries_verify_independently() {
     let server = serve(vec![Reply::json(200, "{}")]).await;
     let client = ak_sk_client(&server.url, Credentials::ak_sk("AK-1", "SK-1", "proj-1"));
+    // No trailing `/`: the transport refuses an empty last segment (an empty parameter); the
+    // signer's trailing `/` of the canonical URI is checked all the same.
     let path = format!(
-        "/v3/{}/{}/x/",
+        "/v3/{}/{}/x",
         clustercert::runtime::encode_path_segment("a b~c"),
         clustercert::runtime::encode_path_segment("中/é")
     );

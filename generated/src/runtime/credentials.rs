@@ -130,9 +130,11 @@ impl Credentials {
     /// - `HUAWEICLOUD_SDK_AK` or `HUAWEICLOUD_SDK_SK` set: AK/SK; both are required, and
     ///   `HUAWEICLOUD_SDK_PROJECT_ID` too. With `HUAWEICLOUD_SDK_SECURITY_TOKEN` they are
     ///   temporary credentials.
-    /// - Otherwise `HUAWEICLOUD_SDK_AUTH_TOKEN`: an IAM token.
-    /// - Both kinds set, or a security token or project id without AK/SK: an error naming the
-    ///   variable.
+    /// - Otherwise `HUAWEICLOUD_SDK_AUTH_TOKEN`: an IAM token. A `HUAWEICLOUD_SDK_PROJECT_ID`
+    ///   beside it is ignored (a token carries its own scope; the project id only goes with
+    ///   AK/SK), and with neither a token nor AK/SK it is [`CredentialsError::NotSet`].
+    /// - Both kinds set ([`CredentialsError::Ambiguous`]), or a security token without AK/SK
+    ///   ([`CredentialsError::Missing`] naming `HUAWEICLOUD_SDK_AK`): an error.
     ///
     /// ```
     /// use clustercert::runtime::{Credentials, CredentialsError};
@@ -248,6 +250,16 @@ mod tests {
             );
             assert!(err.to_string().starts_with(missing), "{err}");
         }
+    }
+
+    #[test]
+    fn a_project_id_without_ak_sk_is_ignored_beside_a_token() {
+        let c = from(&[(ENV_AUTH_TOKEN, "tok"), (ENV_PROJECT_ID, "p")]).unwrap();
+        assert_eq!(c, Credentials::token("tok"));
+        assert_eq!(
+            from(&[(ENV_PROJECT_ID, "p")]).unwrap_err(),
+            CredentialsError::NotSet
+        );
     }
 
     #[test]

@@ -51,27 +51,70 @@ pub fn resolve_region(
     }
 }
 
-/// Checks an endpoint URL (`http` or `https`, a host, no query or fragment) and returns it
-/// without a trailing `/`, ready for paths to be appended.
+/// Checks an endpoint URL (`http` or `https`, a host, no query or fragment, no user info)
+/// and returns it without a trailing `/`, ready for paths to be appended. An error shows the
+/// endpoint as [`shown_endpoint`] does: without user info, query or fragment, which may hold
+/// a password or a token.
 pub fn normalize_endpoint(endpoint: &str) -> Result<String, String> {
-    let url = url::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let shown = shown_endpoint(endpoint);
+    let url = url::Url::parse(endpoint).map_err(|e| format!("endpoint {shown:?}: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "endpoint {endpoint:?}: scheme must be http or https"
-        ));
+        return Err(format!("endpoint {shown:?}: scheme must be http or https"));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("endpoint {endpoint:?}: no host"));
+        return Err(format!("endpoint {shown:?}: no host"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "endpoint {endpoint:?}: must not have a query or fragment"
+            "endpoint {shown:?}: must not have a query or fragment"
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("endpoint {endpoint:?}: must not carry user info"));
+        return Err(format!("endpoint {shown:?}: must not carry user info"));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// An endpoint as errors show it: `scheme://host:port/path`, without the user info (which
+/// may hold a password), the query or the fragment (which may hold a token). Works on text
+/// that is not a valid URL too: everything up to the last `@` of the authority goes.
+///
+/// ```
+/// use clustercert::runtime::endpoint::shown_endpoint;
+/// assert_eq!(shown_endpoint("http://user:pass@h:8080/base?token=t#f"), "http://h:8080/base");
+/// assert_eq!(shown_endpoint("user:pass@h"), "h");
+/// ```
+pub fn shown_endpoint(endpoint: &str) -> String {
+    let text = endpoint.trim();
+    // Query and fragment go first: they end the URL wherever they start.
+    let text = match text.find(['?', '#']) {
+        Some(end) => &text[..end],
+        None => text,
+    };
+    let is_scheme = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
+    let (scheme, rest) = match text.find("://") {
+        Some(at) if is_scheme(&text[..at]) => (&text[..at + 3], &text[at + 3..]),
+        _ => ("", text),
+    };
+    // The authority ends at the first `/` (or `\`, which URL parsers treat the same).
+    let authority_end = rest.find(['/', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = match authority.rfind('@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    // Without a scheme the text may be `user:pass@host/...` read as anything: drop all that
+    // comes before the last `@` anywhere.
+    if scheme.is_empty() {
+        if let Some(at) = text.rfind('@') {
+            return text[at + 1..].to_owned();
+        }
+    }
+    format!("{scheme}{host}{path}")
 }
 
 #[cfg(test)]
@@ -108,6 +151,61 @@ mod tests {
             "127.0.0.1:80",
         ] {
             assert!(normalize_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    const PASSWORD: &str = "hunter2-do-not-print";
+
+    #[test]
+    fn errors_never_show_user_info_query_or_fragment() {
+        for bad in [
+            format!("http://user:{PASSWORD}@h"),
+            format!("https://user:{PASSWORD}@h:8443/base/"),
+            format!("ftp://user:{PASSWORD}@h"),
+            format!("http://user:{PASSWORD}@"),
+            format!("http://user:{PASSWORD}@h:99999"),
+            format!("http://h/?token={PASSWORD}"),
+            format!("http://h/#{PASSWORD}"),
+            format!("user:{PASSWORD}@h"),
+            format!("http:\\\\user:{PASSWORD}@h"),
+            format!("http://a@b:{PASSWORD}@h/p"),
+        ] {
+            let err = normalize_endpoint(&bad).expect_err(&bad);
+            assert!(!err.contains(PASSWORD), "{err}");
+            assert!(err.starts_with("endpoint "), "{err}");
+        }
+        let err = normalize_endpoint(&format!("https://user:{PASSWORD}@h:8443/base/")).unwrap_err();
+        assert_eq!(
+            err,
+            "endpoint \"https://h:8443/base/\": must not carry user info"
+        );
+    }
+
+    #[test]
+    fn a_bad_override_does_not_show_its_password() {
+        let env = |_: &str| Some(format!("http://admin:{PASSWORD}@127.0.0.1:8080"));
+        let err = resolve_region("cn-north-4", env).unwrap_err().to_string();
+        assert!(!err.contains(PASSWORD), "{err}");
+        assert!(
+            err.contains("HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4")
+                && err.contains("http://127.0.0.1:8080"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn shown_endpoint_keeps_scheme_host_port_path() {
+        for (raw, shown) in [
+            ("http://127.0.0.1:8080/base", "http://127.0.0.1:8080/base"),
+            ("http://u:p@h:1/a@b", "http://h:1/a@b"),
+            ("http://u@h", "http://h"),
+            ("https://h?x=1", "https://h"),
+            ("not a url", "not a url"),
+            ("", ""),
+            ("@", ""),
+            ("é@ü://", "ü://"),
+        ] {
+            assert_eq!(shown_endpoint(raw), shown, "{raw}");
         }
     }
 

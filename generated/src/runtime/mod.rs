@@ -9,7 +9,9 @@
 //!   given (`crate::runtime` in this crate, `clustercert::runtime` for a crate generated
 //!   elsewhere), so a generated crate needs nothing but this one.
 //! - An operation builds an [`OperationRequest`] (path already encoded with
-//!   [`encode_path_segment`], query pairs, header pairs, JSON body bytes from [`json_body`]) and
+//!   [`encode_path_segment`]; [`Transport::send`] refuses a path with an empty segment, `//`
+//!   or a trailing `/`, which is what an empty parameter leaves, so a template must not end
+//!   with `/`), query pairs, header pairs, JSON body bytes from [`json_body`]) and
 //!   calls [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`].
 //! - The operation picks the response by status: [`RawResponse::json`] parses a documented body
 //!   (a mismatch becomes [`Error::ResponseMismatch`] with its JSON path), [`RawResponse::header`]

@@ -1,8 +1,9 @@
 //! [`RetryPolicy`]: bounded exponential backoff with jitter, and `Retry-After`.
 //!
 //! The transport retries a failed connection and the statuses 429, 502, 503 and 504, never
-//! anything else; it waits what `Retry-After` says when the response has one, else the
-//! policy's backoff; and it never waits past the call's total timeout.
+//! anything else; it waits what `Retry-After` says when the response has one (but at most
+//! [`RetryPolicy::max_retry_after`], 60 s by default), else the policy's backoff (see
+//! [`wait_before_retry`]); and it never waits past the call's total timeout.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,21 +18,29 @@ use std::time::{Duration, SystemTime};
 ///     .max_backoff(Duration::from_secs(2));
 /// let wait = policy.backoff(2); // the third retry: about 400 ms, jittered
 /// assert!(wait >= Duration::from_millis(200) && wait <= Duration::from_millis(400));
+/// // A server that asks for a day gets the cap instead.
+/// assert_eq!(policy.wait(0, Some(Duration::from_secs(86_400))), Duration::from_secs(60));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    max_retry_after: Duration,
 }
 
+/// The default longest wait a `Retry-After` can ask for: 60 s.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 impl Default for RetryPolicy {
-    /// Three retries, starting at 200 ms and doubling, at most 5 s apart.
+    /// Three retries, starting at 200 ms and doubling, at most 5 s apart; a `Retry-After`
+    /// is obeyed up to 60 s.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
@@ -63,9 +72,31 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest wait a response's `Retry-After` can impose (default 60 s): a longer one
+    /// is cut to this, so that a server (or a proxy) cannot park a call for a day, even
+    /// without a total timeout.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
     /// The configured number of retries.
     pub fn retries(&self) -> u32 {
         self.max_retries
+    }
+
+    /// The configured cap on a `Retry-After` wait.
+    pub fn retry_after_cap(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// The wait before retry number `retry` (0 for the first), given the response's
+    /// `Retry-After` when it had one: see [`wait_before_retry`].
+    pub fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        match retry_after {
+            Some(_) => wait_before_retry(retry_after, Duration::ZERO, self.max_retry_after),
+            None => wait_before_retry(None, self.backoff(retry), self.max_retry_after),
+        }
     }
 
     /// The wait before retry number `retry` (0 for the first): `initial × 2^retry`, at most
@@ -80,6 +111,28 @@ impl RetryPolicy {
         let half = base / 2;
         let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
         half + Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+}
+
+/// The wait before a retry: what `Retry-After` asked for, at most `cap`, when the response
+/// had one; else `backoff`.
+///
+/// ```
+/// use std::time::Duration;
+/// use clustercert::runtime::retry::wait_before_retry;
+/// let (backoff, cap) = (Duration::from_millis(300), Duration::from_secs(60));
+/// assert_eq!(wait_before_retry(Some(Duration::from_secs(2)), backoff, cap), Duration::from_secs(2));
+/// assert_eq!(wait_before_retry(None, backoff, cap), backoff);
+/// assert_eq!(wait_before_retry(Some(Duration::from_secs(86_400)), backoff, cap), cap);
+/// ```
+pub fn wait_before_retry(
+    retry_after: Option<Duration>,
+    backoff: Duration,
+    cap: Duration,
+) -> Duration {
+    match retry_after {
+        Some(asked) => asked.min(cap),
+        None => backoff,
     }
 }
 
@@ -126,6 +179,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_wait_is_retry_after_when_present_else_the_backoff_and_never_past_the_cap() {
+        let backoff = Duration::from_millis(300);
+        let cap = Duration::from_secs(60);
+        assert_eq!(
+            wait_before_retry(Some(Duration::from_secs(7)), backoff, cap),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            wait_before_retry(Some(Duration::ZERO), backoff, cap),
+            Duration::ZERO
+        );
+        assert_eq!(wait_before_retry(None, backoff, cap), backoff);
+        assert_eq!(
+            wait_before_retry(Some(Duration::from_secs(86_400)), backoff, cap),
+            cap
+        );
+        assert_eq!(wait_before_retry(Some(Duration::MAX), backoff, cap), cap);
+        // The largest `Retry-After` the parser accepts is cut to the cap too.
+        let huge = parse_retry_after("18446744073709551615", SystemTime::now());
+        assert_eq!(wait_before_retry(huge, backoff, cap), cap);
+    }
+
+    #[test]
+    fn the_policy_caps_retry_after_with_its_configured_cap() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(100));
+        assert_eq!(p.retry_after_cap(), DEFAULT_MAX_RETRY_AFTER);
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(86_400))),
+            DEFAULT_MAX_RETRY_AFTER
+        );
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        let wait = p.wait(0, None);
+        assert!(
+            wait >= Duration::from_millis(50) && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+        let p = p.max_retry_after(Duration::from_secs(5));
+        assert_eq!(
+            p.wait(2, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(5)
+        );
     }
 
     #[test]

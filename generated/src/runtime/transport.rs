@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::credentials::Credentials;
 use super::endpoint::{normalize_endpoint, resolve_region};
 use super::error::{
-    capped_text, header_text, is_retryable_status, CceErrorBody, Error, TransportErrorKind,
+    header_text, is_retryable_status, kept_error_body, CceErrorBody, Error, TransportErrorKind,
     MAX_KEPT_ERROR_BODY,
 };
 use super::retry::{parse_retry_after, RetryPolicy};
@@ -369,14 +369,7 @@ impl Transport {
     }
 
     fn url_for(&self, request: &OperationRequest) -> Result<url::Url, Error> {
-        // The generated code encodes every parameter, but `.` and `..` stay bare and would
-        // move the request to another path once the URL is normalized.
-        if request.path.split('/').any(|s| s == "." || s == "..") {
-            return Err(Error::InvalidInput(format!(
-                "path {:?} has a '.' or '..' segment",
-                request.path
-            )));
-        }
+        check_path(request.operation, &request.path)?;
         let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, request.path))
             .map_err(|e| Error::InvalidInput(format!("bad request URL: {e}")))?;
         if !request.query.is_empty() {
@@ -421,13 +414,16 @@ impl Transport {
         loop {
             let outcome = self.attempt(method, url, headers, body).await;
             let wait = match &outcome {
-                Err(error) if error.is_retryable() => self.inner.retry.backoff(retry),
-                Ok(response) if is_retryable_status(response.status) => response
-                    .headers
-                    .get(http::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
-                    .unwrap_or_else(|| self.inner.retry.backoff(retry)),
+                Err(error) if error.is_retryable() => self.inner.retry.wait(retry, None),
+                Ok(response) if is_retryable_status(response.status) => {
+                    let retry_after = response
+                        .headers
+                        .get(http::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    // At most the policy's cap, however long the server asks for.
+                    self.inner.retry.wait(retry, retry_after)
+                }
                 _ => return outcome,
             };
             if retry >= self.inner.retry.retries() {
@@ -436,7 +432,10 @@ impl Transport {
             if let Some(deadline) = deadline {
                 // A wait that would end past the deadline cannot lead to an answer in time:
                 // give the caller what we have now instead.
-                if tokio::time::Instant::now() + wait >= deadline {
+                let ends_in_time = tokio::time::Instant::now()
+                    .checked_add(wait)
+                    .is_some_and(|end| end < deadline);
+                if !ends_in_time {
                     return outcome;
                 }
             }
@@ -479,6 +478,30 @@ impl Transport {
             .map_err(Error::from_reqwest)?;
         read_capped(response, self.inner.max_response_bytes).await
     }
+}
+
+/// Refuses a path that would not reach the operation's resource: a `.` or `..` segment (the
+/// generated code encodes every parameter, but these stay bare and would move the request
+/// elsewhere once the URL is normalized), or an empty segment (`//`, or a trailing `/`),
+/// which is what an empty path parameter leaves.
+fn check_path(operation: &str, path: &str) -> Result<(), Error> {
+    let segments = path.strip_prefix('/').unwrap_or(path);
+    if segments.is_empty() {
+        // The root path `/` itself.
+        return Ok(());
+    }
+    for (index, segment) in segments.split('/').enumerate() {
+        let position = index + 1;
+        let problem = match segment {
+            "" => "is empty (an empty path parameter?)",
+            "." | ".." => "is '.' or '..'",
+            _ => continue,
+        };
+        return Err(Error::InvalidInput(format!(
+            "{operation}: path segment {position} of {path:?} {problem}"
+        )));
+    }
+    Ok(())
 }
 
 /// The headers every request carries, made once when the client is built: `Accept`,
@@ -586,7 +609,8 @@ pub struct OperationRequest {
     pub operation: &'static str,
     /// The HTTP method.
     pub method: Method,
-    /// The path, every parameter already encoded with [`super::encode_path_segment`].
+    /// The path, every parameter already encoded with [`super::encode_path_segment`]. A
+    /// `.`, `..` or empty segment (`//`, a trailing `/`) is refused before sending.
     pub path: String,
     /// Query pairs, not yet encoded.
     pub query: Vec<(&'static str, String)>,
@@ -664,7 +688,8 @@ impl RawResponse {
 
     /// Turns an undocumented or error status into an [`Error::Api`]: the status, the request
     /// id, the code and message of either CCE error shape when the body has one, and the
-    /// start of the body.
+    /// start of the body with secrets taken out (see [`kept_error_body`]): nothing of a
+    /// success status's body, which may be a kubeconfig with its key.
     pub fn into_error(self) -> Error {
         let parsed = CceErrorBody::parse(&self.body);
         Error::Api {
@@ -672,7 +697,7 @@ impl RawResponse {
             request_id: self.header(REQUEST_ID).or(parsed.request_id),
             error_code: parsed.code,
             error_message: parsed.message,
-            body: capped_text(&self.body, MAX_KEPT_ERROR_BODY),
+            body: kept_error_body(self.status, &self.body, MAX_KEPT_ERROR_BODY),
         }
     }
 }
@@ -821,6 +846,47 @@ mod tests {
             body: None,
         };
         assert!(matches!(t.url_for(&request), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn empty_segments_are_refused_naming_operation_and_position() {
+        let t = ClientBuilder::<Transport>::new()
+            .endpoint("http://h/base")
+            .build()
+            .unwrap();
+        let request = |path: &str| OperationRequest {
+            operation: "Op",
+            method: Method::GET,
+            path: path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        for (path, position) in [
+            ("/projects//clusters/c", 2),
+            ("/projects/p/clusters/", 4),
+            ("//x", 1),
+            ("/a/b//", 3),
+        ] {
+            match t.url_for(&request(path)) {
+                Err(Error::InvalidInput(message)) => {
+                    assert!(
+                        message.starts_with("Op: ")
+                            && message.contains(&format!("segment {position} "))
+                            && message.contains("empty"),
+                        "{path}: {message}"
+                    );
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            t.url_for(&request("/projects/p/clusters/c"))
+                .unwrap()
+                .as_str(),
+            "http://h/base/projects/p/clusters/c"
+        );
+        assert_eq!(t.url_for(&request("/")).unwrap().as_str(), "http://h/base/");
     }
 
     #[test]
