@@ -144,7 +144,7 @@ impl Expect {
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
     /// The file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// What.
         path: String,
@@ -153,7 +153,7 @@ pub enum CaseError {
         source: std::io::Error,
     },
     /// The file is not a case.
-    #[error("{path} is not a valid case: {source}")]
+    #[error("{path} is not a valid case")]
     Parse {
         /// What.
         path: String,
@@ -269,7 +269,35 @@ mod tests {
     fn unknown_case_fields_are_refused_with_their_path() {
         let err = Case::from_json(r#"{"description": "d", "expect": {"verdict": "ok"}}"#, "t")
             .unwrap_err();
-        assert!(err.to_string().contains("expect.verdict"), "{err}");
+        let rendered = format!("{:#}", anyhow::Error::new(err));
+        assert!(rendered.contains("expect.verdict"), "{rendered}");
+    }
+
+    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
+    fn assert_cause_shown_once(err: CaseError) {
+        let cause = std::error::Error::source(&err)
+            .expect("the error has a cause")
+            .to_string();
+        let rendered = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
+    }
+
+    #[test]
+    fn a_parse_error_shows_its_cause_once() {
+        let err = Case::from_json(r#"{"description": "d", "response": "nope"}"#, "x/case.json")
+            .unwrap_err();
+        assert!(matches!(err, CaseError::Parse { .. }));
+        assert_cause_shown_once(err);
+    }
+
+    #[test]
+    fn a_read_error_shows_its_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Case::load(&dir.path().join("missing.json")).unwrap_err();
+        assert!(matches!(err, CaseError::Read { .. }));
+        assert_cause_shown_once(err);
+        let err = load_dir(&dir.path().join("missing")).unwrap_err();
+        assert_cause_shown_once(err);
     }
 
     #[test]

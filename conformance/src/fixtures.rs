@@ -49,7 +49,7 @@ pub enum MintError {
     #[error("invalid date: {0}")]
     Date(String),
     /// rcgen refused.
-    #[error("certificate generation failed: {0}")]
+    #[error("certificate generation failed")]
     Rcgen(#[from] rcgen::Error),
 }
 
@@ -146,6 +146,14 @@ fn b64(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generation_error_shows_its_cause_once() {
+        let err = MintError::from(rcgen::Error::CouldNotParseCertificate);
+        let cause = rcgen::Error::CouldNotParseCertificate.to_string();
+        let rendered = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
+    }
 
     #[test]
     fn minted_kubeconfigs_have_the_cce_shape() {

@@ -97,7 +97,7 @@ pub enum RecordError {
     #[error("{0} exists already; choose another name or folder")]
     Exists(String),
     /// Writing failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// What.
         path: String,
@@ -106,7 +106,7 @@ pub enum RecordError {
         source: std::io::Error,
     },
     /// Serializing failed.
-    #[error("cannot serialize the case: {0}")]
+    #[error("cannot serialize the case")]
     Serialize(#[from] serde_json::Error),
 }
 
@@ -206,6 +206,34 @@ mod tests {
             ),
             Err(RecordError::Exists(_))
         ));
+    }
+
+    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
+    fn assert_cause_shown_once(err: RecordError) {
+        let cause = std::error::Error::source(&err)
+            .expect("the error has a cause")
+            .to_string();
+        let rendered = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
+    }
+
+    #[test]
+    fn record_errors_show_their_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the folder of cases should be: the case folder cannot be created.
+        let blocker = dir.path().join("not-a-dir");
+        std::fs::write(&blocker, "").unwrap();
+        let err = record(
+            &blocker,
+            "live-1",
+            exchange(Value::Null),
+            Validators::builtin().unwrap(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, RecordError::Write { .. }), "{err:?}");
+        assert_cause_shown_once(err);
+        let json = serde_json::from_str::<Value>("{").unwrap_err();
+        assert_cause_shown_once(RecordError::Serialize(json));
     }
 
     #[test]

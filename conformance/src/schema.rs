@@ -302,7 +302,9 @@ impl Validators {
         static BUILTIN: OnceLock<Result<Validators, SchemaError>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let root = spec::builtin().map_err(|e| SchemaError::Spec(e.to_string()))?;
+                // `{:#}` renders the cause chain: `SpecError`'s own message leaves its cause out.
+                let root = spec::builtin()
+                    .map_err(|e| SchemaError::Spec(format!("{:#}", anyhow::Error::new(e))))?;
                 Validators::from_spec(&root)
             })
             .as_ref()

@@ -15,7 +15,7 @@ pub const OPERATION_ID: &str = "CreateKubernetesClusterCert";
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: String,
@@ -24,10 +24,10 @@ pub enum SpecError {
         source: std::io::Error,
     },
     /// The text is not YAML (or JSON).
-    #[error("spec is not valid YAML: {0}")]
+    #[error("spec is not valid YAML")]
     Yaml(#[from] serde_yaml::Error),
     /// The YAML cannot be represented as JSON (for example a non-string map key).
-    #[error("spec cannot be represented as JSON: {0}")]
+    #[error("spec cannot be represented as JSON")]
     Json(#[from] serde_json::Error),
 }
 
@@ -55,4 +55,32 @@ pub fn load(path: &Path) -> Result<Value, SpecError> {
 /// The embedded spec, parsed.
 pub fn builtin() -> Result<Value, SpecError> {
     parse_yaml(BUILTIN_SPEC_YAML)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
+    fn assert_cause_shown_once(err: SpecError) {
+        let cause = std::error::Error::source(&err)
+            .expect("the error has a cause")
+            .to_string();
+        let rendered = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
+    }
+
+    #[test]
+    fn spec_errors_show_their_cause_once() {
+        let err = parse_yaml("paths: [unclosed").unwrap_err();
+        assert!(matches!(err, SpecError::Yaml(_)));
+        assert_cause_shown_once(err);
+        let err = parse_yaml("? [1, 2]\n: x\n").unwrap_err();
+        assert!(matches!(err, SpecError::Json(_)), "{err:?}");
+        assert_cause_shown_once(err);
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(&dir.path().join("missing.yaml")).unwrap_err();
+        assert!(matches!(err, SpecError::Read { .. }));
+        assert_cause_shown_once(err);
+    }
 }

@@ -54,6 +54,20 @@ fn default_run_covers_every_case_and_the_mock_and_exits_zero() {
 }
 
 #[test]
+fn cargo_run_without_bin_runs_the_suite() {
+    // `cargo run -p clustercert-conformance`, as the cases README says, needs `default-run`:
+    // the package has two binaries.
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .expect("manifest");
+    assert!(
+        manifest
+            .lines()
+            .any(|l| l.trim() == r#"default-run = "clustercert-conformance""#),
+        "{manifest}"
+    );
+}
+
+#[test]
 fn a_failing_case_makes_the_run_fail() {
     let dir = tempfile::tempdir().expect("tempdir");
     let case = dir.path().join("flipped");
@@ -115,6 +129,17 @@ fn validate_reports_unreadable_input_with_exit_two() {
         .arg(dir.path().join("missing.json")));
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
+fn an_invalid_case_file_names_its_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, r#"{"description": "d", "response": "nope"}"#).expect("write");
+    let (code, _, stderr) = run(bin().args(["validate", "--response"]).arg(&file));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a valid case"), "{stderr}");
+    assert_eq!(stderr.matches("invalid type").count(), 1, "{stderr}");
 }
 
 #[test]

@@ -206,3 +206,23 @@ fn the_binary_refuses_a_bad_config_file() {
     assert!(!status.success());
     assert!(stderr.contains("bad.yaml"), "{stderr}");
 }
+
+#[test]
+fn the_help_and_the_example_say_faults_come_before_authentication() {
+    let output = Command::new(env!("CARGO_BIN_EXE_mock-cce"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("X-Mock-Fault"), "{help}");
+    assert!(
+        help.contains("Faults are applied before authentication"),
+        "{help}"
+    );
+    let example = std::fs::read_to_string(example_path()).unwrap();
+    assert!(
+        example.contains("Faults are applied before authentication"),
+        "{example}"
+    );
+}

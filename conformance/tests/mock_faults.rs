@@ -278,3 +278,28 @@ async fn the_generated_client_waits_out_a_429() {
         .unwrap();
     assert_eq!(response.port_id.as_deref(), Some("port-throttled"));
 }
+
+#[tokio::test]
+async fn faults_apply_before_authentication_as_documented() {
+    let server = server_with(MockConfig::builtin()).await;
+    let unauthenticated = || {
+        reqwest::Client::new()
+            .post(url(&server, INTERNAL_CLUSTER_ID))
+            .header("Content-Type", "application/json")
+            .body(r#"{"duration": 30}"#)
+    };
+    let plain = unauthenticated().send().await.unwrap();
+    assert_eq!(plain.status(), StatusCode::UNAUTHORIZED);
+    let faulted = unauthenticated()
+        .header("X-Mock-Fault", "503")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(faulted.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let truncated = unauthenticated()
+        .header("X-Mock-Fault", "truncate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(truncated.status(), StatusCode::UNAUTHORIZED);
+}

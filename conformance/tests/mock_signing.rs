@@ -396,3 +396,46 @@ async fn an_unsigned_security_token_is_rejected() {
     );
     assert_rejected(execute(request).await, "must be signed");
 }
+
+/// A request to the internal cluster signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, so
+/// the signature does not cover the body.
+fn unsigned_payload_request(server: &MockServer, content_type: &'static str) -> reqwest::Request {
+    let url = cert_url(server, INTERNAL_CLUSTER_ID).parse().unwrap();
+    let mut request = reqwest::Request::new(Method::POST, url);
+    let headers = request.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        "X-Sdk-Content-Sha256",
+        HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+    );
+    *request.body_mut() = Some(BODY.to_vec().into());
+    sign_request(
+        &mut request,
+        DEFAULT_AK,
+        DEFAULT_SK,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    request
+}
+
+#[tokio::test]
+async fn a_json_body_signed_as_unsigned_payload_is_rejected() {
+    let server = server().await;
+    let request = unsigned_payload_request(&server, "application/json");
+    // Without the check, a body swapped after signing would be served.
+    let swapped = rebuilt(&request, request.url().as_str(), br#"{"duration":1825}"#);
+    assert_rejected(execute(request).await, "request body is not signed");
+    assert_rejected(execute(swapped).await, "UNSIGNED-PAYLOAD");
+}
+
+#[tokio::test]
+async fn an_unsigned_payload_of_another_content_type_passes_authentication() {
+    // The operation does not read such a body: the answer is the Content-Type's 400, not 401.
+    let server = server().await;
+    let (status, body) = execute(unsigned_payload_request(&server, "text/plain")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // The service's own 400 is in the camelCase shape.
+    let message = body["errorMessage"].as_str().unwrap_or_default();
+    assert!(message.contains("unsupported Content-Type"), "{message}");
+}

@@ -11,7 +11,7 @@ use clustercert_conformance::mock::{self, MockConfig};
 
 /// A local stand-in for Huawei Cloud CCE's CreateKubernetesClusterCert.
 #[derive(Debug, Parser)]
-#[command(name = "mock-cce", version)]
+#[command(name = "mock-cce", version, after_help = FAULT_HELP)]
 struct Args {
     /// Port on 127.0.0.1 to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
@@ -20,6 +20,17 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
+
+/// The `X-Mock-Fault` part of `--help`.
+const FAULT_HELP: &str = "\
+Fault injection: a request header X-Mock-Fault (or a cluster's `fault` in the configuration)
+takes comma-separated items, at most one besides delays: delay=MS, 429, 500, 502, 503, 504,
+html, truncate, close.
+
+Faults are applied before authentication: a request without valid credentials still waits its
+delay and gets the fault's 429, 5xx or HTML answer, and an unparsable X-Mock-Fault is a 400;
+truncate and close spoil whatever the real answer is, a 401 included. A cluster's `fault_times`
+counts unauthenticated requests too.";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::config::MockConfig;
 use super::error::ApiError;
+use super::validate::is_json_content_type;
 
 /// The scheme prefix of a signed request's `Authorization` header.
 const SIGNING_SCHEME: &str = "SDK-HMAC-SHA256";
@@ -41,7 +42,9 @@ pub(crate) fn authenticate(
                 "unsupported Authorization scheme: only {SIGNING_SCHEME} signing is accepted"
             )));
         }
-        let access_key = verify_signature(config, parts, body, now)?;
+        let verified = verify_signature(config, parts, body, now)?;
+        check_payload_signed(&verified, &parts.headers)?;
+        let access_key = verified.access_key;
         check_security_token(config, &access_key, &parts.headers)?;
         check_project_header(&parts.headers, project_id)?;
         return Ok(Principal::AccessKey(access_key));
@@ -99,6 +102,19 @@ fn check_security_token(
     }
 }
 
+/// A body the operation reads (a JSON one) must be covered by the signature: with
+/// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` it could be swapped in transit without breaking the
+/// signature. (The official SDK signs the body's real hash for JSON; it leaves only other
+/// content types unsigned, and those the operation refuses anyway.)
+fn check_payload_signed(verified: &signing::Verified, headers: &HeaderMap) -> Result<(), ApiError> {
+    if verified.payload_signed || !is_json_content_type(headers) {
+        return Ok(());
+    }
+    Err(ApiError::unauthorized(
+        "the request body is not signed: X-Sdk-Content-Sha256 is UNSIGNED-PAYLOAD, but a JSON body must be covered by the signature (sign its SHA-256 instead)",
+    ))
+}
+
 /// A signed request's `X-Project-Id`, when present, must name the project of the path.
 fn check_project_header(headers: &HeaderMap, project_id: &str) -> Result<(), ApiError> {
     match headers.get("X-Project-Id") {
@@ -115,13 +131,14 @@ fn check_project_header(headers: &HeaderMap, project_id: &str) -> Result<(), Api
 }
 
 /// The one place the runtime's server-side verifier is called: the canonical request is
-/// recomputed from what arrived with the code the client signs with. Returns the access key.
+/// recomputed from what arrived with the code the client signs with. Returns who signed and
+/// whether the body was covered.
 fn verify_signature(
     config: &MockConfig,
     parts: &Parts,
     body: &[u8],
     now: OffsetDateTime,
-) -> Result<String, ApiError> {
+) -> Result<signing::Verified, ApiError> {
     signing::verify(
         &parts.method,
         &parts.uri,
@@ -134,6 +151,5 @@ fn verify_signature(
         },
         now,
     )
-    .map(|verified| verified.access_key)
     .map_err(|e| ApiError::unauthorized(format!("signature rejected: {e}")))
 }

@@ -3,6 +3,13 @@
 //!
 //! Syntax: comma-separated items, at most one of them not a delay:
 //! `delay=MS`, `429`, `500`, `502`, `503`, `504`, `html`, `truncate`, `close`.
+//!
+//! Faults are applied **before authentication** (and before validation): a request without
+//! valid credentials still waits its delay and gets the fault's 429, 5xx or HTML answer, and an
+//! `X-Mock-Fault` the server cannot parse is a 400 whatever the credentials. `truncate` and
+//! `close` spoil whatever the real answer is, a 401 included. A cluster's configured `fault`
+//! counts every request to that cluster towards `fault_times`, authenticated or not. So a 5xx
+//! from a fault says nothing about whether the request would have been accepted.
 
 use std::time::Duration;
 

@@ -20,7 +20,8 @@
 //! Fault injection: a request header `X-Mock-Fault` (or a cluster's `fault` in the
 //! configuration) takes comma-separated items — `delay=MS`, `429` (with `Retry-After: 1`),
 //! `500`, `502`, `503`, `504`, `html` (500 with an HTML page), `truncate` (200 whose JSON body is
-//! cut in half) and `close` (the connection is closed mid-body). See [`FaultPlan`].
+//! cut in half) and `close` (the connection is closed mid-body). See [`FaultPlan`]. Faults are
+//! applied before authentication: a request without valid credentials gets them too.
 
 mod auth;
 mod certs;

@@ -39,16 +39,25 @@ pub(crate) fn cert_duration(headers: &HeaderMap, body: &[u8]) -> Result<Validity
     Ok(parsed.duration)
 }
 
+/// Whether `Content-Type` is `application/json` (parameters such as `charset` allowed): the
+/// only body the operation reads.
+pub(crate) fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).is_some_and(|value| {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let media_type = text.split(';').next().unwrap_or_default().trim();
+        media_type.eq_ignore_ascii_case("application/json")
+    })
+}
+
 /// `Content-Type` must be `application/json` (parameters such as `charset` allowed).
 fn content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let value = headers.get(header::CONTENT_TYPE).ok_or_else(|| {
         ApiError::bad_request("Content-Type is missing: it must be application/json")
     })?;
-    let text = String::from_utf8_lossy(value.as_bytes());
-    let media_type = text.split(';').next().unwrap_or_default().trim();
-    if media_type.eq_ignore_ascii_case("application/json") {
+    if is_json_content_type(headers) {
         Ok(())
     } else {
+        let text = String::from_utf8_lossy(value.as_bytes());
         Err(ApiError::bad_request(format!(
             "unsupported Content-Type {text:?}: it must be application/json"
         )))
