@@ -10,13 +10,16 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{ArgGroup, Parser};
 use clustercert::kubeconfig::{self, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets};
-use clustercert::runtime::Credentials;
+use clustercert::runtime::credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SK};
+use clustercert::runtime::{Credentials, CredentialsError};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
 
 const EXAMPLES: &str = "\
 Credentials come from the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
 HUAWEICLOUD_SDK_PROJECT_ID (plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials),
-or an IAM token in HUAWEICLOUD_SDK_AUTH_TOKEN.
+or an IAM token in HUAWEICLOUD_SDK_AUTH_TOKEN. --project-id is the project of the request
+path and of AK/SK signing (X-Project-Id); when both it and HUAWEICLOUD_SDK_PROJECT_ID are
+given and differ, --project-id wins.
 
 Names: the cluster, user and context are all named cce-<cluster-id>-<context>, for example
 cce-4f1c9a2e-external, unless --alias gives a name. Entries of that name are replaced; every
@@ -55,7 +58,8 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Project id.
+    /// Project id: of the request path, and with AK/SK the signed X-Project-Id. Given both,
+    /// this flag wins over HUAWEICLOUD_SDK_PROJECT_ID.
     #[arg(long, value_name = "ID", env = "HUAWEICLOUD_SDK_PROJECT_ID")]
     pub project_id: String,
 
@@ -74,7 +78,7 @@ pub struct Cli {
     pub context: ContextChoice,
 
     /// Name for the cluster, user and context, instead of cce-{cluster-id}-{context}.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_alias)]
     pub alias: Option<String>,
 
     /// The kubeconfig file to update. Default: the first entry of KUBECONFIG, else
@@ -107,6 +111,13 @@ fn parse_context(value: &str) -> Result<ContextChoice, String> {
     value
         .parse()
         .map_err(|e: kubeconfig::KubeconfigError| e.to_string())
+}
+
+/// An alias is checked while parsing, so a bad one is refused before a certificate is minted.
+fn parse_alias(value: &str) -> Result<String, String> {
+    kubeconfig::check_alias(value)
+        .map(|()| value.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the command: checks the kubeconfig, fetches the certificate, then writes the merged
@@ -172,9 +183,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
 }
 
 /// The client for the endpoint or region of the command line and the credentials of the
-/// environment ([`Credentials::from_env`]).
+/// environment (see [`credentials`]).
 fn client(cli: &Cli) -> anyhow::Result<Client> {
-    let credentials = Credentials::from_env()?;
+    let credentials = credentials(&cli.project_id, |name| std::env::var(name).ok())?;
     let builder = Client::builder().credentials(credentials);
     let builder = match (&cli.endpoint, &cli.region) {
         (Some(endpoint), _) => builder.endpoint(endpoint),
@@ -182,6 +193,26 @@ fn client(cli: &Cli) -> anyhow::Result<Client> {
         (None, None) => anyhow::bail!("give --region or --endpoint"),
     };
     Ok(builder.build()?)
+}
+
+/// The credentials of the environment `env` (a variable name to its value), with
+/// `project_id` (the `--project-id` flag) as the AK/SK project: the project of the request
+/// path is the one signed in `X-Project-Id`. The flag wins over `HUAWEICLOUD_SDK_PROJECT_ID`
+/// when both are set; a token ignores the project, so for a token the environment is read as
+/// it is.
+fn credentials(
+    project_id: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Credentials, CredentialsError> {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+    let ak_sk = set(ENV_AK) || set(ENV_SK);
+    Credentials::from_lookup(|name| {
+        if name == ENV_PROJECT_ID && ak_sk {
+            Some(project_id.to_owned())
+        } else {
+            env(name)
+        }
+    })
 }
 
 /// An error as one line: its causes joined by `: ` (a cause whose text the line already
@@ -257,6 +288,72 @@ mod tests {
         }
         for bad in ["0", "-2", "1826", "7d", ""] {
             assert!(parse(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    fn project_of(credentials: &Credentials) -> Option<&str> {
+        match credentials {
+            Credentials::AkSk { project_id, .. } => Some(project_id),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_project_flag_is_the_ak_sk_project() {
+        let only_keys = [(ENV_AK, "ak"), (ENV_SK, "sk")];
+        let creds = credentials("from-flag", env(&only_keys)).expect("the flag is enough");
+        assert_eq!(project_of(&creds), Some("from-flag"));
+
+        let other = [(ENV_AK, "ak"), (ENV_SK, "sk"), (ENV_PROJECT_ID, "from-env")];
+        let creds = credentials("from-flag", env(&other)).expect("valid");
+        assert_eq!(project_of(&creds), Some("from-flag"), "the flag wins");
+
+        // Half a key pair is still refused, naming what is missing.
+        let half = [(ENV_AK, "ak")];
+        let err = credentials("p", env(&half)).expect_err("no SK");
+        assert_eq!(
+            err.to_string(),
+            format!("{ENV_SK} is not set, but {ENV_AK} is")
+        );
+
+        // A token does not use the project at all.
+        let token = [("HUAWEICLOUD_SDK_AUTH_TOKEN", "t")];
+        let creds = credentials("p", env(&token)).expect("a token");
+        assert_eq!(project_of(&creds), None);
+        assert!(matches!(
+            credentials("p", env(&[])),
+            Err(CredentialsError::NotSet)
+        ));
+    }
+
+    #[test]
+    fn aliases_are_checked_while_parsing() {
+        let parse = |alias: &str| {
+            Cli::try_parse_from([
+                "cce-kubeconfig",
+                "--region",
+                "cn-north-4",
+                "--project-id",
+                "p",
+                "--cluster-id",
+                "c",
+                "--alias",
+                alias,
+            ])
+        };
+        let cli = parse("prod").expect("a good alias");
+        assert_eq!(cli.alias.as_deref(), Some("prod"));
+        for bad in ["", "  ", " prod", "prod ", "pr\nod"] {
+            let err = parse(bad).expect_err("refused while parsing");
+            assert!(err.to_string().contains("invalid name"), "{bad:?}: {err}");
         }
     }
 

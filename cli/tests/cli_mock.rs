@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use clustercert::kubeconfig::REDACTED;
 use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
     DEFAULT_TOKEN, EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
@@ -237,7 +238,8 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     server.shutdown().await;
 }
 
-/// kubectl, when it can be found.
+/// kubectl, when it can be found. Without it the test is skipped, said on stderr (which the
+/// harness shows, unlike stdout); but with `CI=true` it fails, because CI installs kubectl.
 fn kubectl() -> Option<PathBuf> {
     let found = std::env::var_os("PATH")
         .into_iter()
@@ -246,9 +248,31 @@ fn kubectl() -> Option<PathBuf> {
         .map(|dir| dir.join("kubectl"))
         .find(|candidate| candidate.is_file());
     if found.is_none() {
-        println!("SKIPPED: kubectl not found on PATH or in /usr/bin");
+        let ci = std::env::var("CI").ok();
+        if let Err(message) = skip_or_fail(ci.as_deref()) {
+            panic!("{message}");
+        }
     }
     found
+}
+
+/// What to do when kubectl is missing, given the value of `CI`: say SKIPPED on stderr, or,
+/// on CI, fail with the reason.
+fn skip_or_fail(ci: Option<&str>) -> Result<(), String> {
+    const MISSING: &str = "kubectl not found on PATH or in /usr/bin";
+    if ci == Some("true") {
+        return Err(format!("{MISSING}, and CI=true: CI must install kubectl"));
+    }
+    eprintln!("SKIPPED: {MISSING}");
+    Ok(())
+}
+
+#[test]
+fn a_missing_kubectl_skips_only_outside_ci() {
+    assert!(skip_or_fail(None).is_ok());
+    assert!(skip_or_fail(Some("false")).is_ok());
+    let err = skip_or_fail(Some("true")).expect_err("CI=true must fail");
+    assert!(err.contains("kubectl not found"), "{err}");
 }
 
 async fn kubectl_run(kubectl: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {
@@ -369,10 +393,12 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
         ["kind-dev", "cce-cluster-external-external"]
     );
     let ours = &item(&doc, "users", "cce-cluster-external-external")["user"];
-    assert_eq!(ours["client-key-data"].as_str(), Some("REDACTED"));
+    // The kubeconfig's marker is the runtime's, the one `SecretString`'s Debug prints.
+    assert_eq!(REDACTED, "[REDACTED]");
+    assert_eq!(ours["client-key-data"].as_str(), Some(REDACTED));
     assert_eq!(
         item(&doc, "users", "kind-dev")["user"]["token"].as_str(),
-        Some("REDACTED")
+        Some(REDACTED)
     );
     assert!(!run.stdout.contains("dev-token-abc"));
     assert!(run.stderr.contains("was not changed"), "{}", run.stderr);
@@ -508,6 +534,20 @@ async fn bad_input_fails_before_any_request() {
     .await;
     assert_one_line_error(&run, "no credentials");
 
+    // A bad alias is a usage error, refused before a certificate is minted.
+    for alias in ["", "  ", " prod", "pr\nod"] {
+        let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
+        args.extend(["--alias", alias]);
+        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        assert_eq!(run.code, Some(2), "{alias:?}: usage error: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with("cce-kubeconfig: error:") && run.stderr.contains("invalid name"),
+            "{alias:?}: {}",
+            run.stderr
+        );
+    }
+
     // Usage errors: one line, exit 2.
     for args in [
         vec!["--project-id", "p", "--cluster-id", "c"],
@@ -638,6 +678,53 @@ async fn ak_sk_from_the_environment_signs_the_request() {
     let half = [env[0], env[2]];
     let run = cce_kubeconfig(home.path(), &half, &args).await;
     assert_one_line_error(&run, "HUAWEICLOUD_SDK_SK is not set");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ak_sk_signs_for_the_project_of_the_flag() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let keys = [
+        ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
+        ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
+    ];
+
+    // AK/SK in the environment, the project only on the command line.
+    let run = cce_kubeconfig(
+        home.path(),
+        &keys,
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        names(&parse_file(&path), "contexts"),
+        ["cce-cluster-internal-internal"]
+    );
+
+    // The environment names another project: the flag wins, for the path and the signature.
+    let other_project = [
+        keys[0],
+        keys[1],
+        ("HUAWEICLOUD_SDK_PROJECT_ID", "another-project"),
+    ];
+    let run = cce_kubeconfig(
+        home.path(),
+        &other_project,
+        &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        names(&parse_file(&path), "contexts"),
+        [
+            "cce-cluster-internal-internal",
+            "cce-cluster-external-external"
+        ]
+    );
     server.shutdown().await;
 }
 

@@ -1,7 +1,7 @@
 //! From a response to one cluster's entry: context choice, naming, CA dropping, errors.
 
 use clustercert::kubeconfig::{
-    default_name, ClusterEntry, ContextChoice, KubeconfigError, Options, Warning,
+    check_alias, default_name, ClusterEntry, ContextChoice, KubeconfigError, Options, Warning,
 };
 use clustercert::Kubeconfig;
 
@@ -181,7 +181,11 @@ fn an_alias_overrides_the_name_and_is_checked() {
             matches!(err, KubeconfigError::InvalidName { .. }),
             "{err:?}"
         );
+        // The same check, on its own, for a command line to apply before any request.
+        let alone = check_alias(bad).expect_err("check_alias refuses it too");
+        assert_eq!(alone.to_string(), err.to_string());
     }
+    assert!(check_alias("prod").is_ok());
     let err = ClusterEntry::from_response(&internal_only(), " ", &Options::default())
         .expect_err("empty cluster id");
     assert!(

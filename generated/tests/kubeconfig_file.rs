@@ -266,7 +266,8 @@ fn a_symbolic_link_is_followed() {
     );
 }
 
-/// kubectl, when it can be found.
+/// kubectl, when it can be found. Without it the test is skipped, said on stderr (which the
+/// harness shows, unlike stdout); but with `CI=true` it fails, because CI installs kubectl.
 fn kubectl() -> Option<PathBuf> {
     let found = std::env::var_os("PATH")
         .into_iter()
@@ -275,9 +276,31 @@ fn kubectl() -> Option<PathBuf> {
         .map(|dir| dir.join("kubectl"))
         .find(|candidate| candidate.is_file());
     if found.is_none() {
-        println!("SKIPPED: kubectl not found on PATH or in /usr/bin");
+        let ci = std::env::var("CI").ok();
+        if let Err(message) = skip_or_fail(ci.as_deref()) {
+            panic!("{message}");
+        }
     }
     found
+}
+
+/// What to do when kubectl is missing, given the value of `CI`: say SKIPPED on stderr, or,
+/// on CI, fail with the reason.
+fn skip_or_fail(ci: Option<&str>) -> Result<(), String> {
+    const MISSING: &str = "kubectl not found on PATH or in /usr/bin";
+    if ci == Some("true") {
+        return Err(format!("{MISSING}, and CI=true: CI must install kubectl"));
+    }
+    eprintln!("SKIPPED: {MISSING}");
+    Ok(())
+}
+
+#[test]
+fn a_missing_kubectl_skips_only_outside_ci() {
+    assert!(skip_or_fail(None).is_ok());
+    assert!(skip_or_fail(Some("false")).is_ok());
+    let err = skip_or_fail(Some("true")).expect_err("CI=true must fail");
+    assert!(err.contains("kubectl not found"), "{err}");
 }
 
 fn run(kubectl: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {

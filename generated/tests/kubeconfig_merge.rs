@@ -273,6 +273,20 @@ fn check_accepts_what_merge_accepts() {
 }
 
 #[test]
+fn the_redaction_marker_is_the_one_secret_strings_debug_prints() {
+    let secret = clustercert::SecretString::new(KEY.to_owned());
+    assert_eq!(REDACTED, format!("{secret:?}"));
+    assert_eq!(REDACTED, clustercert::runtime::secret::REDACTED);
+    let merged = merge(EXISTING, &entry("c1", false), &MergeOptions::default()).expect("merges");
+    let doc = parse(&merged.to_yaml(Secrets::Redact).expect("renders"));
+    assert_eq!(
+        item(&doc, "users", "cce-c1-internal")["user"]["client-key-data"].as_str(),
+        Some(format!("{secret:?}").as_str()),
+        "a redacted kubeconfig reads like a redacted log"
+    );
+}
+
+#[test]
 fn redacted_rendering_hides_every_users_secrets() {
     let merged = merge(EXISTING, &entry("c1", false), &MergeOptions::default()).expect("merges");
     let redacted = merged.to_yaml(Secrets::Redact).expect("renders");

@@ -355,7 +355,17 @@ fn first_named<'a, T>(
     Some(first)
 }
 
-fn check_alias(alias: &str) -> Result<(), KubeconfigError> {
+/// Checks that `alias` can name a cluster, user and context: not empty, no whitespace at
+/// either end, no control characters. [`ClusterEntry::from_response`] applies it; a command
+/// line can apply it while parsing, before any request is made.
+///
+/// ```
+/// use clustercert::kubeconfig::check_alias;
+/// assert!(check_alias("prod").is_ok());
+/// assert!(check_alias("").is_err());
+/// assert!(check_alias(" prod").is_err());
+/// ```
+pub fn check_alias(alias: &str) -> Result<(), KubeconfigError> {
     let reason = if alias.trim().is_empty() {
         "an alias must not be empty"
     } else if alias.trim() != alias {

@@ -11,8 +11,9 @@ use serde_yaml::{Mapping, Value};
 
 use super::{ClusterEntry, KubeconfigError};
 
-/// What a redacted secret is rendered as.
-pub const REDACTED: &str = "REDACTED";
+/// What a redacted secret is rendered as: the runtime's marker, the one `SecretString`'s
+/// `Debug` prints, so a redacted kubeconfig and a redacted log read alike.
+pub use crate::runtime::secret::REDACTED;
 
 /// Fields of a user that hold secrets; [`redact`] replaces their values.
 const SECRET_FIELDS: &[&str] = &[
@@ -255,7 +256,8 @@ fn upsert(document: &mut Mapping, list: &str, name: &str, item: Value) -> Result
 ///     "users: [{name: a, user: {token: t0p, client-certificate-data: Q0VSVA==}}]",
 /// ).unwrap();
 /// clustercert::kubeconfig::redact(&mut doc);
-/// assert_eq!(doc["users"][0]["user"]["token"].as_str(), Some("REDACTED"));
+/// assert_eq!(doc["users"][0]["user"]["token"].as_str(), Some("[REDACTED]"));
+/// assert_eq!(clustercert::kubeconfig::REDACTED, "[REDACTED]");
 /// assert_eq!(doc["users"][0]["user"]["client-certificate-data"].as_str(), Some("Q0VSVA=="));
 /// ```
 pub fn redact(document: &mut Value) {

@@ -54,7 +54,7 @@ mod file;
 mod kube;
 mod merge;
 
-pub use entry::{default_name, ClusterEntry, ContextChoice, Options, Warning};
+pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning};
 pub use error::KubeconfigError;
 pub use file::{
     check_file, default_path, default_path_from, read_existing, update_file, write_atomically,
