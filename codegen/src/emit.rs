@@ -830,7 +830,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// The path: a literal, or `format!` of the segments, each parameter first bound to a local
-    /// through `encode_path_segment`.
+    /// through `path_parameter` (encoded; empty, `.` and `..` refused).
     fn path_expr(&self, op: &Operation) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
         let mut template = String::new();
@@ -859,7 +859,11 @@ impl<'a> Emitter<'a> {
                 } else {
                     quote! { &request.#field.to_string() }
                 };
-                bindings.push(quote! { let #local = #rt::encode_path_segment(#value); });
+                let operation = Literal::string(&op.id);
+                let wire_name = Literal::string(wire);
+                bindings.push(quote! {
+                    let #local = #rt::path_parameter(#operation, #wire_name, #value)?;
+                });
                 template.push_str(&format!("{{{local_name}}}"));
             }
             rest = after.get(end + 1..).unwrap_or("");

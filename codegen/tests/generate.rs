@@ -188,7 +188,9 @@ components:
     let client = file(&files, "client.rs");
     assert!(client.contains("pub async fn get_thing("), "{client}");
     assert!(
-        client.contains("let self_ = crate::runtime::encode_path_segment(&request.self_);"),
+        client.contains(
+            "let self_ = crate::runtime::path_parameter(\"get-thing\", \"self\", &request.self_)?;"
+        ),
         "{client}"
     );
     assert!(client.contains("pub r#fn: Option<String>,"), "{client}");

@@ -48,8 +48,16 @@ impl Client {
         &self,
         request: &CreateKubernetesClusterCertRequest,
     ) -> Result<CreateKubernetesClusterCertResponse, crate::runtime::Error> {
-        let project_id = crate::runtime::encode_path_segment(&request.project_id);
-        let cluster_id = crate::runtime::encode_path_segment(&request.cluster_id);
+        let project_id = crate::runtime::path_parameter(
+            "CreateKubernetesClusterCert",
+            "project_id",
+            &request.project_id,
+        )?;
+        let cluster_id = crate::runtime::path_parameter(
+            "CreateKubernetesClusterCert",
+            "cluster_id",
+            &request.cluster_id,
+        )?;
         let path = format!("/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert");
         let raw = self
             .transport

@@ -8,11 +8,11 @@
 //!   [`ClientBuilder<Client>`]. Generated code refers to the runtime by a path the generator is
 //!   given (`crate::runtime` in this crate, `clustercert::runtime` for a crate generated
 //!   elsewhere), so a generated crate needs nothing but this one.
-//! - An operation builds an [`OperationRequest`] (path already encoded with
-//!   [`encode_path_segment`]; [`Transport::send`] refuses a path with an empty segment, `//`
-//!   or a trailing `/`, which is what an empty parameter leaves, so a template must not end
-//!   with `/`), query pairs, header pairs, JSON body bytes from [`json_body`]) and
-//!   calls [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`].
+//! - An operation builds an [`OperationRequest`] (each path parameter encoded with
+//!   [`path_parameter`], which refuses an empty, `.` or `..` value before anything is sent;
+//!   query pairs, header pairs, JSON body bytes from [`json_body`]) and calls
+//!   [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`].
+//!   `send` itself refuses a path with `.`, `..` or an empty segment inside it (`//`).
 //! - The operation picks the response by status: [`RawResponse::json`] parses a documented body
 //!   (a mismatch becomes [`Error::ResponseMismatch`] with its JSON path), [`RawResponse::header`]
 //!   reads a documented header, and [`RawResponse::into_error`] turns anything else into an
@@ -60,6 +60,30 @@ pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
 /// ```
 pub fn encode_path_segment(segment: &str) -> String {
     signing::encode(segment)
+}
+
+/// Encodes one path parameter's value as a path segment (see [`encode_path_segment`]),
+/// refusing a value that would not name a resource: an empty value (it would leave `//` or a
+/// trailing `/`), `.` or `..` (a URL normalizer would move the request to another path).
+/// The generated operations call it for every path parameter, so such input is caught before
+/// anything is sent.
+///
+/// ```
+/// use clustercert::runtime::path_parameter;
+///
+/// assert_eq!(path_parameter("Op", "cluster_id", "a/b").unwrap(), "a%2Fb");
+/// let err = path_parameter("Op", "cluster_id", "").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input: Op: path parameter cluster_id is empty");
+/// ```
+pub fn path_parameter(operation: &str, name: &str, value: &str) -> Result<String, Error> {
+    let problem = match value {
+        "" => "is empty",
+        "." | ".." => "is '.' or '..', which would change the path",
+        _ => return Ok(encode_path_segment(value)),
+    };
+    Err(Error::InvalidInput(format!(
+        "{operation}: path parameter {name} {problem}"
+    )))
 }
 
 /// A value the spec forbids: which type, which value, and the rule it breaks.

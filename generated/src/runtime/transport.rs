@@ -480,12 +480,14 @@ impl Transport {
     }
 }
 
-/// Refuses a path that would not reach the operation's resource: a `.` or `..` segment (the
-/// generated code encodes every parameter, but these stay bare and would move the request
-/// elsewhere once the URL is normalized), or an empty segment (`//`, or a trailing `/`),
-/// which is what an empty path parameter leaves.
+/// Refuses a path that would not reach the operation's resource: a `.` or `..` segment (these
+/// stay bare when encoded and would move the request elsewhere once the URL is normalized), or
+/// an empty segment inside the path (`//`). The generated code already refuses such parameter
+/// values with [`super::path_parameter`]; this guards every other caller of
+/// [`Transport::send`]. A trailing `/` is the template's own and is kept.
 fn check_path(operation: &str, path: &str) -> Result<(), Error> {
     let segments = path.strip_prefix('/').unwrap_or(path);
+    let segments = segments.strip_suffix('/').unwrap_or(segments);
     if segments.is_empty() {
         // The root path `/` itself.
         return Ok(());
@@ -862,12 +864,7 @@ mod tests {
             headers: Vec::new(),
             body: None,
         };
-        for (path, position) in [
-            ("/projects//clusters/c", 2),
-            ("/projects/p/clusters/", 4),
-            ("//x", 1),
-            ("/a/b//", 3),
-        ] {
+        for (path, position) in [("/projects//clusters/c", 2), ("//x", 1), ("/a/b//", 3)] {
             match t.url_for(&request(path)) {
                 Err(Error::InvalidInput(message)) => {
                     assert!(
@@ -887,6 +884,13 @@ mod tests {
             "http://h/base/projects/p/clusters/c"
         );
         assert_eq!(t.url_for(&request("/")).unwrap().as_str(), "http://h/base/");
+        // A template's own trailing slash is kept.
+        assert_eq!(
+            t.url_for(&request("/projects/p/clusters/"))
+                .unwrap()
+                .as_str(),
+            "http://h/base/projects/p/clusters/"
+        );
     }
 
     #[test]
