@@ -141,7 +141,9 @@ impl<'a> Builder<'a> {
             let name = self.schema_names[key].clone();
             match schema {
                 ReferenceOr::Reference { reference } => {
-                    let target = self.schema_ref(reference, &location)?;
+                    // A nullable target makes the fields that refer to this alias `Option`s;
+                    // the alias itself names the non-null type.
+                    let target = self.schema_ref(reference, &location)?.non_null().clone();
                     self.slots.push(Some(TypeDef {
                         name,
                         doc: None,
@@ -169,7 +171,8 @@ impl<'a> Builder<'a> {
             Shape::Enum(variants) => TypeKind::Enum { variants },
             Shape::Integer(rule) => TypeKind::Integer(rule),
             Shape::Text(rule) => TypeKind::Text(rule),
-            Shape::Plain(target) => TypeKind::Alias(target),
+            // The named type is the non-null one; `nullable` is carried by whatever refers to it.
+            Shape::Plain(target) => TypeKind::Alias(target.non_null().clone()),
         };
         let doc = schema
             .schema_data
@@ -216,13 +219,20 @@ impl<'a> Builder<'a> {
         location: &str,
         hint: &str,
     ) -> Result<TypeRef, Error> {
+        let nullable = |ty: TypeRef| {
+            if schema.schema_data.nullable {
+                ty.nullable()
+            } else {
+                ty
+            }
+        };
         if needs_name(schema) {
             self.claim(hint, location)?;
             self.named_type(hint, schema, location)?;
-            return Ok(TypeRef::Named(hint.to_owned()));
+            return Ok(nullable(TypeRef::Named(hint.to_owned())));
         }
         match self.shape(schema, location, hint)? {
-            Shape::Plain(ty) => Ok(ty),
+            Shape::Plain(ty) => Ok(nullable(ty)),
             // `needs_name` and `shape` agree on which schemas are named types.
             _ => Err(error(
                 location,
@@ -231,7 +241,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `#/components/schemas/Name` → the Rust type of that component.
     /// The first paragraph of a referenced component schema's description, when it has one.
     fn referenced_summary(&self, reference: &str) -> Option<String> {
         let key = reference.strip_prefix("#/components/schemas/")?;
@@ -247,19 +256,51 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// `#/components/schemas/Name` → the Rust type of that component, [`TypeRef::Nullable`]
+    /// when the component allows `null`.
     fn schema_ref(&self, reference: &str, location: &str) -> Result<TypeRef, Error> {
         let key = component_key(reference, "schemas", location)?;
-        self.schema_names
+        let named = self
+            .schema_names
             .get(&key)
             .map(|name| TypeRef::Named(name.clone()))
-            .ok_or_else(|| error(location, format!("`$ref` {reference} does not resolve")))
+            .ok_or_else(|| error(location, format!("`$ref` {reference} does not resolve")))?;
+        Ok(if self.component_nullable(&key) {
+            named.nullable()
+        } else {
+            named
+        })
+    }
+
+    /// Whether a component schema allows `null`: `nullable: true` on it, or on the schema it
+    /// stands for through a `$ref` or an `allOf` with one `$ref` (a bounded walk, so a cycle of
+    /// references ends).
+    fn component_nullable(&self, key: &str) -> bool {
+        let mut current = key.to_owned();
+        for _ in 0..16 {
+            let next = match self.components.schemas.get(&current) {
+                None => return false,
+                Some(ReferenceOr::Reference { reference }) => reference,
+                Some(ReferenceOr::Item(schema)) => {
+                    if schema.schema_data.nullable {
+                        return true;
+                    }
+                    match single_all_of_ref(schema) {
+                        Some(reference) => reference,
+                        None => return false,
+                    }
+                }
+            };
+            match next.strip_prefix("#/components/schemas/") {
+                Some(key) => current = key.replace("~1", "/").replace("~0", "~"),
+                None => return false,
+            }
+        }
+        false
     }
 
     fn shape(&mut self, schema: &Schema, location: &str, hint: &str) -> Result<Shape, Error> {
         let data = &schema.schema_data;
-        if data.nullable {
-            return Err(error(location, "nullable is not supported"));
-        }
         if data.discriminator.is_some() {
             return Err(error(location, "discriminator is not supported"));
         }
@@ -303,8 +344,14 @@ impl<'a> Builder<'a> {
                     for value in &s.enumeration {
                         match value {
                             Some(value) => values.push(value.as_str()),
+                            // `null` among the values is how OpenAPI 3.0.3 spells a nullable
+                            // enum; the `Option` around the enum holds it.
+                            None if data.nullable => {}
                             None => return Err(error(location, "null in enum is not supported")),
                         }
+                    }
+                    if values.is_empty() {
+                        return Err(error(location, "an enum needs a value besides null"));
                     }
                     let wires: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
                     let candidates = values.iter().map(|v| pascal(v)).collect();
@@ -378,8 +425,12 @@ impl<'a> Builder<'a> {
                 let values = i
                     .enumeration
                     .iter()
+                    .filter(|v| v.is_some() || !data.nullable)
                     .map(|v| v.ok_or_else(|| error(location, "null in enum is not supported")))
                     .collect::<Result<Vec<i64>, Error>>()?;
+                if values.is_empty() && !i.enumeration.is_empty() {
+                    return Err(error(location, "an enum needs a value besides null"));
+                }
                 let range = integer_range(
                     i.minimum,
                     i.maximum,
@@ -446,7 +497,14 @@ impl<'a> Builder<'a> {
             SchemaKind::OneOf { one_of } => {
                 integer_one_of_rule(false, one_of, location).map(Shape::Integer)
             }
-            SchemaKind::AllOf { .. } => Err(error(location, "allOf is not supported")),
+            // `allOf` with one `$ref` is how OpenAPI 3.0 puts a description (or `nullable`)
+            // beside a `$ref`: it is that `$ref`.
+            SchemaKind::AllOf { .. } => match single_all_of_ref(schema) {
+                Some(reference) => self
+                    .schema_ref(reference, &at(&at(location, "allOf"), "0"))
+                    .map(Shape::Plain),
+                None => Err(error(location, "allOf is not supported")),
+            },
             SchemaKind::AnyOf { .. } => Err(error(location, "anyOf is not supported")),
             SchemaKind::Not { .. } => Err(error(location, "not is not supported")),
             SchemaKind::Any(any) => self.any_schema(any, location),
@@ -524,7 +582,13 @@ impl<'a> Builder<'a> {
             let ty =
                 self.boxed_type_ref(schema, &field_location, &format!("{hint}{}", pascal(wire)))?;
             let mut doc = match schema {
-                ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+                // `allOf: [$ref]` with a description beside it: that description, else the
+                // referenced schema's first paragraph.
+                ReferenceOr::Item(schema) => {
+                    schema.schema_data.description.clone().or_else(|| {
+                        single_all_of_ref(schema).and_then(|r| self.referenced_summary(r))
+                    })
+                }
                 // OpenAPI 3.0 ignores a description beside `$ref`: the referenced schema's
                 // first paragraph describes the field instead.
                 ReferenceOr::Reference { reference } => self.referenced_summary(reference),
@@ -880,6 +944,16 @@ impl<'a> Builder<'a> {
     }
 
     fn check_param_type(&self, ty: &TypeRef, place: ParamIn, location: &str) -> Result<(), Error> {
+        let nullable = match ty {
+            TypeRef::Vec(item) => matches!(**item, TypeRef::Nullable(_)),
+            other => matches!(other, TypeRef::Nullable(_)),
+        };
+        if nullable {
+            return Err(error(
+                location,
+                "nullable is not supported for parameters: a path, query or header cannot carry null",
+            ));
+        }
         let ok = match ty {
             TypeRef::Vec(item) => place == ParamIn::Query && self.is_scalar(item, 0),
             // A secret in a path or query would end up in URLs and logs.
@@ -1200,6 +1274,17 @@ fn rust_name_override(
     Ok(Some(name.to_owned()))
 }
 
+/// The `$ref` of an `allOf` with exactly one item, that item a `$ref`.
+fn single_all_of_ref(schema: &Schema) -> Option<&str> {
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+            [ReferenceOr::Reference { reference }] => Some(reference),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether an inline schema becomes a named type (struct, enum or validated integer).
 fn needs_name(schema: &Schema) -> bool {
     match &schema.schema_kind {
@@ -1458,7 +1543,7 @@ fn box_cycles(types: &mut [TypeDef]) {
             let targets = match &def.kind {
                 TypeKind::Struct { fields, .. } => fields
                     .iter()
-                    .filter_map(|f| match &f.ty {
+                    .filter_map(|f| match f.ty.non_null() {
                         TypeRef::Named(n) => Some(n.clone()),
                         _ => None,
                     })
@@ -1486,9 +1571,13 @@ fn box_cycles(types: &mut [TypeDef]) {
         let owner = def.name.clone();
         if let TypeKind::Struct { fields, .. } = &mut def.kind {
             for field in fields.iter_mut() {
-                if let TypeRef::Named(target) = &field.ty {
+                if let TypeRef::Named(target) = field.ty.non_null() {
                     if reaches(target, &owner) {
-                        field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
+                        let boxed = TypeRef::Boxed(Box::new(field.ty.non_null().clone()));
+                        field.ty = match field.ty {
+                            TypeRef::Nullable(_) => boxed.nullable(),
+                            _ => boxed,
+                        };
                     }
                 }
             }

@@ -158,6 +158,10 @@ impl<'a> Emitter<'a> {
                 let inner = self.ty(inner);
                 quote! { Box<#inner> }
             }
+            TypeRef::Nullable(inner) => {
+                let inner = self.ty(inner);
+                quote! { Option<#inner> }
+            }
         }
     }
 
@@ -216,10 +220,17 @@ impl<'a> Emitter<'a> {
                         let wire = &field.wire;
                         quote! { rename = #wire, }
                     });
-                    if field.required {
+                    let nullable = matches!(field.ty, TypeRef::Nullable(_));
+                    if field.required && nullable {
+                        // Always serialized (`null` for `None`); absence reads as `None` too.
+                        quote! { #docs #[serde(#rename default)] pub #field_name: #ty, }
+                    } else if field.required {
                         let serde = rename.map(|rename| quote! { #[serde(#rename)] });
                         quote! { #docs #serde pub #field_name: #ty, }
                     } else {
+                        // Optional (nullable or not): one `Option`; `null` and absence both
+                        // read as `None`, which is written as absence.
+                        let ty = self.ty(field.ty.non_null());
                         quote! {
                             #docs
                             #[serde(#rename default, skip_serializing_if = "Option::is_none")]
@@ -597,7 +608,10 @@ impl<'a> Emitter<'a> {
         fn named(ty: &TypeRef) -> bool {
             match ty {
                 TypeRef::Named(_) => true,
-                TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => named(inner),
+                TypeRef::Vec(inner)
+                | TypeRef::Map(inner)
+                | TypeRef::Boxed(inner)
+                | TypeRef::Nullable(inner) => named(inner),
                 _ => false,
             }
         }
@@ -626,10 +640,12 @@ impl<'a> Emitter<'a> {
         });
         let body = op.body.as_ref().map(|body| {
             let docs = doc_attrs(body.doc.as_deref());
-            let ty = self.ty(&body.ty);
             let ty = if body.required {
-                ty
+                // A nullable body is `Option<T>`, sent as `null` when `None`.
+                self.ty(&body.ty)
             } else {
+                // Optional (and perhaps nullable): `None` sends no body.
+                let ty = self.ty(body.ty.non_null());
                 quote! { Option<#ty> }
             };
             quote! { #docs pub body: #ty, }
@@ -971,9 +987,10 @@ fn ref_traits(ty: &TypeRef, known: &HashMap<String, Traits>) -> Traits {
             eq: false,
             hash: false,
         }),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
-            ref_traits(inner, known)
-        }
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Nullable(inner) => ref_traits(inner, known),
     }
 }
 

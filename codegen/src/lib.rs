@@ -72,9 +72,26 @@
 //! - `type: boolean`: `bool`. A schema with no keywords: `serde_json::Value`.
 //! - `$ref` to `#/components/schemas/…`: that type. A component that is only a `$ref`, or a
 //!   schema that is only an array, map or scalar, becomes a `type` alias.
+//! - `allOf` with exactly one item, a `$ref` (optionally beside `description`, `nullable` or
+//!   documentation-only keywords), is that `$ref`: the way OpenAPI 3.0 puts a description
+//!   next to a `$ref`. The sibling `description` is the field's doc (else, as for a plain
+//!   `$ref`, the referenced schema's first paragraph). Any other `allOf` is not supported.
+//! - `nullable: true`: JSON `null` is allowed, and the type is wrapped in `Option`, once.
+//!   An optional nullable property is `Option<T>` with `default, skip_serializing_if`, like any
+//!   optional property: `null` and absence both read as `None`, so a round trip turns `null`
+//!   into absence. A required nullable property is `Option<T>` with `#[serde(default)]` and is
+//!   always serialized (`null` for `None`); absence is tolerated on input and reads as `None`.
+//!   Enums and validated newtypes work the same way (the newtype's rule applies to non-null
+//!   values; a `null` among an enum's values is allowed only with `nullable: true`, and some
+//!   other value is needed). A nullable component is generated as its non-null type, and every
+//!   `$ref` to it (also through an alias or a one-`$ref` `allOf`) is an `Option`. A nullable
+//!   array item or map value gives `Vec<Option<T>>` / `BTreeMap<String, Option<T>>`.
+//!   `nullable` on a schema with no keywords changes nothing (`serde_json::Value` holds
+//!   `null`).
 //! - A struct that contains itself through fields that are not collections gets those fields
-//!   boxed.
-//! - `allOf`, `anyOf`, `not`, `discriminator`, `nullable` and other `oneOf`s are not supported.
+//!   boxed (`Option<Box<T>>` when nullable).
+//! - `allOf` (other than the one-`$ref` form), `anyOf`, `not`, `discriminator` and other
+//!   `oneOf`s are not supported.
 //!   Documentation-only keywords (`example`, `title`, `default`, `readOnly`, `writeOnly`,
 //!   `deprecated`, `externalDocs`, other `x-` extensions) do not change the types.
 //!
@@ -99,7 +116,7 @@
 //!   parameters first, then query, then header, each in spec order; `Option` when not
 //!   required. They must be strings, booleans, numbers, integers, enums or validated newtypes
 //!   (arrays of those in the query: one pair per item, or comma-joined with `explode:
-//!   false`); a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
+//!   false`), never nullable (a URL or header cannot carry `null`); a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
@@ -107,7 +124,9 @@
 //!   parameters, `content` parameters, path styles other than `simple`, query styles other
 //!   than `form`, callbacks and per-path or per-operation `servers` are not supported.
 //! - The request body, when there is one, is the field `body` (an `Option` when not
-//!   required); its one media type must be JSON.
+//!   required); its one media type must be JSON. A required nullable body is an `Option` sent
+//!   as `null` when `None`; an optional nullable one is a single `Option` (`None` sends no
+//!   body). A nullable response body is an `Option` too.
 //! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per
 //!   documented response header, and `body` when the response has JSON content. Several
 //!   success statuses with the same headers and body share the struct; different ones give an

@@ -47,6 +47,29 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Box<T>`, to break a cycle of directly nested structs.
     Boxed(Box<TypeRef>),
+    /// `Option<T>`, for a `nullable: true` schema: JSON `null` reads as `None`.
+    Nullable(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// `Nullable(self)`; a type that already holds `null` (nullable, or `serde_json::Value`)
+    /// stays as it is.
+    #[must_use]
+    pub fn nullable(self) -> TypeRef {
+        match self {
+            TypeRef::Nullable(_) | TypeRef::Json => self,
+            other => TypeRef::Nullable(Box::new(other)),
+        }
+    }
+
+    /// The type without a top-level `Nullable`.
+    #[must_use]
+    pub fn non_null(&self) -> &TypeRef {
+        match self {
+            TypeRef::Nullable(inner) => inner,
+            other => other,
+        }
+    }
 }
 
 /// A named type.
@@ -92,7 +115,9 @@ pub struct Field {
     pub wire: String,
     /// Doc text.
     pub doc: Option<String>,
-    /// The field's type, without the `Option` of an optional field.
+    /// The field's type, without the `Option` of an optional field. A nullable field's type
+    /// is [`TypeRef::Nullable`]: `Option<T>`, always serialized when required, and the same
+    /// `Option<T>` (not `Option<Option<T>>`) when optional.
     pub ty: TypeRef,
     /// Listed in `required`.
     pub required: bool,

@@ -40,6 +40,42 @@ fn all_of_names_the_property() {
 }
 
 #[test]
+fn all_of_other_than_one_ref_is_refused() {
+    let property = |all_of: &str| {
+        let mut spec = with_schema(&format!("type: object\nproperties:\n  bar:\n{all_of}"));
+        spec.push_str("    Bar:\n      type: string\n");
+        spec
+    };
+    let refused = "#/components/schemas/Foo/properties/bar: allOf is not supported";
+    // Two `$ref`s: a real composition.
+    assert_eq!(
+        error_of(&property(
+            "    allOf:\n      - $ref: '#/components/schemas/Bar'\n      - $ref: '#/components/schemas/Bar'"
+        )),
+        refused
+    );
+    // One inline schema, not a `$ref`.
+    assert_eq!(
+        error_of(&property("    allOf:\n      - type: string")),
+        refused
+    );
+    // A `$ref` together with keywords that change the type.
+    let message = error_of(&property(
+        "    type: object\n    properties: { extra: { type: string } }\n    allOf:\n      - $ref: '#/components/schemas/Bar'",
+    ));
+    assert!(
+        message.starts_with("#/components/schemas/Foo/properties/bar: "),
+        "{message}"
+    );
+    assert!(message.contains("allOf"), "{message}");
+    // The one `$ref` must resolve.
+    assert_eq!(
+        error_of(&property("    allOf:\n      - $ref: '#/components/schemas/Nope'")),
+        "#/components/schemas/Foo/properties/bar/allOf/0: `$ref` #/components/schemas/Nope does not resolve"
+    );
+}
+
+#[test]
 fn any_of_and_not_are_refused() {
     assert_eq!(
         error_of(&with_schema("anyOf:\n  - type: string\n  - type: integer")),
@@ -77,10 +113,32 @@ fn string_constraints_are_refused() {
 }
 
 #[test]
-fn nullable_and_array_bounds_are_refused() {
+fn nullable_parameters_null_only_enums_and_array_bounds_are_refused() {
+    let op = |schema: &str| {
+        with_operation(
+            "/things",
+            &format!("operationId: GetThings\nparameters:\n  - {{ name: q, in: query, schema: {schema} }}\n{OK_RESPONSE}"),
+        )
+    };
+    let refused = "#/paths/~1things/get/parameters/0/schema: nullable is not supported for parameters: a path, query or header cannot carry null";
+    assert_eq!(error_of(&op("{ type: string, nullable: true }")), refused);
     assert_eq!(
-        error_of(&with_schema("type: string\nnullable: true")),
-        "#/components/schemas/Foo: nullable is not supported"
+        error_of(&op(
+            "{ type: array, items: { type: string, nullable: true } }"
+        )),
+        refused
+    );
+    assert_eq!(
+        error_of(&with_schema("type: string\nnullable: true\nenum: [null]")),
+        "#/components/schemas/Foo: an enum needs a value besides null"
+    );
+    assert_eq!(
+        error_of(&with_schema("type: integer\nnullable: true\nenum: [null]")),
+        "#/components/schemas/Foo: an enum needs a value besides null"
+    );
+    assert_eq!(
+        error_of(&with_schema("type: string\nenum: [a, null]")),
+        "#/components/schemas/Foo: null in enum is not supported"
     );
     assert_eq!(
         error_of(&with_schema(

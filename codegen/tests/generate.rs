@@ -220,3 +220,94 @@ components:
     );
     assert!(!types.contains("error_code_2"), "{types}");
 }
+
+#[test]
+fn nullable_reaches_fields_through_refs_aliases_and_bodies() {
+    let spec = r#"
+openapi: 3.0.3
+info: { title: Nulls, version: "1" }
+paths:
+  /notes:
+    put:
+      operationId: PutNote
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Note' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Note' }
+    post:
+      operationId: PostNote
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Note' }
+      responses:
+        '204': { description: ok }
+components:
+  schemas:
+    Note:
+      type: object
+      nullable: true
+      description: A note, or null.
+      properties:
+        text: { type: string }
+    NoteAlias:
+      $ref: '#/components/schemas/Note'
+    NoteByAllOf:
+      allOf:
+        - $ref: '#/components/schemas/NoteAlias'
+    Holder:
+      type: object
+      required: [a, b, last-seen]
+      properties:
+        last-seen: { type: string, nullable: true }
+        a: { $ref: '#/components/schemas/NoteAlias' }
+        b: { $ref: '#/components/schemas/NoteByAllOf' }
+        c:
+          allOf:
+            - $ref: '#/components/schemas/Note'
+        list:
+          type: array
+          items: { $ref: '#/components/schemas/Note' }
+"#;
+    let files =
+        generate(&parse_spec(spec).expect("parses"), &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    for expected in [
+        // The named types are the non-null ones; whatever refers to them carries the `Option`.
+        "pub struct Note {",
+        "pub type NoteAlias = Note;",
+        "pub type NoteByAllOf = NoteAlias;",
+        "    #[serde(default)]\n    pub a: Option<NoteAlias>,",
+        "    #[serde(default)]\n    pub b: Option<NoteByAllOf>,",
+        // No doc beside the `allOf`: the referenced schema's first paragraph.
+        "    /// A note, or null.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub c: Option<Note>,",
+        "pub list: Option<Vec<Option<Note>>>,",
+    ] {
+        assert!(
+            types.contains(expected),
+            "missing {expected:?} in:\n{types}"
+        );
+    }
+    let client = file(&files, "client.rs");
+    for expected in [
+        // Required nullable body: sent as `null` when `None`.
+        "pub struct PutNoteRequest {\n    /// The request body.\n    pub body: Option<Note>,",
+        // Optional nullable body: one `Option`, `None` sends no body.
+        "pub struct PostNoteRequest {\n    /// The request body.\n    pub body: Option<Note>,",
+        "pub body: Option<Note>,\n}",
+    ] {
+        assert!(
+            client.contains(expected),
+            "missing {expected:?} in:\n{client}"
+        );
+    }
+    assert!(!client.contains("Option<Option<"), "{client}");
+    assert!(!types.contains("Option<Option<"), "{types}");
+}
