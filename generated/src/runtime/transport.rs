@@ -305,26 +305,45 @@ pub fn sign_request(
     secret_key: &str,
     now: OffsetDateTime,
 ) -> Result<Signed, Error> {
-    let uri: http::Uri = request
-        .url()
+    // The headers are taken out for signing, so that the body is read where it is rather
+    // than copied, and put back whatever the outcome.
+    let mut headers = std::mem::take(request.headers_mut());
+    let signed = match request.body().map(reqwest::Body::as_bytes) {
+        Some(None) => Err(Error::InvalidInput(
+            "a streaming body cannot be signed".to_owned(),
+        )),
+        body => sign_parts(
+            request.method(),
+            request.url(),
+            &mut headers,
+            body.flatten().unwrap_or_default(),
+            access_key,
+            secret_key,
+            now,
+        ),
+    };
+    *request.headers_mut() = headers;
+    signed
+}
+
+/// Signs `headers`, the headers of a request to `url` with `body`, as [`sign_request`] does:
+/// `Host` is signed and left for the HTTP library to set, `Authorization` is marked
+/// sensitive.
+fn sign_parts(
+    method: &Method,
+    url: &url::Url,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    access_key: &str,
+    secret_key: &str,
+    now: OffsetDateTime,
+) -> Result<Signed, Error> {
+    let uri: http::Uri = url
         .as_str()
         .parse()
         .map_err(|e| Error::InvalidInput(format!("URL cannot be signed: {e}")))?;
-    let body: Bytes = match request.body() {
-        None => Bytes::new(),
-        Some(body) => match body.as_bytes() {
-            Some(bytes) => Bytes::copy_from_slice(bytes),
-            None => {
-                return Err(Error::InvalidInput(
-                    "a streaming body cannot be signed".to_owned(),
-                ))
-            }
-        },
-    };
-    let method = request.method().clone();
-    let had_host = request.headers().contains_key(HOST);
-    let headers = request.headers_mut();
-    let signed = signing::sign_headers(&method, &uri, headers, &body, access_key, secret_key, now)
+    let had_host = headers.contains_key(HOST);
+    let signed = signing::sign_headers(method, &uri, headers, body, access_key, secret_key, now)
         .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))?;
     if !had_host {
         // hyper sends the same value for HTTP/1 and derives `:authority` for HTTP/2.
@@ -451,24 +470,29 @@ impl Transport {
         headers: &HeaderMap,
         body: Option<&Bytes>,
     ) -> Result<RawResponse, Error> {
-        let mut request = reqwest::Request::new(method.clone(), url.clone());
-        *request.headers_mut() = headers.clone();
-        if let Some(body) = body {
-            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
-        }
+        let mut headers = headers.clone();
         if let Some(Credentials::AkSk {
             access_key,
             secret_key,
             ..
         }) = &self.inner.credentials
         {
-            // Signed per attempt, so that a retry carries a fresh X-Sdk-Date.
-            sign_request(
-                &mut request,
+            // Signed per attempt, so that a retry carries a fresh X-Sdk-Date; signed before
+            // the request is built, reading the body where it is.
+            sign_parts(
+                method,
+                url,
+                &mut headers,
+                body.map_or(&[][..], |body| &body[..]),
                 access_key,
                 secret_key.expose_secret(),
                 self.inner.clock.now(),
             )?;
+        }
+        let mut request = reqwest::Request::new(method.clone(), url.clone());
+        *request.headers_mut() = headers;
+        if let Some(body) = body {
+            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
         }
         let response = self
             .inner
@@ -891,6 +915,131 @@ mod tests {
                 .as_str(),
             "http://h/base/projects/p/clusters/"
         );
+    }
+
+    #[test]
+    fn sign_request_signs_the_body_in_place() {
+        let url = "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert";
+        let body = br#"{"duration":30}"#;
+        let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+        let mut request = reqwest::Request::new(Method::POST, url.parse().unwrap());
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        *request.body_mut() = Some(body.to_vec().into());
+        let signed = sign_request(&mut request, "AK", "SK", now).unwrap();
+        assert_eq!(signed.signed_headers, "content-type;host;x-sdk-date");
+        assert!(!request.headers().contains_key(HOST));
+        assert!(request.headers()[http::header::AUTHORIZATION].is_sensitive());
+        // The server sees Host, as hyper sends it.
+        let mut arrived = request.headers().clone();
+        arrived.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        let uri: http::Uri = url.parse().unwrap();
+        let verified = signing::verify(
+            &Method::POST,
+            &uri,
+            &arrived,
+            body,
+            |ak| (ak == "AK").then(|| "SK".to_owned()),
+            now,
+        )
+        .unwrap();
+        assert!(verified.payload_signed);
+    }
+
+    /// What arrives at a raw TCP server for one call with `credentials`: the request head's
+    /// lines (lower-cased) and the body.
+    async fn request_on_the_wire(credentials: Credentials) -> (Vec<String>, Vec<u8>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut received = Vec::new();
+            let mut buf = [0u8; 4096];
+            let (head, body) = loop {
+                let n = socket.read(&mut buf).await.unwrap();
+                assert!(n > 0, "connection closed mid-request");
+                received.extend_from_slice(&buf[..n]);
+                let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8(received[..end].to_vec()).unwrap();
+                let length: usize = head
+                    .to_ascii_lowercase()
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: ").map(str::to_owned))
+                    .map_or(0, |v| v.parse().unwrap());
+                if received.len() >= end + 4 + length {
+                    break (head, received[end + 4..].to_vec());
+                }
+            };
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .await
+                .unwrap();
+            (head, body)
+        });
+        let t = ClientBuilder::<Transport>::new()
+            .endpoint(format!("http://{addr}"))
+            .credentials(credentials)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let request = OperationRequest {
+            operation: "Op",
+            method: Method::POST,
+            path: "/api/v3/projects/p/clusters/c/clustercert".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Some(br#"{"duration":30}"#.to_vec()),
+        };
+        let response = t.send(request).await.unwrap();
+        assert_eq!(response.status, StatusCode::OK);
+        let (head, body) = server.await.unwrap();
+        let lines = head
+            .split("\r\n")
+            .map(|l| l.to_ascii_lowercase())
+            .map(|l| match l.split_once(": ") {
+                // Values that change from run to run.
+                Some((name @ ("host" | "x-sdk-date" | "authorization"), _)) => format!("{name}: …"),
+                _ => l,
+            })
+            .collect();
+        (lines, body)
+    }
+
+    #[tokio::test]
+    async fn an_ak_sk_request_goes_out_like_a_token_request_plus_its_headers() {
+        let (token, token_body) = request_on_the_wire(Credentials::token("t")).await;
+        let (aksk, aksk_body) =
+            request_on_the_wire(Credentials::ak_sk("AK", "SK", "project")).await;
+        // Same body, with its length known (not chunked), one Host, same layout.
+        assert_eq!(token_body, br#"{"duration":30}"#);
+        assert_eq!(aksk_body, token_body);
+        let user_agent = format!("user-agent: {}", DEFAULT_USER_AGENT.to_ascii_lowercase());
+        let expected_token = [
+            "post /api/v3/projects/p/clusters/c/clustercert http/1.1",
+            "accept: application/json",
+            &user_agent,
+            "x-auth-token: t",
+            "content-type: application/json",
+            "host: …",
+            "content-length: 15",
+        ];
+        assert_eq!(token, expected_token);
+        let expected_aksk = [
+            "post /api/v3/projects/p/clusters/c/clustercert http/1.1",
+            "accept: application/json",
+            &user_agent,
+            "x-project-id: project",
+            "content-type: application/json",
+            "x-sdk-date: …",
+            "authorization: …",
+            "host: …",
+            "content-length: 15",
+        ];
+        assert_eq!(aksk, expected_aksk);
     }
 
     #[test]
