@@ -440,52 +440,26 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-/// Computes every step for a request as it is (or arrived): the headers already present are
-/// what is signed; nothing is added.
-fn compute(
-    method: &Method,
-    uri: &Uri,
-    signed_names: &[String],
-    value_of: impl Fn(&str) -> Option<String>,
-    body: &[u8],
-    sdk_date: &str,
-    content_sha256: Option<&str>,
-) -> (String, String, String) {
-    let query = canonical_query(parse_query(uri.query().unwrap_or("")));
-    let signed_headers = signed_names.join(";");
-    let canonical = canonical_request(
-        method.as_str(),
-        &canonical_uri(uri.path()),
-        &query,
-        &canonical_headers(signed_names, value_of),
-        &signed_headers,
-        &payload_hash(body, content_sha256),
-    );
-    let to_sign = string_to_sign(sdk_date, &canonical);
-    (canonical, to_sign, signed_headers)
-}
-
-/// What [`compute`] gives for every header in `headers` whose name has no `_`, built straight
-/// from the map: its names are lower-case and unique already, so they need no lower-casing,
-/// deduplication or second lookup by name, and the canonical request is written into one
-/// buffer. `verify` keeps to [`compute`]; the tests hold both to the same text.
+/// The canonical request, string to sign and `SignedHeaders` value of a request whose header
+/// values are read from `headers`, for the given signed header names (lower-case, in the order
+/// they are signed). The one canonicalization both sides use: [`sign_headers`] passes every
+/// header in the map whose name has no `_`, sorted; [`verify`] passes the names the
+/// `Authorization` header lists. It writes the same text as composing the public steps
+/// ([`canonical_uri`], [`canonical_query`], [`canonical_headers`], [`payload_hash`],
+/// [`canonical_request`]), in one buffer and without a second copy of each header value;
+/// a test holds the two to the same text.
 fn compute_from_map(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    signed_names: &[&str],
     body: &[u8],
     sdk_date: &str,
     content_sha256: Option<&str>,
 ) -> (String, String, String) {
-    let mut signed: Vec<(&str, &HeaderValue)> = headers
-        .keys()
-        .filter(|name| !name.as_str().contains('_'))
-        .filter_map(|name| Some((name.as_str(), headers.get(name)?)))
-        .collect();
-    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut signed_headers =
-        String::with_capacity(signed.iter().map(|(name, _)| name.len() + 1).sum());
-    for (index, (name, _)) in signed.iter().enumerate() {
+        String::with_capacity(signed_names.iter().map(|name| name.len() + 1).sum());
+    for (index, name) in signed_names.iter().enumerate() {
         if index > 0 {
             signed_headers.push(';');
         }
@@ -500,10 +474,12 @@ fn compute_from_map(
         canonical.push_str(&canonical_query(parse_query(query)));
     }
     canonical.push('\n');
-    for (name, value) in &signed {
+    for name in signed_names {
         canonical.push_str(name);
         canonical.push(':');
-        canonical.push_str(String::from_utf8_lossy(value.as_bytes()).trim());
+        if let Some(value) = headers.get(*name) {
+            canonical.push_str(String::from_utf8_lossy(value.as_bytes()).trim());
+        }
         canonical.push('\n');
     }
     canonical.push('\n');
@@ -512,6 +488,18 @@ fn compute_from_map(
     canonical.push_str(&payload_hash(body, content_sha256));
     let to_sign = string_to_sign(sdk_date, &canonical);
     (canonical, to_sign, signed_headers)
+}
+
+/// The names [`sign_headers`] signs: every header in the map whose name has no `_`, sorted
+/// (the map's names are lower-case and unique already).
+fn names_to_sign(headers: &HeaderMap) -> Vec<&str> {
+    let mut names: Vec<&str> = headers
+        .keys()
+        .map(HeaderName::as_str)
+        .filter(|name| !name.contains('_'))
+        .collect();
+    names.sort_unstable();
+    names
 }
 
 /// Signs a request in its final form. Adds `X-Sdk-Date` (from `now`, unless one is already
@@ -584,6 +572,7 @@ pub fn sign_headers(
         method,
         uri,
         headers,
+        &names_to_sign(headers),
         body,
         &sdk_date,
         content_sha256.as_deref(),
@@ -747,11 +736,12 @@ pub fn verify(
     let secret = secret_for(&parsed.access_key)
         .ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.clone()))?;
     // The string to sign carries the date as the header gave it, as the SDK's signer does.
-    let (_, to_sign, _) = compute(
+    let signed_names: Vec<&str> = parsed.signed_headers.iter().map(String::as_str).collect();
+    let (_, to_sign, _) = compute_from_map(
         method,
         uri,
-        &parsed.signed_headers,
-        |name| header_text(headers, name),
+        headers,
+        &signed_names,
         body,
         sdk_date.trim(),
         content_sha256.as_deref(),
@@ -850,8 +840,33 @@ mod tests {
 
     const ALLOCATION_BUDGET: usize = 20;
 
+    /// The reference: every step composed from the public step functions (what the
+    /// known-answer vectors check), for `compute_from_map` to agree with.
+    fn by_public_steps(
+        method: &Method,
+        uri: &Uri,
+        signed_names: &[String],
+        value_of: impl Fn(&str) -> Option<String>,
+        body: &[u8],
+        sdk_date: &str,
+        content_sha256: Option<&str>,
+    ) -> (String, String, String) {
+        let query = canonical_query(parse_query(uri.query().unwrap_or("")));
+        let signed_headers = signed_names.join(";");
+        let canonical = canonical_request(
+            method.as_str(),
+            &canonical_uri(uri.path()),
+            &query,
+            &canonical_headers(signed_names, value_of),
+            &signed_headers,
+            &payload_hash(body, content_sha256),
+        );
+        let to_sign = string_to_sign(sdk_date, &canonical);
+        (canonical, to_sign, signed_headers)
+    }
+
     #[test]
-    fn canonical_request_from_the_map_is_the_verifiers() {
+    fn canonical_request_from_the_map_is_the_public_steps() {
         let uris = [
             "http://127.0.0.1:9/api/v3/projects/p/clusters/c/clustercert",
             "http://127.0.0.1:9/api/v3/projects/p%201/clusters/c%2Fd/clustercert/?b=2&a=x%20y&a=1",
@@ -881,7 +896,7 @@ mod tests {
                     for body in bodies {
                         for claimed in [None, Some(UNSIGNED_PAYLOAD)] {
                             let names = signed_header_names(headers.keys().map(HeaderName::as_str));
-                            let expected = compute(
+                            let expected = by_public_steps(
                                 method,
                                 &uri,
                                 &names,
@@ -894,6 +909,7 @@ mod tests {
                                 method,
                                 &uri,
                                 &headers,
+                                &names_to_sign(&headers),
                                 body,
                                 "20261128T120000Z",
                                 claimed,
