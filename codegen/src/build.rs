@@ -1,6 +1,7 @@
 //! Spec → model: answers every question about the spec once, or stops with an [`Error`] that
 //! names the construct and where it is.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 
 use indexmap::IndexMap;
@@ -189,27 +190,16 @@ impl<'a> Builder<'a> {
 
     /// The type of a schema used in place; a struct, enum or validated integer defined inline
     /// becomes a named type called `hint`.
-    fn type_ref(
+    /// `S` is `Schema` or `Box<Schema>`: openapiv3 boxes nested schemas.
+    fn type_ref<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Schema>,
+        schema: &ReferenceOr<S>,
         location: &str,
         hint: &str,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.schema_ref(reference, location),
-            ReferenceOr::Item(schema) => self.inline_type(schema, location, hint),
-        }
-    }
-
-    fn boxed_type_ref(
-        &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
-        location: &str,
-        hint: &str,
-    ) -> Result<TypeRef, Error> {
-        match schema {
-            ReferenceOr::Reference { reference } => self.schema_ref(reference, location),
-            ReferenceOr::Item(schema) => self.inline_type(schema, location, hint),
+            ReferenceOr::Item(schema) => self.inline_type(schema.borrow(), location, hint),
         }
     }
 
@@ -490,8 +480,7 @@ impl<'a> Builder<'a> {
                     .items
                     .as_ref()
                     .ok_or_else(|| error(location, "an array needs items"))?;
-                let item =
-                    self.boxed_type_ref(items, &at(location, "items"), &format!("{hint}Item"))?;
+                let item = self.type_ref(items, &at(location, "items"), &format!("{hint}Item"))?;
                 Ok(Shape::Plain(TypeRef::Vec(Box::new(item))))
             }
             SchemaKind::OneOf { one_of } => {
@@ -579,8 +568,7 @@ impl<'a> Builder<'a> {
                     ));
                 }
             }
-            let ty =
-                self.boxed_type_ref(schema, &field_location, &format!("{hint}{}", pascal(wire)))?;
+            let ty = self.type_ref(schema, &field_location, &format!("{hint}{}", pascal(wire)))?;
             let mut doc = match schema {
                 // `allOf: [$ref]` with a description beside it: that description, else the
                 // referenced schema's first paragraph.

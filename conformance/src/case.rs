@@ -253,6 +253,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(String, Case)>, CaseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::assert_cause_shown_once;
 
     #[test]
     fn null_body_is_kept_apart_from_a_missing_one() {
@@ -271,15 +272,6 @@ mod tests {
             .unwrap_err();
         let rendered = format!("{:#}", anyhow::Error::new(err));
         assert!(rendered.contains("expect.verdict"), "{rendered}");
-    }
-
-    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
-    fn assert_cause_shown_once(err: CaseError) {
-        let cause = std::error::Error::source(&err)
-            .expect("the error has a cause")
-            .to_string();
-        let rendered = format!("{:#}", anyhow::Error::new(err));
-        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
     }
 
     #[test]

@@ -29,4 +29,7 @@ pub mod schema;
 pub mod spec;
 pub mod target;
 
+#[cfg(test)]
+mod test_support;
+
 pub mod mock;

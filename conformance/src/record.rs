@@ -140,6 +140,7 @@ mod tests {
     use super::*;
     use crate::case::{RequestPart, ResponsePart};
     use crate::fixtures::{MintOptions, Minted};
+    use crate::test_support::assert_cause_shown_once;
     use std::collections::BTreeMap;
 
     fn exchange(body: Value) -> Case {
@@ -206,15 +207,6 @@ mod tests {
             ),
             Err(RecordError::Exists(_))
         ));
-    }
-
-    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
-    fn assert_cause_shown_once(err: RecordError) {
-        let cause = std::error::Error::source(&err)
-            .expect("the error has a cause")
-            .to_string();
-        let rendered = format!("{:#}", anyhow::Error::new(err));
-        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
     }
 
     #[test]

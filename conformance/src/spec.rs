@@ -60,15 +60,7 @@ pub fn builtin() -> Result<Value, SpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Asserts that `{:#}` (as the binary prints errors) shows the cause exactly once.
-    fn assert_cause_shown_once(err: SpecError) {
-        let cause = std::error::Error::source(&err)
-            .expect("the error has a cause")
-            .to_string();
-        let rendered = format!("{:#}", anyhow::Error::new(err));
-        assert_eq!(rendered.matches(&cause).count(), 1, "{rendered}");
-    }
+    use crate::test_support::assert_cause_shown_once;
 
     #[test]
     fn spec_errors_show_their_cause_once() {
