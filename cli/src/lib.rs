@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{ArgGroup, Parser};
-use clustercert::kubeconfig::{self, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets};
 use clustercert::runtime::credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SK};
 use clustercert::runtime::{Credentials, CredentialsError};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
+use clustercert_kubeconfig::{
+    self as kubeconfig, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets,
+};
 
 const EXAMPLES: &str = "\
 Credentials come from the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and

@@ -4,11 +4,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use clustercert::kubeconfig::REDACTED;
 use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
     DEFAULT_TOKEN, EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
 };
+use clustercert_kubeconfig::REDACTED;
 use serde_yaml::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");

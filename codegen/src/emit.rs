@@ -182,7 +182,35 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// `types.rs`: one item per named type.
+    /// A generated crate's `lib.rs`: crate docs from `info`, the two modules, everything in
+    /// them at the root, and the runtime items a caller needs, so the crate alone is enough
+    /// to call the API.
+    pub fn crate_root(&self, source: &str) -> TokenStream {
+        let rt = &self.rt;
+        let text = paragraphs(&[
+            Some(&format!(
+                "{} (version {}): a client generated from `{source}`.",
+                self.api.title, self.api.version
+            )),
+            self.api.description.as_deref(),
+            Some(
+                "The types and the `Client` are generated; authentication, signing, retries, \
+                 errors and secrets come from the runtime, re-exported here as [`runtime`].",
+            ),
+        ]);
+        let docs = inner_docs(&text);
+        quote! {
+            #docs
+            #![forbid(unsafe_code)]
+            pub mod client;
+            pub mod types;
+            pub use client::*;
+            pub use types::*;
+            pub use #rt as runtime;
+            pub use #rt::{ClientBuilder, ConstraintError, Credentials, Error, RetryPolicy, SecretString};
+        }
+    }
+
     pub fn types(&self, source: &str) -> TokenStream {
         let docs = inner_docs(&format!("Schemas of `{source}`."));
         let items = self.api.types.iter().map(|def| self.type_def(def));
@@ -712,6 +740,7 @@ impl<'a> Emitter<'a> {
         ]);
         let docs = doc_attrs(Some(&doc));
         let name = ident(name);
+        let rt = &self.rt;
         let headers = response.headers.iter().map(|(field, wire, doc)| {
             let field = ident(field);
             let text = paragraphs(&[doc.as_deref(), Some(&format!("The `{wire}` header."))]);
@@ -730,7 +759,7 @@ impl<'a> Emitter<'a> {
             #[derive(Debug, Clone, PartialEq)]
             pub struct #name {
                 /// The HTTP status.
-                pub status: http::StatusCode,
+                pub status: #rt::http::StatusCode,
                 #( #headers )*
                 #body
             }
@@ -811,7 +840,7 @@ impl<'a> Emitter<'a> {
                     .transport
                     .send(#rt::OperationRequest {
                         operation: #id,
-                        method: http::Method::#http_method,
+                        method: #rt::http::Method::#http_method,
                         path,
                         #query,
                         #headers,

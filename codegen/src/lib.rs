@@ -165,8 +165,7 @@ pub struct Error {
 /// How to generate.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Path of the runtime module in the generated code: `crate::runtime` inside the
-    /// `clustercert` crate, `clustercert::runtime` for a crate generated elsewhere.
+    /// Path of the runtime crate in the generated code (`clustercert_runtime`).
     pub runtime: String,
     /// The spec's name in the header line and the docs, for example `spec/openapi.yaml`.
     pub source: String,
@@ -178,11 +177,42 @@ impl Default for Options {
     /// For the checked-in `clustercert` crate.
     fn default() -> Self {
         Options {
-            runtime: "crate::runtime".to_owned(),
+            runtime: "clustercert_runtime".to_owned(),
             source: "spec/openapi.yaml".to_owned(),
             command: "cargo xtask codegen".to_owned(),
         }
     }
+}
+
+/// Where a generated crate's `Cargo.toml` finds `clustercert-runtime`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeSource {
+    /// A path relative to the generated crate's folder (`../runtime`). Never absolute, so the
+    /// output is the same on every machine.
+    Path(String),
+    /// A version requirement on a registry (`0.1`).
+    Version(String),
+    /// A git repository, optionally at a revision.
+    Git {
+        /// The repository URL.
+        url: String,
+        /// A commit, tag or branch.
+        rev: Option<String>,
+    },
+}
+
+/// What goes into a generated crate's `Cargo.toml`.
+#[derive(Debug, Clone)]
+pub struct CrateOptions {
+    /// The package name (`clustercert`).
+    pub name: String,
+    /// The package version.
+    pub version: String,
+    /// Where the runtime comes from.
+    pub runtime: RuntimeSource,
+    /// Whether the crate is its own workspace (an empty `[workspace]` table), so it builds
+    /// where it was written even inside another workspace's folder.
+    pub standalone: bool,
 }
 
 impl Options {
@@ -229,10 +259,7 @@ pub fn model(spec: &openapiv3::OpenAPI) -> Result<model::Api, Error> {
 /// Generates the modules of a spec: `mod.rs`, `types.rs` and `client.rs`, for a folder that
 /// is a module of a crate which also has the runtime.
 pub fn generate(spec: &openapiv3::OpenAPI, options: &Options) -> Result<Vec<GeneratedFile>, Error> {
-    let runtime: syn::Path = syn::parse_str(&options.runtime).map_err(|e| Error {
-        location: "options.runtime".to_owned(),
-        message: format!("`{}` is not a path: {e}", options.runtime),
-    })?;
+    let runtime = runtime_path(options)?;
     let api = build::build(spec)?;
     let emitter = emit::Emitter::new(&api, &runtime);
     let header = options.header();
@@ -252,51 +279,105 @@ pub fn generate(spec: &openapiv3::OpenAPI, options: &Options) -> Result<Vec<Gene
     ])
 }
 
-/// Generates a crate that builds on its own: `Cargo.toml`, `src/lib.rs` (re-exporting
-/// everything), `src/types.rs` and `src/client.rs`. It depends on the `clustercert` crate at
-/// `runtime_crate_dir` for the runtime (`options.runtime` should be `clustercert::runtime`).
+/// Generates a whole crate: `Cargo.toml`, `src/lib.rs` (crate docs from the spec's `info`,
+/// the modules, and re-exports of the runtime items users need), `src/types.rs` and
+/// `src/client.rs`. The same function writes the workspace's `generated/` and a crate for any
+/// other spec; the crate depends on `clustercert-runtime` (from [`CrateOptions::runtime`]),
+/// `serde` and `serde_json`, never on an absolute path.
 pub fn generate_crate(
     spec: &openapiv3::OpenAPI,
     options: &Options,
-    crate_name: &str,
-    runtime_crate_dir: &std::path::Path,
+    crate_options: &CrateOptions,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let modules = generate(spec, options)?;
-    let runtime_dir = runtime_crate_dir.to_string_lossy().replace('\\', "/");
-    let cargo_toml = format!(
+    let runtime = runtime_path(options)?;
+    let api = build::build(spec)?;
+    let emitter = emit::Emitter::new(&api, &runtime);
+    let header = options.header();
+    let runtime_dep = match &crate_options.runtime {
+        RuntimeSource::Path(path) => {
+            if std::path::Path::new(path).is_absolute() || path.starts_with('/') {
+                return Err(Error {
+                    location: "options.runtime".to_owned(),
+                    message: format!(
+                        "the runtime path `{path}` is absolute; give it relative to the output folder"
+                    ),
+                });
+            }
+            format!("{{ path = {} }}", toml_string(&path.replace('\\', "/")))
+        }
+        RuntimeSource::Version(version) => toml_string(version),
+        RuntimeSource::Git { url, rev: None } => format!("{{ git = {} }}", toml_string(url)),
+        RuntimeSource::Git {
+            url,
+            rev: Some(rev),
+        } => format!(
+            "{{ git = {}, rev = {} }}",
+            toml_string(url),
+            toml_string(rev)
+        ),
+    };
+    let description = format!("Client for {} (version {}).", api.title, api.version);
+    let mut cargo_toml = format!(
         "# @generated by `{command}` from {source}. Do not edit by hand.\n\
          [package]\n\
-         name = \"{crate_name}\"\n\
-         version = \"0.1.0\"\n\
+         name = {name}\n\
+         description = {description}\n\
+         version = {version}\n\
          edition = \"2021\"\n\
          publish = false\n\
          \n\
          [dependencies]\n\
-         clustercert = {{ path = \"{runtime_dir}\" }}\n\
-         http = \"1\"\n\
+         clustercert-runtime = {runtime_dep}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\n\
-         serde_json = \"1\"\n\
-         \n\
-         # Not part of any enclosing workspace.\n\
-         [workspace]\n",
+         serde_json = \"1\"\n",
         command = options.command,
         source = options.source,
+        name = toml_string(&crate_options.name),
+        description = toml_string(&description),
+        version = toml_string(&crate_options.version),
     );
-    let mut files = vec![GeneratedFile {
-        path: "Cargo.toml".to_owned(),
-        contents: cargo_toml,
-    }];
-    for file in modules {
-        let path = match file.path.as_str() {
-            "mod.rs" => "src/lib.rs".to_owned(),
-            other => format!("src/{other}"),
-        };
-        let contents = if path == "src/lib.rs" {
-            format!("{}\npub use client::*;\npub use types::*;\n", file.contents)
-        } else {
-            file.contents
-        };
-        files.push(GeneratedFile { path, contents });
+    if crate_options.standalone {
+        cargo_toml.push_str("\n# Not part of any enclosing workspace.\n[workspace]\n");
     }
-    Ok(files)
+    Ok(vec![
+        GeneratedFile {
+            path: "Cargo.toml".to_owned(),
+            contents: cargo_toml,
+        },
+        GeneratedFile {
+            path: "src/lib.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.crate_root(&options.source), "lib.rs")?,
+        },
+        GeneratedFile {
+            path: "src/types.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.types(&options.source), "types.rs")?,
+        },
+        GeneratedFile {
+            path: "src/client.rs".to_owned(),
+            contents: emit::format_file(&header, emitter.client(&options.source), "client.rs")?,
+        },
+    ])
+}
+
+fn runtime_path(options: &Options) -> Result<syn::Path, Error> {
+    syn::parse_str(&options.runtime).map_err(|e| Error {
+        location: "options.runtime".to_owned(),
+        message: format!("`{}` is not a path: {e}", options.runtime),
+    })
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

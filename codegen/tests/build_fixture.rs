@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use clustercert_codegen::{generate_crate, parse_spec, Options};
+use clustercert_codegen::{generate_crate, parse_spec, CrateOptions, Options, RuntimeSource};
 
 #[test]
 fn petstore_like_fixture_builds_and_works_as_a_standalone_crate() {
@@ -14,23 +14,34 @@ fn petstore_like_fixture_builds_and_works_as_a_standalone_crate() {
     let text = std::fs::read_to_string(&spec_path).expect("fixture");
     let spec = parse_spec(&text).expect("fixture parses");
     let options = Options {
-        runtime: "clustercert::runtime".to_owned(),
         source: "tests/fixtures/petstore-like.yaml".to_owned(),
         command: "cargo xtask codegen --out".to_owned(),
+        ..Options::default()
     };
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The runtime by a path relative to the crate's folder: up to `/`, then down.
     let runtime_crate = manifest_dir
         .parent()
         .expect("workspace root")
-        .join("generated");
-    let files =
-        generate_crate(&spec, &options, "petstore-like", &runtime_crate).expect("generates");
+        .join("runtime");
+    let up = "../".repeat(dir.path().components().count() - 1);
+    let down = runtime_crate.strip_prefix("/").expect("absolute");
+    let crate_options = CrateOptions {
+        name: "petstore-like".to_owned(),
+        version: "0.1.0".to_owned(),
+        runtime: RuntimeSource::Path(format!("{up}{}", down.display())),
+        standalone: true,
+    };
+    let files = generate_crate(&spec, &options, &crate_options).expect("generates");
+    assert!(!files[0]
+        .contents
+        .contains(&*manifest_dir.display().to_string()));
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         paths,
         ["Cargo.toml", "src/lib.rs", "src/types.rs", "src/client.rs"]
     );
 
-    let dir = tempfile::tempdir().expect("temp dir");
     for file in &files {
         let path = dir.path().join(&file.path);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");

@@ -188,9 +188,7 @@ components:
     let client = file(&files, "client.rs");
     assert!(client.contains("pub async fn get_thing("), "{client}");
     assert!(
-        client.contains(
-            "let self_ = crate::runtime::path_parameter(\"get-thing\", \"self\", &request.self_)?;"
-        ),
+        client.contains("let self_ = clustercert_runtime::path_parameter(\n            \"get-thing\",\n            \"self\",\n            &request.self_,\n        )?;"),
         "{client}"
     );
     assert!(client.contains("pub r#fn: Option<String>,"), "{client}");

@@ -31,12 +31,29 @@ enum Task {
         /// Compare only: fail, naming the stale file, when the checked-in code differs.
         #[arg(long)]
         check: bool,
-        /// Generate from this spec instead (with --out).
-        #[arg(long, requires = "out")]
+        /// The spec (default: spec/openapi.yaml).
+        #[arg(long)]
         spec: Option<PathBuf>,
-        /// Write a standalone crate into this folder (depends on `clustercert` for the runtime).
+        /// The crate's folder (default: generated). Outside the workspace it is a crate of its
+        /// own (an empty `[workspace]` table).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The package name (default: clustercert for generated/, else the folder's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The runtime crate's folder, written into Cargo.toml relative to --out
+        /// (default: this workspace's runtime/).
+        #[arg(long, conflicts_with_all = ["runtime_version", "runtime_git"])]
+        runtime_path: Option<PathBuf>,
+        /// Depend on clustercert-runtime from a registry, at this version requirement.
+        #[arg(long, conflicts_with = "runtime_git")]
+        runtime_version: Option<String>,
+        /// Depend on clustercert-runtime from this git repository.
+        #[arg(long)]
+        runtime_git: Option<String>,
+        /// The git revision for --runtime-git.
+        #[arg(long, requires = "runtime_git")]
+        runtime_rev: Option<String>,
     },
     /// Run the conformance suite: `cargo run -p clustercert-conformance --bin clustercert-conformance -- ARGS`.
     #[command(disable_help_flag = true)]
@@ -57,7 +74,28 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Task::Codegen { check, spec, out } => codegen(check, spec, out).map(|()| ExitCode::SUCCESS),
+        Task::Codegen {
+            check,
+            spec,
+            out,
+            name,
+            runtime_path,
+            runtime_version,
+            runtime_git,
+            runtime_rev,
+        } => codegen(
+            check,
+            spec,
+            out,
+            name,
+            RuntimeArgs {
+                path: runtime_path,
+                version: runtime_version,
+                git: runtime_git,
+                rev: runtime_rev,
+            },
+        )
+        .map(|()| ExitCode::SUCCESS),
         Task::Conformance { args } => cargo_run("clustercert-conformance", &args),
         Task::Mock { args } => cargo_run("mock-cce", &args),
     };
@@ -144,62 +182,235 @@ fn read_spec(path: &Path) -> Result<clustercert_codegen::openapiv3::OpenAPI> {
     clustercert_codegen::parse_spec(&text).with_context(|| format!("in {}", path.display()))
 }
 
-/// The files of the checked-in generated module, with their full paths.
-fn checked_in_files() -> Result<Vec<(PathBuf, String)>> {
-    let root = root();
-    let spec = read_spec(&root.join("spec/openapi.yaml"))?;
-    let files = clustercert_codegen::generate(&spec, &clustercert_codegen::Options::default())
-        .context("in spec/openapi.yaml")?;
-    let dir = root.join("generated/src/generated");
-    files
-        .into_iter()
-        .map(|file| Ok((dir.join(&file.path), rustfmt(&file.path, &file.contents)?)))
-        .collect()
+/// Where the generated crate finds the runtime, as given on the command line.
+#[derive(Debug, Clone, Default)]
+struct RuntimeArgs {
+    path: Option<PathBuf>,
+    version: Option<String>,
+    git: Option<String>,
+    rev: Option<String>,
 }
 
-fn codegen(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {
+/// What `cargo xtask codegen` does: `spec` → crate in `out`, named `name`.
+#[derive(Debug, Clone)]
+struct Job {
+    spec: PathBuf,
+    out: PathBuf,
+    name: String,
+    runtime: RuntimeArgs,
+}
+
+impl Job {
+    /// The checked-in client: `spec/openapi.yaml` → `generated/`, crate `clustercert`.
+    fn checked_in() -> Job {
+        Job {
+            spec: root().join("spec/openapi.yaml"),
+            out: root().join("generated"),
+            name: "clustercert".to_owned(),
+            runtime: RuntimeArgs::default(),
+        }
+    }
+
+    fn in_workspace(&self) -> bool {
+        absolute(&self.out).starts_with(root())
+    }
+
+    /// The spec's name as the header shows it: relative to the workspace when inside it.
+    fn source(&self) -> String {
+        let spec = absolute(&self.spec);
+        match spec.strip_prefix(root()) {
+            Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
+            Err(_) => spec
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The runtime source for the emitted `Cargo.toml`: what was given, else the workspace's
+    /// `runtime/` as a path relative to the output folder.
+    fn runtime_source(&self) -> Result<clustercert_codegen::RuntimeSource> {
+        use clustercert_codegen::RuntimeSource;
+        let args = &self.runtime;
+        if let Some(version) = &args.version {
+            return Ok(RuntimeSource::Version(version.clone()));
+        }
+        if let Some(url) = &args.git {
+            return Ok(RuntimeSource::Git {
+                url: url.clone(),
+                rev: args.rev.clone(),
+            });
+        }
+        let runtime = match &args.path {
+            Some(path) => absolute(path),
+            None => root().join("runtime"),
+        };
+        let relative = relative_path(&absolute(&self.out), &runtime).with_context(|| {
+            format!(
+                "{} and {} share no root; give --runtime-version or --runtime-git",
+                self.out.display(),
+                runtime.display()
+            )
+        })?;
+        Ok(RuntimeSource::Path(
+            relative.to_string_lossy().replace('\\', "/"),
+        ))
+    }
+
+    /// The files of the crate, formatted, with their full paths.
+    fn files(&self) -> Result<Vec<(PathBuf, String)>> {
+        let spec = read_spec(&self.spec)?;
+        let options = clustercert_codegen::Options {
+            source: self.source(),
+            ..clustercert_codegen::Options::default()
+        };
+        let crate_options = clustercert_codegen::CrateOptions {
+            name: self.name.clone(),
+            version: "0.1.0".to_owned(),
+            runtime: self.runtime_source()?,
+            standalone: !self.in_workspace(),
+        };
+        let files = clustercert_codegen::generate_crate(&spec, &options, &crate_options)
+            .with_context(|| format!("in {}", self.spec.display()))?;
+        files
+            .into_iter()
+            .map(|file| {
+                Ok((
+                    self.out.join(&file.path),
+                    rustfmt(&file.path, &file.contents)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Writes (or, with `check`, compares) every file, then refuses files the generator no
+    /// longer writes.
+    fn run(&self, check: bool) -> Result<()> {
+        let files = self.files()?;
+        let mut stale = Vec::new();
+        for (path, contents) in &files {
+            if let Err(error) = ensure_file_contents(path, contents, check) {
+                stale.push(error);
+            }
+        }
+        let expected: Vec<&PathBuf> = files.iter().map(|(path, _)| path).collect();
+        for path in files_under(&self.out)? {
+            if !expected.contains(&&path) {
+                stale.push(anyhow::anyhow!(
+                    "{} is not written by the generator; delete it (the folder holds only generated files)",
+                    path.display()
+                ));
+            }
+        }
+        if !stale.is_empty() {
+            for error in &stale {
+                eprintln!("{error}");
+            }
+            bail!("{} generated file(s) are stale", stale.len());
+        }
+        Ok(())
+    }
+}
+
+/// Every file under `dir` (none if it does not exist), skipping `target/` and `Cargo.lock`,
+/// which cargo writes into a standalone crate's folder.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if name == "target" || name == "Cargo.lock" {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// `path` made absolute against the current directory, with `.` and `..` resolved lexically.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `to` relative to the folder `from` (both absolute and normalized), or `None` when they
+/// share no root (different Windows drives).
+fn relative_path(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    Some(out)
+}
+
+fn codegen(
+    check: bool,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    name: Option<String>,
+    runtime: RuntimeArgs,
+) -> Result<()> {
+    let mut job = Job::checked_in();
     if let Some(out) = out {
-        let spec_path = spec.unwrap_or_else(|| root().join("spec/openapi.yaml"));
-        return standalone(&spec_path, &out, check);
+        job.name = name.unwrap_or_else(|| crate_name_from(&out));
+        job.out = out;
+    } else if let Some(name) = name {
+        job.name = name;
     }
-    let files = checked_in_files()?;
-    let mut stale = Vec::new();
-    for (path, contents) in &files {
-        if let Err(error) = ensure_file_contents(path, contents, check) {
-            stale.push(error);
-        }
+    if let Some(spec) = spec {
+        job.spec = spec;
     }
-    if !stale.is_empty() {
-        for error in &stale {
-            eprintln!("{error}");
-        }
-        bail!("{} generated file(s) are stale", stale.len());
-    }
-    // A file the generator no longer writes would be compiled in (or confuse readers).
-    let dir = root().join("generated/src/generated");
-    let expected: Vec<&PathBuf> = files.iter().map(|(path, _)| path).collect();
-    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") && !expected.contains(&&path) {
-            bail!(
-                "{} is not generated any more; delete it and run `cargo xtask codegen`",
-                path.display()
-            );
-        }
-    }
-    Ok(())
+    job.runtime = runtime;
+    job.run(check)
 }
 
-/// `--spec PATH --out DIR`: a crate that builds on its own, using `clustercert`'s runtime.
-fn standalone(spec_path: &Path, out: &Path, check: bool) -> Result<()> {
-    let spec = read_spec(spec_path)?;
-    let crate_name = out
+/// A package name from the output folder's name.
+fn crate_name_from(out: &Path) -> String {
+    let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "generated-client".to_owned());
-    let crate_name: String = crate_name
-        .chars()
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -207,24 +418,7 @@ fn standalone(spec_path: &Path, out: &Path, check: bool) -> Result<()> {
                 '-'
             }
         })
-        .collect();
-    let options = clustercert_codegen::Options {
-        runtime: "clustercert::runtime".to_owned(),
-        source: spec_path.display().to_string(),
-        command: "cargo xtask codegen --out".to_owned(),
-    };
-    let files = clustercert_codegen::generate_crate(
-        &spec,
-        &options,
-        &crate_name,
-        &root().join("generated"),
-    )
-    .with_context(|| format!("in {}", spec_path.display()))?;
-    for file in files {
-        let contents = rustfmt(&file.path, &file.contents)?;
-        ensure_file_contents(&out.join(&file.path), &contents, check)?;
-    }
-    Ok(())
+        .collect()
 }
 
 /// Runs a binary of `clustercert-conformance` through cargo, with inherited stdio, and
@@ -258,7 +452,7 @@ mod tests {
     /// `cargo test` fails when the checked-in generated code is stale.
     #[test]
     fn generated_code_is_fresh() {
-        if let Err(error) = codegen(true, None, None) {
+        if let Err(error) = Job::checked_in().run(true) {
             panic!("{error:#}");
         }
     }
@@ -282,38 +476,102 @@ mod tests {
     }
 
     #[test]
-    fn out_writes_a_crate_that_check_then_finds_fresh_or_stale() {
+    fn out_writes_a_portable_crate_that_check_then_finds_fresh_or_stale() {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("cce-client");
-        let spec = root().join("spec/openapi.yaml");
-        standalone(&spec, &out, false).expect("generate");
+        let job = Job {
+            spec: root().join("spec/openapi.yaml"),
+            out: out.clone(),
+            name: crate_name_from(&out),
+            runtime: RuntimeArgs::default(),
+        };
+        job.run(false).expect("generate");
         let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
         assert!(manifest.contains("name = \"cce-client\""), "{manifest}");
         assert!(manifest.contains("[workspace]"), "{manifest}");
-        let runtime = root().join("generated");
+        let expected = relative_path(&absolute(&out), &root().join("runtime")).expect("relative");
+        assert!(expected.is_relative());
         assert!(
             manifest.contains(&format!(
-                "clustercert = {{ path = \"{}\" }}",
-                runtime.display()
+                "clustercert-runtime = {{ path = \"{}\" }}",
+                expected.display()
             )),
             "{manifest}"
         );
+        assert!(!manifest.contains("path = \"/"), "{manifest}");
         let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
         assert!(lib.contains("pub use client::*;"), "{lib}");
         let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
-        assert!(client.contains("clustercert::runtime::Transport"));
-        standalone(&spec, &out, true).expect("fresh right after generating");
+        assert!(client.contains("clustercert_runtime::Transport"));
+        job.run(true).expect("fresh right after generating");
         std::fs::write(out.join("src/types.rs"), "// edited by hand\n").expect("edit");
-        let error = standalone(&spec, &out, true).expect_err("stale after an edit");
-        assert!(error.to_string().contains("types.rs"), "{error}");
+        let error = job.run(true).expect_err("stale after an edit");
+        assert!(error.to_string().contains("stale"), "{error}");
+        std::fs::write(out.join("src/extra.rs"), "// stray\n").expect("stray");
+        job.run(false).expect_err("a stray file is refused");
+    }
+
+    #[test]
+    fn a_version_or_git_runtime_is_written_as_given() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut job = Job {
+            spec: root().join("spec/openapi.yaml"),
+            out: dir.path().join("client"),
+            name: "client".to_owned(),
+            runtime: RuntimeArgs {
+                version: Some("0.1".to_owned()),
+                ..RuntimeArgs::default()
+            },
+        };
+        let files = job.files().expect("generate");
+        assert!(
+            files[0].1.contains("clustercert-runtime = \"0.1\""),
+            "{}",
+            files[0].1
+        );
+        job.runtime = RuntimeArgs {
+            git: Some("https://example.invalid/clustercert.git".to_owned()),
+            rev: Some("v0.1.0".to_owned()),
+            ..RuntimeArgs::default()
+        };
+        let files = job.files().expect("generate");
+        assert!(
+            files[0].1.contains(
+                "clustercert-runtime = { git = \"https://example.invalid/clustercert.git\", rev = \"v0.1.0\" }"
+            ),
+            "{}",
+            files[0].1
+        );
+    }
+
+    #[test]
+    fn relative_paths() {
+        let rel =
+            |a: &str, b: &str| relative_path(Path::new(a), Path::new(b)).expect("shared root");
+        assert_eq!(
+            rel("/w/generated", "/w/runtime"),
+            PathBuf::from("../runtime")
+        );
+        assert_eq!(
+            rel("/tmp/x/y", "/w/runtime"),
+            PathBuf::from("../../../w/runtime")
+        );
+        assert_eq!(rel("/w", "/w/runtime"), PathBuf::from("runtime"));
+        assert_eq!(absolute(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
     }
 
     #[test]
     fn generating_twice_gives_identical_bytes() {
-        let first = checked_in_files().expect("generate");
-        let second = checked_in_files().expect("generate");
+        let first = Job::checked_in().files().expect("generate");
+        let second = Job::checked_in().files().expect("generate");
         assert_eq!(first, second);
-        assert!(first.iter().all(|(_, contents)| contents
-            .starts_with("// @generated by `cargo xtask codegen` from spec/openapi.yaml.")));
+        assert!(first.iter().all(|(path, contents)| {
+            let header = if path.extension().is_some_and(|e| e == "toml") {
+                "# @generated by `cargo xtask codegen` from spec/openapi.yaml."
+            } else {
+                "// @generated by `cargo xtask codegen` from spec/openapi.yaml."
+            };
+            contents.starts_with(header)
+        }));
     }
 }

@@ -1,9 +1,9 @@
 //! From a response to one cluster's entry: context choice, naming, CA dropping, errors.
 
-use clustercert::kubeconfig::{
+use clustercert::Kubeconfig;
+use clustercert_kubeconfig::{
     check_alias, default_name, ClusterEntry, ContextChoice, KubeconfigError, Options, Warning,
 };
-use clustercert::Kubeconfig;
 
 const CA: &str = "Q0EtREFUQQ==";
 const CERT: &str = "Q0VSVC1EQVRB";

@@ -1,8 +1,8 @@
-//! Known-answer tests: every step of `clustercert::runtime::signing` against the vectors the
+//! Known-answer tests: every step of `clustercert_runtime::signing` against the vectors the
 //! official Python SDK's signer produced (`tests/data/signing/vectors.json`, see the README
 //! there for how they were made and how to re-run the script).
 
-use clustercert::runtime::signing;
+use clustercert_runtime::signing;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use serde::Deserialize;
 

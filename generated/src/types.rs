@@ -30,7 +30,7 @@ impl ValidityDays {
     /// # Errors
     ///
     /// A `ConstraintError` naming the value and the rule, when the value breaks it.
-    pub fn new(value: i64) -> Result<Self, crate::runtime::ConstraintError> {
+    pub fn new(value: i64) -> Result<Self, clustercert_runtime::ConstraintError> {
         Self::try_from(value)
     }
 
@@ -42,13 +42,13 @@ impl ValidityDays {
 }
 
 impl TryFrom<i64> for ValidityDays {
-    type Error = crate::runtime::ConstraintError;
+    type Error = clustercert_runtime::ConstraintError;
 
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         let allowed = value == -1 || (1..=1825).contains(&value);
         match i32::try_from(value).ok() {
             Some(inner) if allowed => Ok(ValidityDays(inner)),
-            _ => Err(crate::runtime::ConstraintError {
+            _ => Err(clustercert_runtime::ConstraintError {
                 type_name: "ValidityDays",
                 value: value.to_string(),
                 rule: Self::RULE,
@@ -58,7 +58,7 @@ impl TryFrom<i64> for ValidityDays {
 }
 
 impl TryFrom<i32> for ValidityDays {
-    type Error = crate::runtime::ConstraintError;
+    type Error = clustercert_runtime::ConstraintError;
 
     fn try_from(value: i32) -> Result<Self, Self::Error> {
         Self::try_from(i64::from(value))
@@ -78,12 +78,12 @@ impl std::fmt::Display for ValidityDays {
 }
 
 impl std::str::FromStr for ValidityDays {
-    type Err = crate::runtime::ConstraintError;
+    type Err = clustercert_runtime::ConstraintError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value.trim().parse::<i64>() {
             Ok(number) => Self::try_from(number),
-            Err(_) => Err(crate::runtime::ConstraintError {
+            Err(_) => Err(clustercert_runtime::ConstraintError {
                 type_name: "ValidityDays",
                 value: value.to_owned(),
                 rule: Self::RULE,
@@ -148,13 +148,13 @@ impl std::fmt::Display for KubeconfigKind {
 }
 
 impl std::str::FromStr for KubeconfigKind {
-    type Err = crate::runtime::ConstraintError;
+    type Err = clustercert_runtime::ConstraintError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|candidate| candidate.as_str() == value)
-            .ok_or_else(|| crate::runtime::ConstraintError {
+            .ok_or_else(|| clustercert_runtime::ConstraintError {
                 type_name: "KubeconfigKind",
                 value: value.to_owned(),
                 rule: "must be one of `Config`",
@@ -192,13 +192,13 @@ impl std::fmt::Display for KubeconfigApiVersion {
 }
 
 impl std::str::FromStr for KubeconfigApiVersion {
-    type Err = crate::runtime::ConstraintError;
+    type Err = clustercert_runtime::ConstraintError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|candidate| candidate.as_str() == value)
-            .ok_or_else(|| crate::runtime::ConstraintError {
+            .ok_or_else(|| clustercert_runtime::ConstraintError {
                 type_name: "KubeconfigApiVersion",
                 value: value.to_owned(),
                 rule: "must be one of `v1`",
@@ -254,7 +254,7 @@ pub struct User {
     pub client_certificate_data: String,
     /// Base64 of the PEM private key of the client certificate. A secret.
     #[serde(rename = "client-key-data")]
-    pub client_key_data: crate::runtime::SecretString,
+    pub client_key_data: clustercert_runtime::SecretString,
 }
 
 /// A named context.

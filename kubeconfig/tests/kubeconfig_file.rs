@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clustercert::kubeconfig::{
+use clustercert::Kubeconfig;
+use clustercert_kubeconfig::{
     check_file, update_file, write_atomically_with, ClusterEntry, KubeconfigError, MergeOptions,
     Options,
 };
-use clustercert::Kubeconfig;
 use serde_yaml::Value;
 
 /// Base64 of a real PEM CA, client certificate and key, as CCE sends them: kubectl parses

@@ -13,7 +13,7 @@ use super::{ClusterEntry, KubeconfigError};
 
 /// What a redacted secret is rendered as: the runtime's marker, the one `SecretString`'s
 /// `Debug` prints, so a redacted kubeconfig and a redacted log read alike.
-pub use crate::runtime::secret::REDACTED;
+pub use clustercert::runtime::secret::REDACTED;
 
 /// Fields of a user that hold secrets; [`redact`] replaces their values.
 const SECRET_FIELDS: &[&str] = &[
@@ -118,7 +118,7 @@ pub fn merge(
 /// without merging anything: to refuse a bad file before asking the API for a certificate.
 ///
 /// ```
-/// use clustercert::kubeconfig::check;
+/// use clustercert_kubeconfig::check;
 /// assert!(check("").is_ok());
 /// assert!(check("clusters: []\ncurrent-context: dev\n").is_ok());
 /// assert!(check("clusters: 3\n").is_err());
@@ -255,9 +255,9 @@ fn upsert(document: &mut Mapping, list: &str, name: &str, item: Value) -> Result
 /// let mut doc: serde_yaml::Value = serde_yaml::from_str(
 ///     "users: [{name: a, user: {token: t0p, client-certificate-data: Q0VSVA==}}]",
 /// ).unwrap();
-/// clustercert::kubeconfig::redact(&mut doc);
+/// clustercert_kubeconfig::redact(&mut doc);
 /// assert_eq!(doc["users"][0]["user"]["token"].as_str(), Some("[REDACTED]"));
-/// assert_eq!(clustercert::kubeconfig::REDACTED, "[REDACTED]");
+/// assert_eq!(clustercert_kubeconfig::REDACTED, "[REDACTED]");
 /// assert_eq!(doc["users"][0]["user"]["client-certificate-data"].as_str(), Some("Q0VSVA=="));
 /// ```
 pub fn redact(document: &mut Value) {

@@ -134,7 +134,7 @@ impl Error {
     /// Whether trying again may succeed: a failed connection, or status 429, 502, 503, 504.
     ///
     /// ```
-    /// use clustercert::Error;
+    /// use clustercert_runtime::Error;
     /// assert!(!Error::InvalidInput("x".into()).is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
@@ -261,7 +261,7 @@ impl CceErrorBody {
 ///   private keys and base64-encoded PEM blocks.
 ///
 /// ```
-/// use clustercert::runtime::error::kept_error_body;
+/// use clustercert_runtime::error::kept_error_body;
 /// use http::StatusCode;
 /// let kubeconfig = br#"{"users":[{"user":{"client-key-data":"S3CR3T"}}]}"#;
 /// let kept = kept_error_body(StatusCode::BAD_REQUEST, kubeconfig, 4096);

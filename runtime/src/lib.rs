@@ -1,13 +1,15 @@
-//! The hand-written runtime the generated code calls into: transport, credentials,
-//! endpoints, AK/SK signing, retries, errors and secrets.
+//! The hand-written runtime every generated client calls into: transport, credentials,
+//! endpoints, AK/SK signing, retries, errors, secrets and redaction. It knows no operation
+//! and no kubeconfig: a crate generated from any spec depends on it (and on nothing else of
+//! this workspace).
 //!
 //! Contract with the generator (`codegen` emits calls to exactly these items; change both
 //! together):
 //! - The generated code defines `Client`, a wrapper around a [`Transport`] with one async method
 //!   per operation, `impl From<Transport> for Client`, and `Client::builder()` returning
 //!   [`ClientBuilder<Client>`]. Generated code refers to the runtime by a path the generator is
-//!   given (`crate::runtime` in this crate, `clustercert::runtime` for a crate generated
-//!   elsewhere), so a generated crate needs nothing but this one.
+//!   given (`clustercert_runtime` by default), and reaches `http` through [`http`], so a
+//!   generated crate needs this crate, `serde` and `serde_json`.
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with
 //!   [`path_parameter`], which refuses an empty, `.` or `..` value before anything is sent;
 //!   query pairs, header pairs, JSON body bytes from [`json_body`]) and calls
@@ -34,6 +36,10 @@ pub mod transport;
 
 use serde::Serialize;
 
+/// The `http` crate, re-exported so generated code names `Method` and `StatusCode` through
+/// the runtime.
+pub use http;
+
 pub use credentials::{Credentials, CredentialsError};
 pub use error::{Error, TransportErrorKind};
 pub use retry::RetryPolicy;
@@ -45,7 +51,7 @@ pub use transport::{
 /// Serializes a request body to JSON bytes.
 ///
 /// ```
-/// let bytes = clustercert::runtime::json_body(&serde_json::json!({"duration": 30})).unwrap();
+/// let bytes = clustercert_runtime::json_body(&serde_json::json!({"duration": 30})).unwrap();
 /// assert_eq!(bytes, br#"{"duration":30}"#);
 /// ```
 pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
@@ -56,7 +62,7 @@ pub fn json_body<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
 /// characters `A-Z a-z 0-9 - _ . ~` is encoded, so `/`, `?` and `#` cannot change the path.
 ///
 /// ```
-/// assert_eq!(clustercert::runtime::encode_path_segment("a/b c"), "a%2Fb%20c");
+/// assert_eq!(clustercert_runtime::encode_path_segment("a/b c"), "a%2Fb%20c");
 /// ```
 pub fn encode_path_segment(segment: &str) -> String {
     signing::encode(segment)
@@ -69,7 +75,7 @@ pub fn encode_path_segment(segment: &str) -> String {
 /// anything is sent.
 ///
 /// ```
-/// use clustercert::runtime::path_parameter;
+/// use clustercert_runtime::path_parameter;
 ///
 /// assert_eq!(path_parameter("Op", "cluster_id", "a/b").unwrap(), "a%2Fb");
 /// let err = path_parameter("Op", "cluster_id", "").unwrap_err();

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 ///
 /// ```
 /// use std::time::Duration;
-/// use clustercert::runtime::RetryPolicy;
+/// use clustercert_runtime::RetryPolicy;
 /// let policy = RetryPolicy::default()
 ///     .max_retries(5)
 ///     .initial_backoff(Duration::from_millis(100))
@@ -119,7 +119,7 @@ impl RetryPolicy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use clustercert::runtime::retry::wait_before_retry;
+/// use clustercert_runtime::retry::wait_before_retry;
 /// let (backoff, cap) = (Duration::from_millis(300), Duration::from_secs(60));
 /// assert_eq!(wait_before_retry(Some(Duration::from_secs(2)), backoff, cap), Duration::from_secs(2));
 /// assert_eq!(wait_before_retry(None, backoff, cap), backoff);
@@ -141,7 +141,7 @@ pub fn wait_before_retry(
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use clustercert::runtime::retry::parse_retry_after;
+/// use clustercert_runtime::retry::parse_retry_after;
 /// assert_eq!(parse_retry_after("2", SystemTime::now()), Some(Duration::from_secs(2)));
 /// assert_eq!(parse_retry_after("soon", SystemTime::now()), None);
 /// ```

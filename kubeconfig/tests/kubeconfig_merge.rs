@@ -1,10 +1,10 @@
 //! Merging an entry into an existing kubeconfig, and rendering it with or without secrets.
 
-use clustercert::kubeconfig::{
+use clustercert::Kubeconfig;
+use clustercert_kubeconfig::{
     check, merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Options, Secrets,
     REDACTED,
 };
-use clustercert::Kubeconfig;
 use serde_yaml::Value;
 
 const KEY: &str = "S0VZLURBVEEtdmVyeS1zZWNyZXQ=";

@@ -2,8 +2,8 @@
 #![cfg(feature = "kube")]
 
 use base64::Engine as _;
-use clustercert::kubeconfig::{merge, ClusterEntry, ContextChoice, MergeOptions, Options};
 use clustercert::Kubeconfig;
+use clustercert_kubeconfig::{merge, ClusterEntry, ContextChoice, MergeOptions, Options};
 
 struct Pems {
     ca: String,
@@ -112,7 +112,7 @@ async fn kube_reads_a_merged_file_with_two_clusters() {
     let second = entry(&pems, "beta", ContextChoice::Internal);
     let once = merge("", &first, &MergeOptions::default())
         .expect("merges")
-        .to_yaml(clustercert::kubeconfig::Secrets::Show)
+        .to_yaml(clustercert_kubeconfig::Secrets::Show)
         .expect("renders");
     let both = merge(&once, &second, &MergeOptions::default()).expect("merges");
     let kubeconfig = both.to_kube_kubeconfig().expect("kube-rs reads it");

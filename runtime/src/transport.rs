@@ -36,7 +36,7 @@ const REQUEST_ID: &str = "x-request-id";
 /// The time the signer puts in `X-Sdk-Date`. Any `Fn() -> OffsetDateTime` is a clock.
 ///
 /// ```
-/// use clustercert::runtime::Clock;
+/// use clustercert_runtime::Clock;
 /// let fixed = || time::macros::datetime!(2026-11-28 12:00:00 UTC);
 /// assert_eq!(fixed.now().year(), 2026);
 /// ```
@@ -96,11 +96,12 @@ impl fmt::Debug for Transport {
 /// retries, user agent, and optionally a `reqwest::Client` of your own.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), clustercert::Error> {
+/// # async fn run() -> Result<(), clustercert_runtime::Error> {
 /// use std::time::Duration;
-/// use clustercert::runtime::{Credentials, RetryPolicy};
+/// use clustercert_runtime::{ClientBuilder, Credentials, RetryPolicy, Transport};
 ///
-/// let client = clustercert::Client::builder()
+/// // A generated crate's `Client::builder()` is this builder with `C = Client`.
+/// let client = ClientBuilder::<Transport>::new()
 ///     .region("cn-north-4")
 ///     .credentials(Credentials::from_env()?)
 ///     .timeout(Duration::from_secs(30))
@@ -288,7 +289,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
 /// signed with the value the HTTP library sends for the URL, and left for it to set.
 ///
 /// ```
-/// use clustercert::runtime::sign_request;
+/// use clustercert_runtime::sign_request;
 /// let mut request = reqwest::Request::new(
 ///     http::Method::POST,
 ///     "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert".parse().unwrap(),

@@ -12,7 +12,7 @@ pub const REDACTED: &str = "[REDACTED]";
 /// Serializes as the plain string, so a response round-trips.
 ///
 /// ```
-/// use clustercert::SecretString;
+/// use clustercert_runtime::SecretString;
 /// let key = SecretString::new("hunter2".to_owned());
 /// assert_eq!(format!("{key:?}"), "[REDACTED]");
 /// assert_eq!(key.expose_secret(), "hunter2");

@@ -4,8 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::KubeconfigError;
-use crate::runtime::SecretString;
-use crate::Kubeconfig;
+use clustercert::runtime::SecretString;
+use clustercert::Kubeconfig;
 
 /// Which of the response's contexts to use.
 ///
@@ -53,7 +53,7 @@ impl FromStr for ContextChoice {
     /// Parses `auto`, `internal` or `external`.
     ///
     /// ```
-    /// use clustercert::kubeconfig::ContextChoice;
+    /// use clustercert_kubeconfig::ContextChoice;
     /// assert_eq!("external".parse::<ContextChoice>().unwrap(), ContextChoice::External);
     /// assert!("public".parse::<ContextChoice>().is_err());
     /// ```
@@ -85,7 +85,7 @@ pub struct Options {
 ///
 /// ```
 /// assert_eq!(
-///     clustercert::kubeconfig::default_name("4f1c", "external"),
+///     clustercert_kubeconfig::default_name("4f1c", "external"),
 ///     "cce-4f1c-external",
 /// );
 /// ```
@@ -360,7 +360,7 @@ fn first_named<'a, T>(
 /// line can apply it while parsing, before any request is made.
 ///
 /// ```
-/// use clustercert::kubeconfig::check_alias;
+/// use clustercert_kubeconfig::check_alias;
 /// assert!(check_alias("prod").is_ok());
 /// assert!(check_alias("").is_err());
 /// assert!(check_alias(" prod").is_err());

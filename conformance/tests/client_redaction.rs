@@ -2,13 +2,13 @@
 //! `Debug` (or `Display`) output of the client, its builder, the credentials, a response or
 //! any error, and the key stays reachable through `expose_secret()`.
 
-mod runtime_support;
+mod client_support;
 
 use std::time::Duration;
 
+use client_support::{refused_url, request, serve, Reply, DOCUMENTED};
 use clustercert::runtime::{Credentials, CredentialsError, RetryPolicy};
 use clustercert::{Client, Error};
-use runtime_support::{refused_url, request, serve, Reply, DOCUMENTED};
 
 const SK: &str = "SK-9f8e7d6c5b4a-do-not-print";
 const TOKEN: &str = "TOKEN-MIIZ-do-not-print";

@@ -7,7 +7,7 @@ use super::error::Error;
 /// names it: the region id upper-cased, `-` as `_`.
 ///
 /// ```
-/// use clustercert::runtime::endpoint::region_env_var;
+/// use clustercert_runtime::endpoint::region_env_var;
 /// assert_eq!(region_env_var("cn-north-4"), "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4");
 /// ```
 pub fn region_env_var(region: &str) -> String {
@@ -22,7 +22,7 @@ pub fn region_env_var(region: &str) -> String {
 /// letters, digits and `-`.
 ///
 /// ```
-/// use clustercert::runtime::endpoint::resolve_region;
+/// use clustercert_runtime::endpoint::resolve_region;
 /// let no_env = |_: &str| None;
 /// assert_eq!(resolve_region("cn-north-4", no_env).unwrap(), "https://cce.cn-north-4.myhuaweicloud.com");
 /// let env = |name: &str| (name == "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4").then(|| "http://127.0.0.1:8080/".to_owned());
@@ -80,7 +80,7 @@ pub fn normalize_endpoint(endpoint: &str) -> Result<String, String> {
 /// that is not a valid URL too: everything up to the last `@` of the authority goes.
 ///
 /// ```
-/// use clustercert::runtime::endpoint::shown_endpoint;
+/// use clustercert_runtime::endpoint::shown_endpoint;
 /// assert_eq!(shown_endpoint("http://user:pass@h:8080/base?token=t#f"), "http://h:8080/base");
 /// assert_eq!(shown_endpoint("user:pass@h"), "h");
 /// ```

@@ -19,7 +19,7 @@ pub const ENV_AUTH_TOKEN: &str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
 /// How requests are authenticated. `Debug` never shows the SK or a token.
 ///
 /// ```
-/// use clustercert::runtime::Credentials;
+/// use clustercert_runtime::Credentials;
 /// let creds = Credentials::ak_sk("MY-AK", "MY-SK", "0123456789abcdef");
 /// assert!(!format!("{creds:?}").contains("MY-SK"));
 /// ```
@@ -137,7 +137,7 @@ impl Credentials {
     ///   ([`CredentialsError::Missing`] naming `HUAWEICLOUD_SDK_AK`): an error.
     ///
     /// ```
-    /// use clustercert::runtime::{Credentials, CredentialsError};
+    /// use clustercert_runtime::{Credentials, CredentialsError};
     /// let env = |name: &str| (name == "HUAWEICLOUD_SDK_AK").then(|| "AK".to_owned());
     /// let err = Credentials::from_lookup(env).unwrap_err();
     /// assert_eq!(err.to_string(), "HUAWEICLOUD_SDK_SK is not set, but HUAWEICLOUD_SDK_AK is");

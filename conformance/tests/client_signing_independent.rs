@@ -2,14 +2,14 @@
 //! (`clustercert-api.md` and the signing vectors' README) without using the runtime's
 //! signing code, checks what the client actually sends over the wire.
 
-mod runtime_support;
+mod client_support;
 
 use std::time::Duration;
 
+use client_support::{request, serve, Captured, Reply};
 use clustercert::runtime::{Credentials, OperationRequest, RetryPolicy};
 use clustercert::Client;
 use hmac::{Hmac, Mac};
-use runtime_support::{request, serve, Captured, Reply};
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
 
@@ -158,7 +158,7 @@ fn ak_sk_client(url: &str, credentials: Credentials) -> Client {
 fn the_independent_verifier_agrees_with_the_sdk_vectors() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/signing/vectors.json"
+        "/../runtime/tests/data/signing/vectors.json"
     );
     let vectors: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("json");

@@ -7,11 +7,11 @@ use super::types::*;
 /// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: crate::runtime::Transport,
+    transport: clustercert_runtime::Transport,
 }
 
-impl From<crate::runtime::Transport> for Client {
-    fn from(transport: crate::runtime::Transport) -> Self {
+impl From<clustercert_runtime::Transport> for Client {
+    fn from(transport: clustercert_runtime::Transport) -> Self {
         Client { transport }
     }
 }
@@ -19,13 +19,13 @@ impl From<crate::runtime::Transport> for Client {
 impl Client {
     /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
     #[must_use]
-    pub fn builder() -> crate::runtime::ClientBuilder<Client> {
-        crate::runtime::ClientBuilder::new()
+    pub fn builder() -> clustercert_runtime::ClientBuilder<Client> {
+        clustercert_runtime::ClientBuilder::new()
     }
 
     /// The transport requests go through.
     #[must_use]
-    pub fn transport(&self) -> &crate::runtime::Transport {
+    pub fn transport(&self) -> &clustercert_runtime::Transport {
         &self.transport
     }
 
@@ -47,13 +47,13 @@ impl Client {
     pub async fn create_kubernetes_cluster_cert(
         &self,
         request: &CreateKubernetesClusterCertRequest,
-    ) -> Result<CreateKubernetesClusterCertResponse, crate::runtime::Error> {
-        let project_id = crate::runtime::path_parameter(
+    ) -> Result<CreateKubernetesClusterCertResponse, clustercert_runtime::Error> {
+        let project_id = clustercert_runtime::path_parameter(
             "CreateKubernetesClusterCert",
             "project_id",
             &request.project_id,
         )?;
-        let cluster_id = crate::runtime::path_parameter(
+        let cluster_id = clustercert_runtime::path_parameter(
             "CreateKubernetesClusterCert",
             "cluster_id",
             &request.cluster_id,
@@ -61,13 +61,13 @@ impl Client {
         let path = format!("/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert");
         let raw = self
             .transport
-            .send(crate::runtime::OperationRequest {
+            .send(clustercert_runtime::OperationRequest {
                 operation: "CreateKubernetesClusterCert",
-                method: http::Method::POST,
+                method: clustercert_runtime::http::Method::POST,
                 path,
                 query: Vec::new(),
                 headers: Vec::new(),
-                body: Some(crate::runtime::json_body(&request.body)?),
+                body: Some(clustercert_runtime::json_body(&request.body)?),
             })
             .await?;
         match raw.status.as_u16() {
@@ -100,7 +100,7 @@ pub struct CreateKubernetesClusterCertRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateKubernetesClusterCertResponse {
     /// The HTTP status.
-    pub status: http::StatusCode,
+    pub status: clustercert_runtime::http::StatusCode,
     /// Port ID of the cluster's control-plane node.
     ///
     /// The `Port-ID` header.

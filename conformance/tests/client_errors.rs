@@ -1,13 +1,13 @@
 //! The client against a local server that misbehaves on purpose: every error class, one case
 //! each, through the generated `Client`.
 
-mod runtime_support;
+mod client_support;
 
 use std::time::Duration;
 
+use client_support::{refused_url, request, serve, Reply};
 use clustercert::runtime::{Credentials, RetryPolicy, TransportErrorKind};
 use clustercert::{Client, Error};
-use runtime_support::{refused_url, request, serve, Reply};
 
 /// Quick retries, so that the tests do not wait long; the total timeout stays generous.
 fn fast_retries() -> RetryPolicy {
@@ -298,7 +298,7 @@ async fn mismatch(reply: Reply) -> Error {
 
 #[tokio::test]
 async fn ok_with_truncated_json() {
-    let truncated = &runtime_support::DOCUMENTED[..runtime_support::DOCUMENTED.len() / 2];
+    let truncated = &client_support::DOCUMENTED[..client_support::DOCUMENTED.len() / 2];
     match mismatch(Reply::json(200, truncated)).await {
         Error::ResponseMismatch {
             status,
@@ -316,11 +316,11 @@ async fn ok_with_truncated_json() {
 
 #[tokio::test]
 async fn ok_with_a_wrong_type() {
-    let wrong = runtime_support::DOCUMENTED.replace(
+    let wrong = client_support::DOCUMENTED.replace(
         r#""server" : "https://192.168.1.7:5443""#,
         r#""server" : 5443"#,
     );
-    assert_ne!(wrong, runtime_support::DOCUMENTED);
+    assert_ne!(wrong, client_support::DOCUMENTED);
     let err = mismatch(Reply::json(200, wrong)).await;
     match &err {
         Error::ResponseMismatch { path, message, .. } => {
@@ -341,7 +341,7 @@ async fn ok_with_a_wrong_type() {
 async fn ok_with_an_oversized_body() {
     // Valid JSON, just too big: two MiB of padding in `preferences`.
     let padding = "x".repeat(2 << 20);
-    let big = runtime_support::DOCUMENTED.replace(
+    let big = client_support::DOCUMENTED.replace(
         r#""preferences" : { }"#,
         &format!(r#""preferences" : {{ "pad": "{padding}" }}"#),
     );

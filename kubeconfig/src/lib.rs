@@ -18,7 +18,7 @@
 //!    untouched), merges, and writes atomically with mode 0600 ([`write_atomically`]).
 //!
 //! ```
-//! use clustercert::kubeconfig::{merge, ClusterEntry, MergeOptions, Options, Secrets};
+//! use clustercert_kubeconfig::{merge, ClusterEntry, MergeOptions, Options, Secrets};
 //!
 //! let response: clustercert::Kubeconfig = serde_json::from_str(r#"{
 //!     "kind": "Config", "apiVersion": "v1", "preferences": {},

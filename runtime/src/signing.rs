@@ -21,7 +21,7 @@
 //! the `X-Sdk-Content-Sha256` header (`UNSIGNED-PAYLOAD`) when the request carries one.
 //!
 //! ```
-//! use clustercert::runtime::signing;
+//! use clustercert_runtime::signing;
 //!
 //! let canonical_request = signing::canonical_request(
 //!     "POST",
@@ -75,7 +75,7 @@ const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 /// characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` (upper-case hex), UTF-8 first.
 ///
 /// ```
-/// assert_eq!(clustercert::runtime::signing::encode("a b/ä~"), "a%20b%2F%C3%A4~");
+/// assert_eq!(clustercert_runtime::signing::encode("a b/ä~"), "a%20b%2F%C3%A4~");
 /// ```
 pub fn encode(value: &str) -> String {
     utf8_percent_encode(value, ENCODE_SET).to_string()
@@ -85,7 +85,7 @@ pub fn encode(value: &str) -> String {
 ///
 /// ```
 /// use time::macros::datetime;
-/// let date = clustercert::runtime::signing::format_date(datetime!(2026-11-28 12:00:00 UTC));
+/// let date = clustercert_runtime::signing::format_date(datetime!(2026-11-28 12:00:00 UTC));
 /// assert_eq!(date, "20261128T120000Z");
 /// ```
 pub fn format_date(time: OffsetDateTime) -> String {
@@ -108,7 +108,7 @@ pub fn format_date(time: OffsetDateTime) -> String {
 /// Parses an `X-Sdk-Date` value (`%Y%m%dT%H%M%SZ`) as a UTC time.
 ///
 /// ```
-/// use clustercert::runtime::signing::parse_date;
+/// use clustercert_runtime::signing::parse_date;
 /// assert!(parse_date("20261128T120000Z").is_some());
 /// assert!(parse_date("2026-11-28T12:00:00Z").is_none());
 /// ```
@@ -123,7 +123,7 @@ pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
 /// appended when it does not end in one. Only the signature sees that slash.
 ///
 /// ```
-/// use clustercert::runtime::signing::canonical_uri;
+/// use clustercert_runtime::signing::canonical_uri;
 /// assert_eq!(canonical_uri("/api/v3/projects/p%201/x"), "/api/v3/projects/p%201/x/");
 /// assert_eq!(canonical_uri("/a/b/"), "/a/b/");
 /// assert_eq!(canonical_uri(""), "/");
@@ -155,7 +155,7 @@ pub fn canonical_uri(path: &str) -> String {
 /// Booleans are passed as `"true"`/`"false"`.
 ///
 /// ```
-/// use clustercert::runtime::signing::canonical_query;
+/// use clustercert_runtime::signing::canonical_query;
 /// let pairs = [("name", "a b"), ("all", "true")];
 /// assert_eq!(canonical_query(pairs), "all=true&name=a%20b");
 /// ```
@@ -192,7 +192,7 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 /// sorted, without duplicates.
 ///
 /// ```
-/// use clustercert::runtime::signing::signed_header_names;
+/// use clustercert_runtime::signing::signed_header_names;
 /// let names = signed_header_names(["X-Sdk-Date", "Host", "X_Custom", "content-type"]);
 /// assert_eq!(names, ["content-type", "host", "x-sdk-date"]);
 /// ```
@@ -212,7 +212,7 @@ pub fn signed_header_names<N: AsRef<str>>(names: impl IntoIterator<Item = N>) ->
 /// contributes an empty value.
 ///
 /// ```
-/// use clustercert::runtime::signing::canonical_headers;
+/// use clustercert_runtime::signing::canonical_headers;
 /// let names = ["host".to_owned(), "x-sdk-date".to_owned()];
 /// let text = canonical_headers(&names, |name| match name {
 ///     "host" => Some(" example.com ".to_owned()),
@@ -240,7 +240,7 @@ pub fn canonical_headers(
 /// hex SHA-256 of the body bytes.
 ///
 /// ```
-/// use clustercert::runtime::signing::{payload_hash, EMPTY_BODY_SHA256};
+/// use clustercert_runtime::signing::{payload_hash, EMPTY_BODY_SHA256};
 /// assert_eq!(payload_hash(b"", Some("UNSIGNED-PAYLOAD")), EMPTY_BODY_SHA256);
 /// assert_eq!(payload_hash(b"x", Some("UNSIGNED-PAYLOAD")), "UNSIGNED-PAYLOAD");
 /// assert_eq!(payload_hash(b"", None), EMPTY_BODY_SHA256);
@@ -338,7 +338,7 @@ pub struct ParsedAuthorization {
 /// Parses `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`.
 ///
 /// ```
-/// use clustercert::runtime::signing::parse_authorization;
+/// use clustercert_runtime::signing::parse_authorization;
 /// let parsed = parse_authorization(
 ///     "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=ab12",
 /// ).unwrap();
@@ -514,7 +514,7 @@ fn names_to_sign(headers: &HeaderMap) -> Vec<&str> {
 /// library derives the same value from the URI.
 ///
 /// ```
-/// use clustercert::runtime::signing::{sign_headers, verify};
+/// use clustercert_runtime::signing::{sign_headers, verify};
 /// use http::{HeaderMap, Method, Uri};
 /// use time::macros::datetime;
 ///

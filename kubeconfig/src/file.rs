@@ -34,7 +34,7 @@ pub fn default_path() -> Result<PathBuf, KubeconfigError> {
 ///
 /// ```
 /// use std::path::{Path, PathBuf};
-/// use clustercert::kubeconfig::default_path_from;
+/// use clustercert_kubeconfig::default_path_from;
 ///
 /// let home = Some(Path::new("/home/ada"));
 /// assert_eq!(
