@@ -24,6 +24,9 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err",
 ];
 
+/// Methods of the generated `Client` that are not operations.
+const RESERVED_METHOD_NAMES: &[&str] = &["builder", "transport", "from", "clone", "fmt"];
+
 /// Header parameters OpenAPI 3.0 says to ignore: the body's media type and the security
 /// schemes set them.
 const IGNORED_HEADERS: &[&str] = &["content-type", "accept", "authorization"];
@@ -113,6 +116,7 @@ impl<'a> Builder<'a> {
     }
 
     fn reserve_operation_names(&mut self) -> Result<(), Error> {
+        let mut methods: HashMap<String, String> = HashMap::new();
         for (path, method, op) in self.spec.operations() {
             let location = at(&at("#/paths", path), method);
             let id = op
@@ -122,6 +126,22 @@ impl<'a> Builder<'a> {
             let base = pascal(id);
             self.claim(&format!("{base}Request"), &location)?;
             self.claim(&format!("{base}Response"), &location)?;
+            // Each operation is two methods, `name` and `name_raw`, beside the client's own.
+            let method = snake(id);
+            for name in [method.clone(), format!("{method}_raw")] {
+                if RESERVED_METHOD_NAMES.contains(&name.as_str()) {
+                    return Err(error(
+                        &location,
+                        format!("the method name `{name}` is reserved by the generated client"),
+                    ));
+                }
+                if let Some(first) = methods.insert(name.clone(), location.clone()) {
+                    return Err(error(
+                        &location,
+                        format!("the method name `{name}` is already generated for {first}"),
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -787,6 +787,10 @@ impl<'a> Emitter<'a> {
             op.description.as_deref(),
             Some(&format!("`{} {}`", op.http_method, op.path)),
             auth_note.as_deref(),
+            Some(&format!(
+                "[`Self::{}_raw`] sends the same request and returns the response unread.",
+                op.method_name
+            )),
             Some(
                 "# Errors\n\nAny status the spec does not list as a success, a response that does not\n\
                  match the spec, and failures to send or authenticate, as the runtime's `Error`.",
@@ -826,18 +830,43 @@ impl<'a> Emitter<'a> {
                 })
                 .collect(),
         };
+        let raw_name = format_ident!("{}_raw", op.method_name);
+        let raw_doc = doc_attrs(Some(&paragraphs(&[
+            Some(&format!(
+                "Sends exactly the request of [`Self::{}`] (same path template, parameter\n\
+                 checks and body) and returns the response as it came, whatever its status:\n\
+                 nothing is parsed and no status is turned into an error.",
+                op.method_name
+            )),
+            Some(&format!("`{} {}`", op.http_method, op.path)),
+            Some(
+                "# Errors\n\nInvalid input (an empty path parameter, a body that does not serialize)\n\
+                 and failures to send or authenticate, as the runtime's `Error`.",
+            ),
+        ])));
         quote! {
             #docs
             pub async fn #method_name(
                 &self,
                 request: &#request_name,
             ) -> Result<#response_name, #rt::Error> {
+                let raw = self.#raw_name(request).await?;
+                match raw.status.as_u16() {
+                    #( #arms )*
+                    _ => Err(raw.into_error()),
+                }
+            }
+
+            #raw_doc
+            pub async fn #raw_name(
+                &self,
+                request: &#request_name,
+            ) -> Result<#rt::RawResponse, #rt::Error> {
                 #path_bindings
                 let path = #path;
                 #query_stmts
                 #header_stmts
-                let raw = self
-                    .transport
+                self.transport
                     .send(#rt::OperationRequest {
                         operation: #id,
                         method: #rt::http::Method::#http_method,
@@ -846,11 +875,7 @@ impl<'a> Emitter<'a> {
                         #headers,
                         body: #body,
                     })
-                    .await?;
-                match raw.status.as_u16() {
-                    #( #arms )*
-                    _ => Err(raw.into_error()),
-                }
+                    .await
             }
         }
     }

@@ -135,9 +135,14 @@
 //!   runtime's business.
 //!
 //! **Client.** `Client` wraps the runtime's `Transport` (`From<Transport>`,
-//! `Client::builder()`, `Client::transport()`) with one `async fn` per operation that builds
-//! an `OperationRequest` and calls `Transport::send`. Generated code reaches the runtime
-//! through [`Options::runtime`].
+//! `Client::builder()`, `Client::transport()`) with two `async fn`s per operation:
+//! `<method>_raw(&Request) -> Result<RawResponse, Error>` builds the `OperationRequest` (path
+//! template, parameter checks, query, headers, JSON body) and calls `Transport::send`,
+//! returning the response unread whatever its status; `<method>(&Request)` calls it and
+//! interprets the status as above. So a raw call (a conformance check, a status the spec does
+//! not list) sends exactly what the typed call sends. `<method>` and `<method>_raw` of all
+//! operations must be distinct and may not be `builder`, `transport`, `from`, `clone` or
+//! `fmt`. Generated code reaches the runtime through [`Options::runtime`].
 //!
 //! **Output.** Files are deterministic: types and operations in spec order. Every file starts
 //! with a line saying which command wrote it.

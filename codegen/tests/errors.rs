@@ -325,3 +325,16 @@ fn x_rust_name_may_not_take_another_property_name() {
         "#/components/schemas/Foo/properties/errorCode: x-rust-name `code` is already the name of another property"
     );
 }
+
+#[test]
+fn method_names_may_not_clash_with_raw_methods_or_the_clients_own() {
+    let raw_clash = "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths:\n  /a:\n    get:\n      operationId: Foo\n      responses: { '200': { description: ok } }\n  /b:\n    get:\n      operationId: FooRaw\n      responses: { '200': { description: ok } }\n";
+    assert_eq!(
+        error_of(raw_clash),
+        "#/paths/~1b/get: the method name `foo_raw` is already generated for #/paths/~1a/get"
+    );
+    assert_eq!(
+        error_of(&with_operation("/a", &format!("operationId: builder\n{OK_RESPONSE}"))),
+        "#/paths/~1a/get: the method name `builder` is reserved by the generated client"
+    );
+}

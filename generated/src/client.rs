@@ -40,6 +40,8 @@ impl Client {
     /// The header `X-Auth-Token` (security scheme `token`) is not a request field:
     /// the runtime's authentication sends it.
     ///
+    /// [`Self::create_kubernetes_cluster_cert_raw`] sends the same request and returns the response unread.
+    ///
     /// # Errors
     ///
     /// Any status the spec does not list as a success, a response that does not
@@ -48,6 +50,32 @@ impl Client {
         &self,
         request: &CreateKubernetesClusterCertRequest,
     ) -> Result<CreateKubernetesClusterCertResponse, clustercert_runtime::Error> {
+        let raw = self.create_kubernetes_cluster_cert_raw(request).await?;
+        match raw.status.as_u16() {
+            200 => Ok(CreateKubernetesClusterCertResponse {
+                status: raw.status,
+                port_id: raw.header("Port-ID"),
+                request_id: raw.header("X-Request-Id"),
+                body: raw.json()?,
+            }),
+            _ => Err(raw.into_error()),
+        }
+    }
+
+    /// Sends exactly the request of [`Self::create_kubernetes_cluster_cert`] (same path template, parameter
+    /// checks and body) and returns the response as it came, whatever its status:
+    /// nothing is parsed and no status is turned into an error.
+    ///
+    /// `POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert`
+    ///
+    /// # Errors
+    ///
+    /// Invalid input (an empty path parameter, a body that does not serialize)
+    /// and failures to send or authenticate, as the runtime's `Error`.
+    pub async fn create_kubernetes_cluster_cert_raw(
+        &self,
+        request: &CreateKubernetesClusterCertRequest,
+    ) -> Result<clustercert_runtime::RawResponse, clustercert_runtime::Error> {
         let project_id = clustercert_runtime::path_parameter(
             "CreateKubernetesClusterCert",
             "project_id",
@@ -59,8 +87,7 @@ impl Client {
             &request.cluster_id,
         )?;
         let path = format!("/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert");
-        let raw = self
-            .transport
+        self.transport
             .send(clustercert_runtime::OperationRequest {
                 operation: "CreateKubernetesClusterCert",
                 method: clustercert_runtime::http::Method::POST,
@@ -69,16 +96,7 @@ impl Client {
                 headers: Vec::new(),
                 body: Some(clustercert_runtime::json_body(&request.body)?),
             })
-            .await?;
-        match raw.status.as_u16() {
-            200 => Ok(CreateKubernetesClusterCertResponse {
-                status: raw.status,
-                port_id: raw.header("Port-ID"),
-                request_id: raw.header("X-Request-Id"),
-                body: raw.json()?,
-            }),
-            _ => Err(raw.into_error()),
-        }
+            .await
     }
 }
 
