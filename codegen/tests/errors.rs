@@ -334,7 +334,10 @@ fn method_names_may_not_clash_with_raw_methods_or_the_clients_own() {
         "#/paths/~1b/get: the method name `foo_raw` is already generated for #/paths/~1a/get"
     );
     assert_eq!(
-        error_of(&with_operation("/a", &format!("operationId: builder\n{OK_RESPONSE}"))),
+        error_of(&with_operation(
+            "/a",
+            &format!("operationId: builder\n{OK_RESPONSE}")
+        )),
         "#/paths/~1a/get: the method name `builder` is reserved by the generated client"
     );
 }
