@@ -1,6 +1,11 @@
 //! [`Transport`] sends an operation's request: it adds the auth headers, signs the final
 //! request, retries within the total timeout and reads the response with a size cap.
 //! [`ClientBuilder`] configures it.
+//!
+//! Credentials go to the configured endpoint only: the transport never follows a redirect
+//! (a `3xx` answer becomes an [`Error::Api`] showing the status and the `Location`), and it
+//! refuses an HTTP client of the caller's that would follow one on its own (see
+//! [`ClientBuilder::http_client`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,7 +18,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use super::credentials::Credentials;
-use super::endpoint::{normalize_endpoint, resolve_region};
+use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
 use super::error::{
     header_text, is_retryable_status, kept_error_body, CceErrorBody, Error, TransportErrorKind,
     MAX_KEPT_ERROR_BODY,
@@ -117,10 +122,16 @@ pub struct ClientBuilder<C> {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
-    http: Option<reqwest::Client>,
+    http: Option<HttpClient>,
     clock: Arc<dyn Clock>,
     max_response_bytes: usize,
     _client: std::marker::PhantomData<fn() -> C>,
+}
+
+/// The HTTP client a caller gave: built, or to be built here.
+enum HttpClient {
+    Built(reqwest::Client),
+    Builder(Box<reqwest::ClientBuilder>),
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -225,8 +236,23 @@ impl<C: From<Transport>> ClientBuilder<C> {
     }
 
     /// Send through this `reqwest::Client` (its own timeouts, proxies, TLS settings apply).
+    ///
+    /// The client must not follow redirects: build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`. A client that follows them (reqwest's
+    /// default) would send `X-Auth-Token` or `X-Security-Token` to whatever host a redirect
+    /// names, since reqwest drops only `Authorization` and cookies on the way; so
+    /// [`ClientBuilder::build`] refuses it. [`ClientBuilder::http_client_builder`] takes a
+    /// `reqwest::ClientBuilder` instead and turns redirects off itself.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.http = Some(HttpClient::Built(client));
+        self
+    }
+
+    /// Send through a client built from this `reqwest::ClientBuilder` (its timeouts, proxies,
+    /// TLS settings apply), with redirects turned off whatever it says, so that credentials
+    /// reach the configured endpoint only.
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(HttpClient::Builder(Box::new(builder)));
         self
     }
 
@@ -262,12 +288,26 @@ impl<C: From<Transport>> ClientBuilder<C> {
             }
         };
         let fixed_headers = fixed_headers(self.credentials.as_ref(), &self.user_agent)?;
+        let cannot_build =
+            |e: reqwest::Error| Error::InvalidInput(format!("cannot build the HTTP client: {e}"));
         let http = match self.http {
-            Some(http) => http,
+            Some(HttpClient::Built(http)) => {
+                if !never_follows_redirects(&http) {
+                    return Err(Error::InvalidInput(
+                        "the HTTP client given follows redirects, which could carry credentials to another host; build it with .redirect(reqwest::redirect::Policy::none()) or pass its builder to http_client_builder".to_owned(),
+                    ));
+                }
+                http
+            }
+            Some(HttpClient::Builder(builder)) => builder
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(cannot_build)?,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
-                .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
+                .map_err(cannot_build)?,
         };
         Ok(C::from(Transport {
             inner: Arc::new(Inner {
@@ -282,6 +322,14 @@ impl<C: From<Transport>> ClientBuilder<C> {
             }),
         }))
     }
+}
+
+/// Whether a caller's `reqwest::Client` is known never to follow a redirect. reqwest offers no
+/// accessor for the policy, so this reads the one place it shows, the client's `Debug`
+/// (`redirect_policy: "Policy(None)"` for `Policy::none()`); any other text, including a
+/// future format, counts as following, so the check fails closed and a test notices.
+fn never_follows_redirects(client: &reqwest::Client) -> bool {
+    format!("{client:?}").contains(r#"redirect_policy: "Policy(None)""#)
 }
 
 /// Signs a request in its final form (body serialized, every header in place) with AK/SK at
@@ -501,8 +549,30 @@ impl Transport {
             .execute(request)
             .await
             .map_err(Error::from_reqwest)?;
-        read_capped(response, self.inner.max_response_bytes).await
+        let response = read_capped(response, self.inner.max_response_bytes).await?;
+        if response.status.is_redirection() {
+            return Err(redirect_error(response));
+        }
+        Ok(response)
     }
+}
+
+/// A `3xx` answer as an [`Error::Api`]: the redirect is not followed, since the request
+/// carries credentials meant for the configured endpoint only. The message shows the
+/// `Location` without user info, query or fragment (which may hold secrets).
+fn redirect_error(response: RawResponse) -> Error {
+    let location = response.header(http::header::LOCATION.as_str());
+    let mut error = response.into_error();
+    if let Error::Api { error_message, .. } = &mut error {
+        *error_message = Some(match location {
+            Some(location) => format!(
+                "redirect to {} not followed: credentials are sent to the configured endpoint only",
+                shown_endpoint(&location)
+            ),
+            None => "redirect without a readable Location, not followed".to_owned(),
+        });
+    }
+    error
 }
 
 /// Refuses a path that would not reach the operation's resource: a `.` or `..` segment (these
