@@ -41,11 +41,15 @@
 //! assert!(!yaml.contains("S0VZ"));
 //! ```
 //!
+//! [`pair`] judges a client certificate and key as kubectl does ([`check_client_pair`]).
+//!
 //! With the feature `kube`, `ClusterEntry::to_kube_config` and `to_kube_kubeconfig` hand
 //! the result to kube-rs.
 //!
 //! Comments in an existing file are not kept (kubectl does not keep them either), and two
 //! programs updating the same file at once can lose one update (as with kubectl).
+
+#![forbid(unsafe_code)]
 
 mod entry;
 mod error;
@@ -53,6 +57,7 @@ mod file;
 #[cfg(feature = "kube")]
 mod kube;
 mod merge;
+pub mod pair;
 
 pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning};
 pub use error::KubeconfigError;
@@ -61,3 +66,4 @@ pub use file::{
     write_atomically_with, Update,
 };
 pub use merge::{check, merge, redact, MergeOptions, Merged, Secrets, REDACTED};
+pub use pair::{check_client_pair, check_client_pair_data, PairError};

@@ -1,0 +1,145 @@
+//! Dev-only helpers shared by the workspace's tests.
+//!
+//! [`kubectl`] finds kubectl and runs it on a kubeconfig. Without kubectl a test is skipped
+//! (said on stderr, which the test harness shows); with `CI=true` it fails instead, because
+//! CI installs kubectl.
+
+#![forbid(unsafe_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A kubectl binary.
+#[derive(Debug, Clone)]
+pub struct Kubectl {
+    path: PathBuf,
+}
+
+/// What one kubectl run did.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Whether it exited with status 0.
+    pub ok: bool,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            ok: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// kubectl from `PATH` (or `/usr/bin`). `None` when missing, after saying `SKIPPED` on
+/// stderr; a panic when missing and `CI=true`.
+pub fn kubectl() -> Option<Kubectl> {
+    let path = std::env::var_os("PATH");
+    match find(path.as_deref()) {
+        Some(path) => Some(Kubectl { path }),
+        None => {
+            let ci = std::env::var("CI").ok();
+            if let Err(message) = skip_or_fail(ci.as_deref()) {
+                panic!("{message}");
+            }
+            None
+        }
+    }
+}
+
+/// The first `kubectl` file in the folders of `path` (a `PATH` value), then `/usr/bin`.
+pub fn find(path: Option<&OsStr>) -> Option<PathBuf> {
+    path.into_iter()
+        .flat_map(|paths| std::env::split_paths(paths).collect::<Vec<_>>())
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join("kubectl"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// What to do when kubectl is missing, given the value of `CI`: say `SKIPPED` on stderr and
+/// return `Ok`, or, when `ci` is `true`, return the reason to fail.
+pub fn skip_or_fail(ci: Option<&str>) -> Result<(), String> {
+    const MISSING: &str = "kubectl not found on PATH or in /usr/bin";
+    if ci == Some("true") {
+        return Err(format!("{MISSING}, and CI=true: CI must install kubectl"));
+    }
+    eprintln!("SKIPPED: {MISSING}");
+    Ok(())
+}
+
+impl Kubectl {
+    /// The binary's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A command running kubectl on the kubeconfig `config` (`--kubeconfig`, with
+    /// `KUBECONFIG` removed from its environment).
+    pub fn command(&self, config: &Path) -> Command {
+        let mut command = Command::new(&self.path);
+        command
+            .arg("--kubeconfig")
+            .arg(config)
+            .env_remove("KUBECONFIG");
+        command
+    }
+
+    /// Runs kubectl on `config` with `args` and waits for it.
+    pub fn run(&self, config: &Path, args: &[&str]) -> Run {
+        self.command(config)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.path.display()))
+            .into()
+    }
+
+    /// `kubectl config view --raw -o json` of `config`, parsed; panics when kubectl refuses.
+    pub fn view_json(&self, config: &Path) -> String {
+        let run = self.run(config, &["config", "view", "--raw", "-o", "json"]);
+        assert!(
+            run.ok,
+            "kubectl config view refused {}: {}",
+            config.display(),
+            run.stderr
+        );
+        run.stdout
+    }
+}
+
+/// A local TCP port that nothing listens on (bound, then released): kubectl pointed there
+/// builds its TLS configuration, then fails to connect.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free local port")
+        .port()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_kubectl_skips_only_outside_ci() {
+        assert!(skip_or_fail(None).is_ok());
+        assert!(skip_or_fail(Some("false")).is_ok());
+        let err = skip_or_fail(Some("true")).expect_err("CI=true must fail");
+        assert!(err.contains("kubectl not found"), "{err}");
+    }
+
+    #[test]
+    fn kubectl_is_found_in_a_path_folder() {
+        let dir = std::env::temp_dir().join(format!("ts-find-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kubectl"), "").unwrap();
+        let found = find(Some(dir.as_os_str()));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found, Some(dir.join("kubectl")));
+    }
+}
