@@ -94,6 +94,7 @@ fn pure(c: &mut Criterion) {
         status: StatusCode::OK,
         headers: HeaderMap::new(),
         body: Bytes::from_static(DOCUMENTED.as_bytes()),
+        attempts: 1,
     };
     c.bench_function("parse_documented_response", |b| {
         b.iter(|| black_box(black_box(&raw).json::<Kubeconfig>()))

@@ -213,6 +213,7 @@ async fn bad_request_in_the_snake_case_shape() {
             error_code,
             error_message,
             body,
+            ..
         } => {
             assert_eq!(status.as_u16(), 400);
             assert_eq!(request_id.as_deref(), Some("req-400"));
@@ -271,6 +272,7 @@ async fn server_error_with_an_html_body() {
             error_code,
             error_message,
             body,
+            ..
         } => {
             assert_eq!(status.as_u16(), 500);
             assert_eq!(request_id.as_deref(), Some("gw-1"));
@@ -350,6 +352,7 @@ async fn ok_with_an_oversized_body() {
             status,
             request_id,
             limit,
+            ..
         } => {
             assert_eq!(status.as_u16(), 200);
             assert_eq!(request_id.as_deref(), Some("req-200"));

@@ -15,9 +15,11 @@ pub enum TransportErrorKind {
     /// No connection could be made (refused, unreachable, DNS, TLS handshake, connect
     /// timeout). Nothing was sent, so a retry is safe.
     Connect,
-    /// The call's total timeout ran out (retries included).
+    /// A timeout: the call's total timeout ran out (retries included), or one attempt's
+    /// after the request was sent (it may have reached the server).
     Timeout,
-    /// Anything else: the connection broke while sending or reading.
+    /// Anything else: the connection broke while sending or reading (the request may have
+    /// reached the server).
     Other,
 }
 
@@ -32,11 +34,11 @@ pub enum Error {
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
     /// The request could not be sent or the response not read.
-    #[error("{}: {message}", match kind {
+    #[error("{}: {message}{}", match kind {
         TransportErrorKind::Connect => "connection failed",
         TransportErrorKind::Timeout => "timed out",
         TransportErrorKind::Other => "transport error",
-    })]
+    }, after_attempts(*attempts))]
     Transport {
         /// Connect, timeout, or other.
         kind: TransportErrorKind,
@@ -45,9 +47,11 @@ pub enum Error {
         /// The HTTP library's error, when there is one.
         #[source]
         source: Option<reqwest::Error>,
+        /// How many attempts were made (see [`Error::attempts`]).
+        attempts: u32,
     },
     /// The API answered with an error (or undocumented) status.
-    #[error("{}", api_summary(*status, request_id.as_deref(), error_code.as_deref(), error_message.as_deref(), body))]
+    #[error("{}{}", api_summary(*status, request_id.as_deref(), error_code.as_deref(), error_message.as_deref(), body), after_attempts(*attempts))]
     Api {
         /// The HTTP status.
         status: StatusCode,
@@ -61,11 +65,14 @@ pub enum Error {
         /// The body as text, at most [`MAX_KEPT_ERROR_BODY`] bytes of it, with secrets taken
         /// out (see [`kept_error_body`]); nothing of the body of a success status.
         body: String,
+        /// How many attempts were made (see [`Error::attempts`]).
+        attempts: u32,
     },
     /// The response does not match the spec.
     #[error(
-        "response does not match the spec: status {status}, {}: {path}: {message}",
-        request_id_text(request_id.as_deref())
+        "response does not match the spec: status {status}, {}: {path}: {message}{}",
+        request_id_text(request_id.as_deref()),
+        after_attempts(*attempts)
     )]
     ResponseMismatch {
         /// The HTTP status.
@@ -77,11 +84,14 @@ pub enum Error {
         path: String,
         /// What is wrong there, for example `invalid type: integer `1`, expected a string`.
         message: String,
+        /// How many attempts were made (see [`Error::attempts`]).
+        attempts: u32,
     },
     /// The response body is larger than the configured limit; it was not read to the end.
     #[error(
-        "response body larger than {limit} bytes: status {status}, {}",
-        request_id_text(request_id.as_deref())
+        "response body larger than {limit} bytes: status {status}, {}{}",
+        request_id_text(request_id.as_deref()),
+        after_attempts(*attempts)
     )]
     BodyTooLarge {
         /// The HTTP status.
@@ -90,7 +100,19 @@ pub enum Error {
         request_id: Option<String>,
         /// The limit, in bytes.
         limit: usize,
+        /// How many attempts were made (see [`Error::attempts`]).
+        attempts: u32,
     },
+}
+
+/// ` (after N attempts)` when there was more than one, so that a printed error says how
+/// hard the client tried.
+fn after_attempts(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
 }
 
 fn request_id_text(request_id: Option<&str>) -> String {
@@ -131,7 +153,10 @@ fn api_summary(
 }
 
 impl Error {
-    /// Whether trying again may succeed: a failed connection, or status 429, 502, 503, 504.
+    /// Whether trying again is known to be safe: the request cannot have reached the
+    /// operation (a failed connection, or status 429). A 503 is safe only with a
+    /// `Retry-After`, which the error does not keep; see [`crate::retry`] for what the
+    /// transport retries.
     ///
     /// ```
     /// use clustercert_runtime::Error;
@@ -140,9 +165,39 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { kind, .. } => *kind == TransportErrorKind::Connect,
-            Error::Api { status, .. } => is_retryable_status(*status),
+            Error::Api { status, .. } => *status == StatusCode::TOO_MANY_REQUESTS,
             _ => false,
         }
+    }
+
+    /// How many attempts the call made before this error: 0 when it failed before sending
+    /// anything ([`Error::InvalidInput`], [`Error::Credentials`]), else 1 plus the retries.
+    /// `Display` says it too when there was more than one (`… (after 4 attempts)`).
+    ///
+    /// ```
+    /// use clustercert_runtime::Error;
+    /// assert_eq!(Error::InvalidInput("x".into()).attempts(), 0);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Transport { attempts, .. }
+            | Error::Api { attempts, .. }
+            | Error::ResponseMismatch { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts,
+            Error::InvalidInput(_) | Error::Credentials(_) => 0,
+        }
+    }
+
+    /// Records how many attempts led to this error.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        if let Error::Transport { attempts, .. }
+        | Error::Api { attempts, .. }
+        | Error::ResponseMismatch { attempts, .. }
+        | Error::BodyTooLarge { attempts, .. } = &mut self
+        {
+            *attempts = count;
+        }
+        self
     }
 
     /// The HTTP status, when a response arrived.
@@ -178,13 +233,9 @@ impl Error {
             kind,
             message: error_chain(&error),
             source: Some(error),
+            attempts: 1,
         }
     }
-}
-
-/// The statuses worth retrying: 429, 502, 503, 504.
-pub fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
 /// An error and its causes on one line, `a: b: c`, without repeating a cause that is already
@@ -606,6 +657,7 @@ mod tests {
             error_code: None,
             error_message: None,
             body: "<html>\n<head><title>500</title></head>\n</html>".into(),
+            attempts: 1,
         };
         let text = e.to_string();
         assert!(!text.contains('\n'), "{text}");
@@ -623,20 +675,33 @@ mod tests {
     }
 
     #[test]
-    fn retryable_statuses() {
-        for (code, retry) in [
-            (429, true),
-            (502, true),
-            (503, true),
-            (504, true),
-            (500, false),
-            (400, false),
-        ] {
-            assert_eq!(
-                is_retryable_status(StatusCode::from_u16(code).unwrap()),
-                retry,
-                "{code}"
-            );
+    fn display_says_how_many_attempts_when_more_than_one() {
+        let error = |attempts| Error::Api {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            request_id: None,
+            error_code: None,
+            error_message: Some("slow down".into()),
+            body: String::new(),
+            attempts,
+        };
+        assert_eq!(error(1).attempts(), 1);
+        assert!(!error(1).to_string().contains("attempt"), "{}", error(1));
+        assert!(
+            error(4)
+                .to_string()
+                .ends_with("slow down (after 4 attempts)"),
+            "{}",
+            error(4)
+        );
+        assert!(error(4).is_retryable());
+        let timeout = Error::Transport {
+            kind: TransportErrorKind::Timeout,
+            message: "x".into(),
+            source: None,
+            attempts: 1,
         }
+        .with_attempts(3);
+        assert_eq!(timeout.attempts(), 3);
+        assert_eq!(timeout.to_string(), "timed out: x (after 3 attempts)");
     }
 }

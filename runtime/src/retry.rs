@@ -1,11 +1,71 @@
-//! [`RetryPolicy`]: bounded exponential backoff with jitter, and `Retry-After`.
+//! [`RetryPolicy`]: which failures are retried, bounded exponential backoff with jitter, and
+//! `Retry-After`.
 //!
-//! The transport retries a failed connection and the statuses 429, 502, 503 and 504, never
-//! anything else; it waits what `Retry-After` says when the response has one (but at most
+//! An operation may not be idempotent: the certificate operation mints a new certificate
+//! every time a request reaches CCE, and the official SDKs retry nothing by default. So by
+//! default the transport retries only what provably did not reach the operation
+//! ([`RetryClass::Safe`]):
+//!
+//! - a failed connection (nothing was sent);
+//! - `429 Too Many Requests` (the gateway's rate limit refused it before the service saw it);
+//! - `503 Service Unavailable` with a `Retry-After` (the service says it refused the request
+//!   and when to come back).
+//!
+//! A failure after the request was sent ([`RetryClass::Ambiguous`]: `502`, `504`, a `503`
+//! without `Retry-After`, a timeout or a broken connection while waiting for or reading the
+//! answer) may have done the work anyway; it is retried only with
+//! [`RetryPolicy::retry_ambiguous`]. Nothing else is retried. The transport waits what
+//! `Retry-After` says when the response has one (but at most
 //! [`RetryPolicy::max_retry_after`], 60 s by default), else the policy's backoff (see
 //! [`wait_before_retry`]); and it never waits past the call's total timeout.
 
 use std::time::{Duration, SystemTime};
+
+use http::StatusCode;
+
+use crate::error::TransportErrorKind;
+
+/// Whether a failed attempt may be retried, and on what grounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// The request provably did not reach the operation: retried by default.
+    Safe,
+    /// The request may have reached the operation: retried only when the policy says
+    /// [`RetryPolicy::retry_ambiguous`].
+    Ambiguous,
+    /// Retrying would not help (or the answer is final): never retried.
+    Never,
+}
+
+/// The class of an answer's status; `has_retry_after` says whether it carried a readable
+/// `Retry-After`.
+///
+/// ```
+/// use clustercert_runtime::http::StatusCode;
+/// use clustercert_runtime::retry::{classify_status, RetryClass};
+/// assert_eq!(classify_status(StatusCode::TOO_MANY_REQUESTS, false), RetryClass::Safe);
+/// assert_eq!(classify_status(StatusCode::SERVICE_UNAVAILABLE, true), RetryClass::Safe);
+/// assert_eq!(classify_status(StatusCode::SERVICE_UNAVAILABLE, false), RetryClass::Ambiguous);
+/// assert_eq!(classify_status(StatusCode::BAD_GATEWAY, true), RetryClass::Ambiguous);
+/// assert_eq!(classify_status(StatusCode::INTERNAL_SERVER_ERROR, true), RetryClass::Never);
+/// ```
+pub fn classify_status(status: StatusCode, has_retry_after: bool) -> RetryClass {
+    match status.as_u16() {
+        429 => RetryClass::Safe,
+        503 if has_retry_after => RetryClass::Safe,
+        502..=504 => RetryClass::Ambiguous,
+        _ => RetryClass::Never,
+    }
+}
+
+/// The class of a transport failure: a failed connection sent nothing; any other failure
+/// (a timeout, a connection broken while sending or reading) may have reached the server.
+pub fn classify_transport(kind: TransportErrorKind) -> RetryClass {
+    match kind {
+        TransportErrorKind::Connect => RetryClass::Safe,
+        _ => RetryClass::Ambiguous,
+    }
+}
 
 /// How often and how long to wait between attempts.
 ///
@@ -27,20 +87,22 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
+    retry_ambiguous: bool,
 }
 
 /// The default longest wait a `Retry-After` can ask for: 60 s.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl Default for RetryPolicy {
-    /// Three retries, starting at 200 ms and doubling, at most 5 s apart; a `Retry-After`
-    /// is obeyed up to 60 s.
+    /// Three retries of [`RetryClass::Safe`] failures only, starting at 200 ms and doubling,
+    /// at most 5 s apart; a `Retry-After` is obeyed up to 60 s.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            retry_ambiguous: false,
         }
     }
 }
@@ -80,9 +142,43 @@ impl RetryPolicy {
         self
     }
 
+    /// Also retry failures that may have reached the operation ([`RetryClass::Ambiguous`]:
+    /// `502`, `504`, `503` without `Retry-After`, a timeout or a broken connection after the
+    /// request was sent). Off by default: for an operation that is not idempotent, such as
+    /// one that mints a certificate on every call, a retry may do the work twice (two
+    /// certificates, both valid). Turn it on for idempotent operations, or when a duplicate
+    /// is harmless.
+    pub fn retry_ambiguous(mut self, retry: bool) -> Self {
+        self.retry_ambiguous = retry;
+        self
+    }
+
     /// The configured number of retries.
     pub fn retries(&self) -> u32 {
         self.max_retries
+    }
+
+    /// Whether [`RetryClass::Ambiguous`] failures are retried.
+    pub fn retries_ambiguous(&self) -> bool {
+        self.retry_ambiguous
+    }
+
+    /// Whether a failure of this class may be retried under this policy (retries left
+    /// aside).
+    ///
+    /// ```
+    /// use clustercert_runtime::retry::{RetryClass, RetryPolicy};
+    /// assert!(RetryPolicy::default().allows(RetryClass::Safe));
+    /// assert!(!RetryPolicy::default().allows(RetryClass::Ambiguous));
+    /// assert!(RetryPolicy::default().retry_ambiguous(true).allows(RetryClass::Ambiguous));
+    /// assert!(!RetryPolicy::default().retry_ambiguous(true).allows(RetryClass::Never));
+    /// ```
+    pub fn allows(&self, class: RetryClass) -> bool {
+        match class {
+            RetryClass::Safe => true,
+            RetryClass::Ambiguous => self.retry_ambiguous,
+            RetryClass::Never => false,
+        }
     }
 
     /// The configured cap on a `Retry-After` wait.
@@ -234,6 +330,37 @@ mod tests {
     fn none_has_no_retries() {
         assert_eq!(RetryPolicy::none().retries(), 0);
         assert_eq!(RetryPolicy::default().retries(), 3);
+        assert!(!RetryPolicy::default().retries_ambiguous());
+    }
+
+    #[test]
+    fn classes_of_statuses_and_transport_failures() {
+        for (code, with, without) in [
+            (429, RetryClass::Safe, RetryClass::Safe),
+            (503, RetryClass::Safe, RetryClass::Ambiguous),
+            (502, RetryClass::Ambiguous, RetryClass::Ambiguous),
+            (504, RetryClass::Ambiguous, RetryClass::Ambiguous),
+            (500, RetryClass::Never, RetryClass::Never),
+            (400, RetryClass::Never, RetryClass::Never),
+            (307, RetryClass::Never, RetryClass::Never),
+            (200, RetryClass::Never, RetryClass::Never),
+        ] {
+            let status = StatusCode::from_u16(code).unwrap();
+            assert_eq!(classify_status(status, true), with, "{code}");
+            assert_eq!(classify_status(status, false), without, "{code}");
+        }
+        assert_eq!(
+            classify_transport(TransportErrorKind::Connect),
+            RetryClass::Safe
+        );
+        assert_eq!(
+            classify_transport(TransportErrorKind::Timeout),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            classify_transport(TransportErrorKind::Other),
+            RetryClass::Ambiguous
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! [`ClientBuilder::http_client`]).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -20,10 +21,11 @@ use time::OffsetDateTime;
 use super::credentials::Credentials;
 use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
 use super::error::{
-    header_text, is_retryable_status, kept_error_body, CceErrorBody, Error, TransportErrorKind,
-    MAX_KEPT_ERROR_BODY,
+    header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind, MAX_KEPT_ERROR_BODY,
 };
-use super::retry::{parse_retry_after, RetryPolicy};
+use super::retry::{
+    classify_status, classify_transport, parse_retry_after, RetryClass, RetryPolicy,
+};
 use super::secret::SecretString;
 use super::signing::{self, Signed};
 
@@ -119,6 +121,7 @@ pub struct ClientBuilder<C> {
     region: Option<String>,
     credentials: Option<Credentials>,
     connect_timeout: Duration,
+    attempt_timeout: Option<Duration>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
@@ -141,6 +144,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("region", &self.region)
             .field("credentials", &self.credentials)
             .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
@@ -165,6 +169,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
             region: None,
             credentials: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: None,
             timeout: Some(DEFAULT_TIMEOUT),
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -207,6 +212,15 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// the builder makes, not to one given with [`ClientBuilder::http_client`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from connecting to the end of the body (default: no
+    /// limit of its own, only the total timeout). A timed-out attempt may have reached the
+    /// server, so it is retried only with [`RetryPolicy::retry_ambiguous`]. Applies to the
+    /// HTTP client the builder makes, not to one given with [`ClientBuilder::http_client`].
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 
@@ -303,11 +317,17 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(cannot_build)?,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none());
+                match self.attempt_timeout {
+                    Some(limit) => builder.timeout(limit),
+                    None => builder,
+                }
                 .build()
-                .map_err(cannot_build)?,
+                .map_err(cannot_build)?
+            }
         };
         Ok(C::from(Transport {
             inner: Arc::new(Inner {
@@ -410,15 +430,19 @@ impl Transport {
         &self.inner.base_url
     }
 
-    /// Sends one operation's request and returns the raw response, whatever its status.
-    /// Retries connect failures and 429/502/503/504 as the policy allows, within the total
-    /// timeout; the last response is returned when retries run out.
+    /// Sends one operation's request and returns the raw response, whatever its status
+    /// (but a `3xx`, which is an [`Error::Api`]: redirects are not followed). Retries what
+    /// the policy allows (see [`crate::retry`]), within the total timeout; the last response
+    /// is returned when retries run out, with [`RawResponse::attempts`] saying how many were
+    /// made.
     #[doc(hidden)]
     pub async fn send(&self, request: OperationRequest) -> Result<RawResponse, Error> {
         let url = self.url_for(&request)?;
         let headers = self.base_headers(&request)?;
         let body = request.body.map(Bytes::from);
-        let attempts = self.attempts(&request.method, &url, &headers, body.as_ref());
+        // Counted outside the attempts, so that a total timeout can say how many there were.
+        let made = AtomicU32::new(0);
+        let attempts = self.attempts(&request.method, &url, &headers, body.as_ref(), &made);
         match self.inner.timeout {
             None => attempts.await,
             Some(limit) => tokio::time::timeout(limit, attempts)
@@ -431,6 +455,7 @@ impl Transport {
                             request.operation
                         ),
                         source: None,
+                        attempts: made.load(Ordering::Relaxed),
                     })
                 }),
         }
@@ -473,6 +498,7 @@ impl Transport {
         url: &url::Url,
         headers: &HeaderMap,
         body: Option<&Bytes>,
+        made: &AtomicU32,
     ) -> Result<RawResponse, Error> {
         let deadline = self
             .inner
@@ -480,23 +506,34 @@ impl Transport {
             .map(|limit| tokio::time::Instant::now() + limit);
         let mut retry = 0;
         loop {
-            let outcome = self.attempt(method, url, headers, body).await;
-            let wait = match &outcome {
-                Err(error) if error.is_retryable() => self.inner.retry.wait(retry, None),
-                Ok(response) if is_retryable_status(response.status) => {
+            let count = made.fetch_add(1, Ordering::Relaxed) + 1;
+            let outcome = match self.attempt(method, url, headers, body).await {
+                Ok(mut response) => {
+                    response.attempts = count;
+                    Ok(response)
+                }
+                Err(error) => Err(error.with_attempts(count)),
+            };
+            let (class, retry_after) = match &outcome {
+                Err(Error::Transport { kind, .. }) => (classify_transport(*kind), None),
+                Err(_) => (RetryClass::Never, None),
+                Ok(response) => {
                     let retry_after = response
                         .headers
                         .get(http::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    // At most the policy's cap, however long the server asks for.
-                    self.inner.retry.wait(retry, retry_after)
+                    (
+                        classify_status(response.status, retry_after.is_some()),
+                        retry_after,
+                    )
                 }
-                _ => return outcome,
             };
-            if retry >= self.inner.retry.retries() {
+            if !self.inner.retry.allows(class) || retry >= self.inner.retry.retries() {
                 return outcome;
             }
+            // At most the policy's cap, however long the server asks for.
+            let wait = self.inner.retry.wait(retry, retry_after);
             if let Some(deadline) = deadline {
                 // A wait that would end past the deadline cannot lead to an answer in time:
                 // give the caller what we have now instead.
@@ -661,6 +698,7 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ra
         status,
         request_id: header_text(headers, REQUEST_ID),
         limit,
+        attempts: 1,
     };
     if response
         .content_length()
@@ -695,6 +733,7 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ra
         status,
         headers,
         body,
+        attempts: 1,
     })
 }
 
@@ -740,6 +779,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The body, at most the configured cap.
     pub body: Bytes,
+    /// How many attempts the call made to get this answer: 1, plus the retries.
+    pub attempts: u32,
 }
 
 impl fmt::Debug for RawResponse {
@@ -748,6 +789,7 @@ impl fmt::Debug for RawResponse {
             .field("status", &self.status)
             .field("request_id", &self.header(REQUEST_ID))
             .field("body_bytes", &self.body.len())
+            .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
 }
@@ -767,6 +809,7 @@ impl RawResponse {
             request_id: self.header(REQUEST_ID),
             path,
             message: without_position(error),
+            attempts: self.attempts,
         };
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut *de)
@@ -795,6 +838,7 @@ impl RawResponse {
             error_code: parsed.code,
             error_message: parsed.message,
             body: kept_error_body(self.status, &self.body, MAX_KEPT_ERROR_BODY),
+            attempts: self.attempts,
         }
     }
 }
@@ -820,6 +864,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers,
             body: Bytes::copy_from_slice(body.as_bytes()),
+            attempts: 1,
         }
     }
 
