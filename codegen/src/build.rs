@@ -68,6 +68,7 @@ pub fn build(spec: &OpenAPI) -> Result<Api, Error> {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
+        server: first_server(spec),
         types,
         operations,
     })
@@ -822,6 +823,7 @@ impl<'a> Builder<'a> {
                 ty,
                 required: data.required,
                 explode,
+                example: self.first_example(data.example.as_ref(), &data.examples, Some(schema)),
             });
         }
         // Path first, then query, then header, each in spec order.
@@ -1002,7 +1004,39 @@ impl<'a> Builder<'a> {
                     .clone()
                     .unwrap_or_else(|| "The request body.".to_owned()),
             ),
+            example: self.first_example(media.example.as_ref(), &media.examples, Some(schema)),
         })
+    }
+
+    /// An example value: `example`, else the first of `examples` that has a value (following
+    /// `$ref`s), else the schema's `example` (following a `$ref` to a component).
+    fn first_example<S: Borrow<Schema>>(
+        &self,
+        example: Option<&serde_json::Value>,
+        examples: &IndexMap<String, ReferenceOr<openapiv3::Example>>,
+        schema: Option<&ReferenceOr<S>>,
+    ) -> Option<serde_json::Value> {
+        if let Some(example) = example {
+            return Some(example.clone());
+        }
+        for example in examples.values() {
+            if let Ok(example) = resolve(self.components, example, "examples", "#", |c| &c.examples)
+            {
+                if let Some(value) = &example.value {
+                    return Some(value.clone());
+                }
+            }
+        }
+        match schema? {
+            ReferenceOr::Item(schema) => schema.borrow().schema_data.example.clone(),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/schemas/")?;
+                match self.components.schemas.get(key)? {
+                    ReferenceOr::Item(schema) => schema.schema_data.example.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        }
     }
 
     /// The one JSON media type of a content map: `None` when the map is empty.
@@ -1205,6 +1239,18 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// The first server's URL with each `{variable}` at its default; `None` when there is no
+/// server or the URL is relative.
+fn first_server(spec: &OpenAPI) -> Option<String> {
+    let server = spec.servers.first()?;
+    let mut url = server.url.clone();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    (absolute && !url.contains('{')).then_some(url)
 }
 
 /// Follows `$ref`s to `#/components/{kind}/…` until an item.

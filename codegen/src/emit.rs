@@ -37,6 +37,18 @@ fn doc_attrs(text: Option<&str>) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// Doc attributes for code lines, kept as they are (indentation matters in examples).
+fn code_doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
 fn inner_docs(text: &str) -> TokenStream {
     let lines = doc_lines(text);
     quote! { #( #![doc = #lines] )* }
@@ -65,15 +77,25 @@ pub struct Emitter<'a> {
     api: &'a Api,
     rt: TokenStream,
     traits: HashMap<String, Traits>,
+    /// The path users name the generated items by (`clustercert`), for doc examples; `None`
+    /// writes none (the modules of [`crate::generate`] do not know their crate).
+    doc_root: Option<String>,
+    types_by_name: HashMap<&'a str, &'a TypeDef>,
 }
 
 impl<'a> Emitter<'a> {
     /// An emitter for `api`, with generated code calling the runtime at `runtime`.
-    pub fn new(api: &'a Api, runtime: &syn::Path) -> Self {
+    pub fn new(api: &'a Api, runtime: &syn::Path, doc_root: Option<String>) -> Self {
         let mut emitter = Emitter {
             api,
             rt: quote! { #runtime },
             traits: HashMap::new(),
+            doc_root,
+            types_by_name: api
+                .types
+                .iter()
+                .map(|def| (def.name.as_str(), def))
+                .collect(),
         };
         emitter.traits = emitter.compute_traits();
         emitter
@@ -197,6 +219,7 @@ impl<'a> Emitter<'a> {
                 "The types and the `Client` are generated; authentication, signing, retries, \
                  errors and secrets come from the runtime, re-exported here as [`runtime`].",
             ),
+            Some(&self.operation_list()),
         ]);
         let docs = inner_docs(&text);
         quote! {
@@ -209,6 +232,28 @@ impl<'a> Emitter<'a> {
             pub use #rt as runtime;
             pub use #rt::{ClientBuilder, ConstraintError, Credentials, Error, RetryPolicy, SecretString};
         }
+    }
+
+    /// `# Operations`: one line per operation, its summary (or the first sentence of its
+    /// description), linked to the method, whose docs hold an example.
+    fn operation_list(&self) -> String {
+        let mut text = String::from(
+            "# Operations\n\nEach method's docs show a call built from the spec's examples.\n",
+        );
+        for op in &self.api.operations {
+            let about = op
+                .summary
+                .as_deref()
+                .or(op.description.as_deref())
+                .and_then(|t| t.trim().lines().next())
+                .map(|line| format!(": {}", line.trim()))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n- [`Client::{}`] (`{} {}`){about}",
+                op.method_name, op.http_method, op.path
+            ));
+        }
+        text
     }
 
     pub fn types(&self, source: &str) -> TokenStream {
@@ -232,6 +277,15 @@ impl<'a> Emitter<'a> {
 
     fn type_def(&self, def: &TypeDef) -> TokenStream {
         let docs = doc_attrs(def.doc.as_deref());
+        let refusal = self
+            .doc_root
+            .as_deref()
+            .and_then(|root| crate::examples::refusal(root, def))
+            .map(|lines| {
+                let mut all = vec![String::new()];
+                all.extend(lines);
+                code_doc_attrs(&all)
+            });
         let name = ident(&def.name);
         match &def.kind {
             TypeKind::Struct {
@@ -278,8 +332,8 @@ impl<'a> Emitter<'a> {
                 quote! { #docs pub type #name = #target; }
             }
             TypeKind::Enum { variants } => self.string_enum(&def.name, docs, variants),
-            TypeKind::Integer(rule) => self.integer(&def.name, docs, rule),
-            TypeKind::Text(rule) => self.text(&def.name, docs, rule),
+            TypeKind::Integer(rule) => self.integer(&def.name, docs, rule, refusal),
+            TypeKind::Text(rule) => self.text(&def.name, docs, rule, refusal),
         }
     }
 
@@ -337,7 +391,13 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn integer(&self, type_name: &str, docs: TokenStream, rule: &IntegerRule) -> TokenStream {
+    fn integer(
+        &self,
+        type_name: &str,
+        docs: TokenStream,
+        rule: &IntegerRule,
+        example: Option<TokenStream>,
+    ) -> TokenStream {
         let rt = &self.rt;
         let name = ident(type_name);
         let inner = if rule.int32 {
@@ -395,6 +455,7 @@ impl<'a> Emitter<'a> {
             #docs
             #separator
             #[doc = #holds]
+            #example
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
             #[serde(try_from = "i64", into = #inner_name)]
             pub struct #name(#inner);
@@ -466,7 +527,13 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn text(&self, type_name: &str, docs: TokenStream, rule: &LengthRule) -> TokenStream {
+    fn text(
+        &self,
+        type_name: &str,
+        docs: TokenStream,
+        rule: &LengthRule,
+        example: Option<TokenStream>,
+    ) -> TokenStream {
         let rt = &self.rt;
         let name = ident(type_name);
         let rule_text = rule.describe();
@@ -503,6 +570,7 @@ impl<'a> Emitter<'a> {
             #docs
             #separator
             #[doc = #holds]
+            #example
             #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
             #[serde(try_from = "String", into = "String")]
             pub struct #name(String);
@@ -788,7 +856,7 @@ impl<'a> Emitter<'a> {
             Some(&format!("`{} {}`", op.http_method, op.path)),
             auth_note.as_deref(),
             Some(&format!(
-                "[`Self::{}_raw`] sends the same request and returns the response unread.",
+                "[`Self::{}_raw`]\nsends the same request and returns the response unread.",
                 op.method_name
             )),
             Some(
@@ -797,6 +865,17 @@ impl<'a> Emitter<'a> {
             ),
         ]);
         let docs = doc_attrs(Some(&doc));
+        let example = self.doc_root.as_deref().map(|root| {
+            let mut lines = vec![String::new()];
+            lines.extend(crate::examples::operation(
+                root,
+                self.api.server.as_deref(),
+                &self.types_by_name,
+                op,
+            ));
+            code_doc_attrs(&lines)
+        });
+        let docs = quote! { #docs #example };
 
         let (path_bindings, path) = self.path_expr(op);
         let (query_stmts, query) = self.pairs(op, ParamIn::Query, "query");
@@ -833,9 +912,10 @@ impl<'a> Emitter<'a> {
         let raw_name = format_ident!("{}_raw", op.method_name);
         let raw_doc = doc_attrs(Some(&paragraphs(&[
             Some(&format!(
-                "Sends exactly the request of [`Self::{}`] (same path template, parameter\n\
-                 checks and body) and returns the response as it came, whatever its status:\n\
-                 nothing is parsed and no status is turned into an error.",
+                "The raw form of [`Self::{}`]:\n\
+                 it sends exactly the same request (same path template, parameter checks and\n\
+                 body) and returns the response as it came, whatever its status: nothing is\n\
+                 parsed and no status is turned into an error.",
                 op.method_name
             )),
             Some(&format!("`{} {}`", op.http_method, op.path)),
@@ -1118,7 +1198,8 @@ fn space_items(code: &str) -> String {
                 || ["pub const ", "const ", "type "]
                     .iter()
                     .any(|s| this.starts_with(s)));
-        let ends_item = matches!(this, "}" | "};" | "];") || one_line_item;
+        let ends_item =
+            !this.starts_with("//") && (matches!(this, "}" | "};" | "];") || one_line_item);
         let module_docs_end = this.starts_with("//!") && !following.starts_with("//!");
         let starts_item = ITEM_STARTS.iter().any(|s| following.starts_with(s));
         if module_docs_end || (ends_item && indent(line) == indent(next) && starts_item) {

@@ -108,7 +108,14 @@
 //!
 //! **Docs.** Descriptions and summaries become doc comments; the module docs come from
 //! `info`. Indentation is dropped and bare code fences become `text`, so rustdoc never
-//! compiles prose as a doctest.
+//! compiles prose as a doctest. A crate from [`generate_crate`] also gets, in its crate docs,
+//! the list of operations (summary, method, path), and doctests that compile: per operation
+//! a `no_run` call whose request is built from the spec's examples (a parameter's `example`,
+//! `examples` or schema `example`; the body's media-type `example`, first `examples` entry or
+//! schema `example`, deserialized with `serde_json`), made-up values of the right shape where
+//! the spec has none; per validated newtype, a value just outside its rule and the message it
+//! gets (`invalid ValidityDays: 1826 (must be -1, or from 1 to 1825)`). The endpoint in the
+//! examples is the first absolute server URL with its variables at their defaults.
 //!
 //! **Operations.** Each needs an `operationId`; `CreateFoo` gives the method `create_foo`,
 //! `CreateFooRequest` and `CreateFooResponse`.
@@ -153,6 +160,7 @@ pub use openapiv3;
 
 mod build;
 mod emit;
+mod examples;
 pub mod model;
 mod names;
 
@@ -266,7 +274,7 @@ pub fn model(spec: &openapiv3::OpenAPI) -> Result<model::Api, Error> {
 pub fn generate(spec: &openapiv3::OpenAPI, options: &Options) -> Result<Vec<GeneratedFile>, Error> {
     let runtime = runtime_path(options)?;
     let api = build::build(spec)?;
-    let emitter = emit::Emitter::new(&api, &runtime);
+    let emitter = emit::Emitter::new(&api, &runtime, None);
     let header = options.header();
     Ok(vec![
         GeneratedFile {
@@ -296,7 +304,7 @@ pub fn generate_crate(
 ) -> Result<Vec<GeneratedFile>, Error> {
     let runtime = runtime_path(options)?;
     let api = build::build(spec)?;
-    let emitter = emit::Emitter::new(&api, &runtime);
+    let emitter = emit::Emitter::new(&api, &runtime, Some(crate_options.name.replace('-', "_")));
     let header = options.header();
     let runtime_dep = match &crate_options.runtime {
         RuntimeSource::Path(path) => {

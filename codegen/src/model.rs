@@ -12,6 +12,8 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The first server's URL with its variables at their defaults, when it is absolute.
+    pub server: Option<String>,
     /// Named types, in spec order (an inline type right after the type that holds it).
     pub types: Vec<TypeDef>,
     /// Operations, in spec order (path, then method).
@@ -254,6 +256,8 @@ pub struct Param {
     /// For arrays in the query: one pair per item (`explode`, the default) or one
     /// comma-separated pair.
     pub explode: bool,
+    /// The spec's example value (`example`, the first of `examples`, or the schema's).
+    pub example: Option<serde_json::Value>,
 }
 
 /// A JSON request body.
@@ -265,6 +269,9 @@ pub struct Body {
     pub required: bool,
     /// Doc text.
     pub doc: Option<String>,
+    /// The spec's example body (the media type's `example`, the first of its `examples`, or
+    /// the schema's).
+    pub example: Option<serde_json::Value>,
 }
 
 /// The success responses of an operation.

@@ -95,4 +95,21 @@ fn petstore_like_fixture_builds_and_works_as_a_standalone_crate() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("6 passed"), "{stdout}");
+
+    // The doc examples (one per operation, one per validated newtype) compile and pass.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .args(["test", "--offline", "--doc", "--", "--format", "terse"])
+        .output()
+        .expect("run cargo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the generated crate's doc examples failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // 5 operations and 8 validated newtypes.
+    assert!(stdout.contains("13 passed"), "{stdout}");
 }

@@ -309,3 +309,43 @@ components:
     assert!(!client.contains("Option<Option<"), "{client}");
     assert!(!types.contains("Option<Option<"), "{types}");
 }
+
+#[test]
+fn a_crate_documents_its_operations_with_compiled_examples() {
+    let spec = fixture("petstore-like.yaml");
+    let options = Options {
+        source: "tests/fixtures/petstore-like.yaml".to_owned(),
+        ..Options::default()
+    };
+    let crate_options = clustercert_codegen::CrateOptions {
+        name: "petstore-like".to_owned(),
+        version: "0.1.0".to_owned(),
+        runtime: clustercert_codegen::RuntimeSource::Path("../runtime".to_owned()),
+        standalone: true,
+    };
+    let files =
+        clustercert_codegen::generate_crate(&spec, &options, &crate_options).expect("generates");
+    insta::assert_snapshot!("petstore_like_crate_lib", file(&files, "src/lib.rs"));
+    let client = file(&files, "src/client.rs");
+    insta::assert_snapshot!("petstore_like_crate_client", client);
+    // One example per operation, naming the crate as a user does, built from the spec's
+    // request example.
+    assert_eq!(client.matches("```no_run").count(), 5, "{client}");
+    assert!(
+        client.contains("let request = petstore_like::UpdatePetRequest {"),
+        "{client}"
+    );
+    let types = file(&files, "src/types.rs");
+    assert!(
+        types.contains("/// let error = petstore_like::ListPetsLimit::new(101).unwrap_err();"),
+        "{types}"
+    );
+    assert!(
+        types.contains(
+            r#"/// assert_eq!(error.to_string(), "invalid ListPetsLimit: 101 (must be from 1 to 100)");"#
+        ),
+        "{types}"
+    );
+    // The modules of `generate` do not know their crate: no examples there.
+    assert!(!file(&generated("petstore-like.yaml"), "client.rs").contains("```no_run"));
+}

@@ -40,12 +40,32 @@ impl Client {
     /// The header `X-Auth-Token` (security scheme `token`) is not a request field:
     /// the runtime's authentication sends it.
     ///
-    /// [`Self::create_kubernetes_cluster_cert_raw`] sends the same request and returns the response unread.
+    /// [`Self::create_kubernetes_cluster_cert_raw`]
+    /// sends the same request and returns the response unread.
     ///
     /// # Errors
     ///
     /// Any status the spec does not list as a success, a response that does not
     /// match the spec, and failures to send or authenticate, as the runtime's `Error`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = clustercert::Client::builder()
+    ///     .endpoint("https://cce.cn-north-4.myhuaweicloud.com")
+    ///     .credentials(clustercert::runtime::Credentials::from_env()?)
+    ///     .build()?;
+    /// let request = clustercert::CreateKubernetesClusterCertRequest {
+    ///     project_id: "project_id".to_owned(),
+    ///     cluster_id: "cluster_id".to_owned(),
+    ///     body: serde_json::from_value(serde_json::json!({"duration":30}))?,
+    /// };
+    /// let response = client.create_kubernetes_cluster_cert(&request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_kubernetes_cluster_cert(
         &self,
         request: &CreateKubernetesClusterCertRequest,
@@ -62,9 +82,10 @@ impl Client {
         }
     }
 
-    /// Sends exactly the request of [`Self::create_kubernetes_cluster_cert`] (same path template, parameter
-    /// checks and body) and returns the response as it came, whatever its status:
-    /// nothing is parsed and no status is turned into an error.
+    /// The raw form of [`Self::create_kubernetes_cluster_cert`]:
+    /// it sends exactly the same request (same path template, parameter checks and
+    /// body) and returns the response as it came, whatever its status: nothing is
+    /// parsed and no status is turned into an error.
     ///
     /// `POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert`
     ///

@@ -10,6 +10,12 @@
 //! from it.
 //!
 //! The types and the `Client` are generated; authentication, signing, retries, errors and secrets come from the runtime, re-exported here as [`runtime`].
+//!
+//! # Operations
+//!
+//! Each method's docs show a call built from the spec's examples.
+//!
+//! - [`Client::create_kubernetes_cluster_cert`] (`POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert`): Obtain a cluster certificate.
 
 #![forbid(unsafe_code)]
 pub mod client;

@@ -15,6 +15,13 @@ pub struct CertDuration {
 /// 5 years. Every other value (0, -2, 1826, …) is invalid.
 ///
 /// Holds only allowed values: it must be -1, or from 1 to 1825.
+///
+/// ```
+/// let error = clustercert::ValidityDays::new(1826).unwrap_err();
+/// assert_eq!(error.to_string(), "invalid ValidityDays: 1826 (must be -1, or from 1 to 1825)");
+/// assert_eq!(clustercert::ValidityDays::new(-1)?.get(), -1);
+/// # Ok::<(), clustercert::ConstraintError>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

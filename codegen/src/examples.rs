@@ -1,0 +1,248 @@
+//! Doc examples, compiled as doctests of a generated crate: one per operation (its request
+//! built from the spec's examples, then the call) and one per validated newtype (a value the
+//! rule refuses, and the message it gives).
+//!
+//! Values come from the spec (`example`, `examples`, a schema's `example`); where the spec
+//! gives none, a value of the right shape is made up from the model (the first enum value, an
+//! allowed integer, the required fields of a struct), so the example always compiles.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::model::{
+    IntegerAlternative, IntegerRule, LengthRule, Operation, TypeDef, TypeKind, TypeRef,
+};
+
+/// How deep a made-up value goes before it stops at `null` (a required field that holds its
+/// own type has no finite value anyway).
+const MAX_DEPTH: usize = 8;
+
+/// Longest JSON written with `serde_json::json!`; longer values are parsed from a string, so
+/// the macro's recursion limit is never reached.
+const MAX_INLINE_JSON: usize = 100;
+
+/// A value of type `ty`, made up from the model.
+pub fn made_up(types: &HashMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    match ty {
+        TypeRef::String => Value::from("string"),
+        TypeRef::Secret => Value::from("secret"),
+        TypeRef::Bool => Value::Bool(false),
+        TypeRef::I32 | TypeRef::I64 => Value::from(0),
+        TypeRef::F32 | TypeRef::F64 => Value::from(0.0),
+        TypeRef::Json => Value::Null,
+        TypeRef::JsonMap | TypeRef::Map(_) => Value::Object(serde_json::Map::new()),
+        TypeRef::Vec(_) => Value::Array(Vec::new()),
+        TypeRef::Boxed(inner) | TypeRef::Nullable(inner) => made_up(types, inner, depth),
+        TypeRef::Named(name) => match types.get(name.as_str()).map(|def| &def.kind) {
+            None => Value::Null,
+            Some(TypeKind::Struct { fields, .. }) => Value::Object(
+                fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| (f.wire.clone(), made_up(types, &f.ty, depth + 1)))
+                    .collect(),
+            ),
+            Some(TypeKind::Enum { variants }) => variants
+                .first()
+                .map(|v| Value::from(v.wire.clone()))
+                .unwrap_or(Value::Null),
+            Some(TypeKind::Integer(rule)) => Value::from(allowed_integer(rule)),
+            Some(TypeKind::Text(rule)) => Value::from("x".repeat(rule.min.unwrap_or(1).max(1))),
+            Some(TypeKind::Alias(target)) => made_up(types, target, depth + 1),
+        },
+    }
+}
+
+/// A value the rule allows.
+fn allowed_integer(rule: &IntegerRule) -> i64 {
+    match rule.alternatives.first() {
+        Some(IntegerAlternative::Values(values)) => values.first().copied().unwrap_or(0),
+        Some(IntegerAlternative::Range(min, max)) => min.or(*max).unwrap_or(0),
+        None => 0,
+    }
+}
+
+fn allows(rule: &IntegerRule, value: i64) -> bool {
+    let fits = !rule.int32 || i32::try_from(value).is_ok();
+    fits && rule
+        .alternatives
+        .iter()
+        .any(|alternative| match alternative {
+            IntegerAlternative::Values(values) => values.contains(&value),
+            IntegerAlternative::Range(min, max) => {
+                min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
+            }
+        })
+}
+
+/// A value just outside the rule: past the last alternative's upper bound first, so the
+/// example shows the limit a reader is most likely to hit.
+fn refused_integer(rule: &IntegerRule) -> Option<i64> {
+    let mut candidates = Vec::new();
+    for alternative in rule.alternatives.iter().rev() {
+        match alternative {
+            IntegerAlternative::Range(min, max) => {
+                candidates.extend(max.and_then(|m| m.checked_add(1)));
+                candidates.extend(min.and_then(|m| m.checked_sub(1)));
+            }
+            IntegerAlternative::Values(values) => {
+                for value in values.iter().rev() {
+                    candidates.extend(value.checked_add(1));
+                    candidates.extend(value.checked_sub(1));
+                }
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|value| !allows(rule, *value) && (!rule.int32 || i32::try_from(*value).is_ok()))
+}
+
+/// A string just outside the rule, as a Rust expression and as the refused text.
+fn refused_text(rule: &LengthRule) -> Option<(String, String)> {
+    if let Some(max) = rule.max {
+        let text = "x".repeat(max + 1);
+        let expression = if max + 1 > 8 {
+            format!("\"x\".repeat({})", max + 1)
+        } else {
+            format!("{text:?}")
+        };
+        return Some((expression, text));
+    }
+    match rule.min {
+        Some(min) if min > 0 => {
+            let text = "x".repeat(min - 1);
+            Some((format!("{text:?}"), text))
+        }
+        _ => None,
+    }
+}
+
+/// A Rust expression that deserializes `value` into whatever type the context needs.
+fn from_json(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() <= MAX_INLINE_JSON {
+        format!("serde_json::from_value(serde_json::json!({text}))?")
+    } else {
+        format!("serde_json::from_str({text:?})?")
+    }
+}
+
+/// The value of a request field, as a Rust expression.
+fn field_value(ty: &TypeRef, value: &Value) -> String {
+    match (ty, value) {
+        (TypeRef::String, Value::String(text)) => format!("{text:?}.to_owned()"),
+        (TypeRef::String, other) => format!("{:?}.to_owned()", other.to_string()),
+        _ => from_json(value),
+    }
+}
+
+/// Code lines (without `///`) of the example of one operation; `root` is the path of the
+/// crate as a user names it (`clustercert`).
+pub fn operation(
+    root: &str,
+    server: Option<&str>,
+    types: &HashMap<&str, &TypeDef>,
+    op: &Operation,
+) -> Vec<String> {
+    let mut lines = vec![
+        "# Example".to_owned(),
+        String::new(),
+        "```no_run".to_owned(),
+        "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
+        format!("let client = {root}::Client::builder()"),
+        format!(
+            "    .endpoint({:?})",
+            server.unwrap_or("https://api.example.com")
+        ),
+        format!("    .credentials({root}::runtime::Credentials::from_env()?)"),
+        "    .build()?;".to_owned(),
+        format!("let request = {root}::{} {{", op.request_name),
+    ];
+    for param in &op.params {
+        let value = match (&param.example, param.required) {
+            (Some(example), _) => Some(example.clone()),
+            // A made-up text is the parameter's name, which reads better than `string`.
+            (None, true) if param.ty == TypeRef::String => Some(Value::from(param.wire.clone())),
+            (None, true) => Some(made_up(types, &param.ty, 0)),
+            (None, false) => None,
+        };
+        let expression = match value {
+            None => "None".to_owned(),
+            Some(value) if param.required => field_value(&param.ty, &value),
+            Some(value) => format!("Some({})", field_value(&param.ty, &value)),
+        };
+        lines.push(format!("    {}: {expression},", raw_ident(&param.name)));
+    }
+    if let Some(body) = &op.body {
+        let value = body
+            .example
+            .clone()
+            .or_else(|| body.required.then(|| made_up(types, &body.ty, 0)));
+        let expression = match value {
+            None => "None".to_owned(),
+            Some(value) if body.required => from_json(&value),
+            Some(value) => format!("Some({})", from_json(&value)),
+        };
+        lines.push(format!("    body: {expression},"));
+    }
+    lines.push("};".to_owned());
+    lines.push(format!(
+        "let response = client.{}(&request).await?;",
+        raw_ident(&op.method_name)
+    ));
+    lines.push("println!(\"{response:?}\");".to_owned());
+    lines.push("# Ok(())".to_owned());
+    lines.push("# }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// Code lines of the example of a validated newtype: a refused value and its message.
+pub fn refusal(root: &str, def: &TypeDef) -> Option<Vec<String>> {
+    let name = &def.name;
+    let (call, message, allowed) = match &def.kind {
+        TypeKind::Integer(rule) => {
+            let refused = refused_integer(rule)?;
+            let allowed = allowed_integer(rule);
+            (
+                format!("{root}::{name}::new({refused})"),
+                format!("invalid {name}: {refused} ({})", rule.describe()),
+                format!("assert_eq!({root}::{name}::new({allowed})?.get(), {allowed});"),
+            )
+        }
+        TypeKind::Text(rule) => {
+            let (expression, text) = refused_text(rule)?;
+            let allowed = "x".repeat(rule.min.unwrap_or(1).max(1));
+            (
+                format!("{root}::{name}::new({expression})"),
+                format!("invalid {name}: {text} ({})", rule.describe()),
+                format!("assert_eq!({root}::{name}::new({allowed:?})?.as_str(), {allowed:?});"),
+            )
+        }
+        _ => return None,
+    };
+    // A long refused text would fill the page: check the rule instead of the whole message.
+    let check = if message.len() <= 120 {
+        format!("assert_eq!(error.to_string(), {message:?});")
+    } else {
+        format!("assert_eq!(error.rule, {root}::{name}::RULE);")
+    };
+    Some(vec![
+        "```".to_owned(),
+        format!("let error = {call}.unwrap_err();"),
+        check,
+        allowed,
+        format!("# Ok::<(), {root}::ConstraintError>(())"),
+        "```".to_owned(),
+    ])
+}
+
+/// A field or method name as written in code (`r#type` for a keyword).
+fn raw_ident(name: &str) -> String {
+    crate::names::ident(name).to_string()
+}
