@@ -81,6 +81,39 @@ pub enum KubeconfigError {
         #[source]
         source: std::io::Error,
     },
+    /// Another writer held the kubeconfig's lock for longer than the wait allowed.
+    #[error(
+        "cannot lock the kubeconfig: {} was held by {holder} for {}s; if no kubectl or \
+         cce-kubeconfig is writing the file, remove it",
+        lock_file.display(),
+        waited.as_secs_f32()
+    )]
+    Locked {
+        /// The lock file that stayed.
+        lock_file: PathBuf,
+        /// How long we waited.
+        waited: std::time::Duration,
+        /// Who probably holds it.
+        holder: String,
+    },
+    /// The file exists but is not a regular file (a device, a folder, …): it is not written.
+    #[error("{} is not a regular file ({kind}), so it is not used as a kubeconfig", path.display())]
+    NotAFile {
+        /// The path (a symbolic link's target).
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// An entry of that name exists and was not written by this tool.
+    #[error("the name `{name}` is taken in {}: {what}; choose another --alias or remove it", path.display())]
+    NameTaken {
+        /// The name.
+        name: String,
+        /// The kubeconfig.
+        path: PathBuf,
+        /// What holds it.
+        what: String,
+    },
     /// The kubeconfig could not be rendered as YAML.
     #[error("cannot render the kubeconfig as YAML: {0}")]
     Render(String),

@@ -46,8 +46,10 @@
 //! With the feature `kube`, `ClusterEntry::to_kube_config` and `to_kube_kubeconfig` hand
 //! the result to kube-rs.
 //!
-//! Comments in an existing file are not kept (kubectl does not keep them either), and two
-//! programs updating the same file at once can lose one update (as with kubectl).
+//! Comments in an existing file are not kept (kubectl does not keep them either). Writers
+//! take turns: [`update_file`] holds a [`lock`] that kubectl honours, and kubectl's lock is
+//! honoured in turn. [`preflight`] checks, before anything is minted, all that can fail
+//! with the file.
 
 #![forbid(unsafe_code)]
 
@@ -56,14 +58,18 @@ mod error;
 mod file;
 #[cfg(feature = "kube")]
 mod kube;
+pub mod lock;
 mod merge;
 pub mod pair;
+pub mod yaml;
 
 pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning};
 pub use error::KubeconfigError;
 pub use file::{
-    check_file, default_path, default_path_from, read_existing, update_file, write_atomically,
-    write_atomically_with, Update,
+    check_file, choose_path, default_path, default_path_from, preflight, read_existing,
+    update_file, update_file_with, write_atomically, write_atomically_with, FileOptions,
+    FileWarning, Preflight, Update, MAX_FILE_SIZE,
 };
-pub use merge::{check, merge, redact, MergeOptions, Merged, Secrets, REDACTED};
+pub use lock::{KubeconfigLock, DEFAULT_LOCK_TIMEOUT};
+pub use merge::{check, check_name_free, merge, redact, MergeOptions, Merged, Secrets, REDACTED};
 pub use pair::{check_client_pair, check_client_pair_data, PairError};

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
 
+use super::yaml::{self, flow_depth, MAX_DEPTH};
 use super::{ClusterEntry, KubeconfigError};
 
 /// What a redacted secret is rendered as: the runtime's marker, the one `SecretString`'s
@@ -71,17 +72,17 @@ impl fmt::Debug for Merged {
 }
 
 impl Merged {
-    /// The YAML text of the merged kubeconfig.
+    /// The YAML text of the merged kubeconfig: every string reads back as itself in YAML 1.1
+    /// (kubectl) and 1.2 (see [`yaml`](crate::yaml)).
     pub fn to_yaml(&self, secrets: Secrets) -> Result<String, KubeconfigError> {
-        let rendered = match secrets {
-            Secrets::Show => serde_yaml::to_string(&self.document),
+        Ok(match secrets {
+            Secrets::Show => yaml::to_string(&self.document),
             Secrets::Redact => {
                 let mut document = self.document.clone();
                 redact(&mut document);
-                serde_yaml::to_string(&document)
+                yaml::to_string(&document)
             }
-        };
-        rendered.map_err(|e| KubeconfigError::Render(e.to_string()))
+        })
     }
 
     /// The name of the merged cluster, user and context.
@@ -186,10 +187,101 @@ pub(crate) fn merge_from(
     })
 }
 
-/// The existing text as a mapping; blank text and a YAML `null` are an empty kubeconfig.
+/// The existing text as a kubeconfig document (see [`parse`]), naming `path` in errors.
+pub(crate) fn parse_from(existing: &str, path: Option<&Path>) -> Result<Mapping, KubeconfigError> {
+    parse(existing).map_err(|reason| KubeconfigError::Malformed {
+        path: path.map(Path::to_path_buf),
+        reason,
+    })
+}
+
+/// Checks that `name` is free in `document`: no cluster, user or context has it, or the
+/// context of that name refers to the cluster and the user of that name (the shape this
+/// crate writes, so a rerun replaces its own entry). Anything else is someone else's entry.
+pub(crate) fn names_free(
+    document: &Mapping,
+    name: &str,
+    path: Option<&Path>,
+) -> Result<(), KubeconfigError> {
+    let named = |list: &str| -> Vec<&Value> {
+        match document.get(list) {
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .filter(|v| v.get("name").and_then(Value::as_str) == Some(name))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (clusters, users, contexts) = (named("clusters"), named("users"), named("contexts"));
+    if clusters.is_empty() && users.is_empty() && contexts.is_empty() {
+        return Ok(());
+    }
+    let ours = |context: &&Value| {
+        let field = |f: &str| {
+            context
+                .get("context")
+                .and_then(|c| c.get(f))
+                .and_then(Value::as_str)
+        };
+        field("cluster") == Some(name) && field("user") == Some(name)
+    };
+    let what = match contexts.first() {
+        Some(context) if ours(context) => return Ok(()),
+        Some(context) => format!(
+            "context `{name}` refers to cluster `{}` and user `{}`",
+            describe_ref(context, "cluster"),
+            describe_ref(context, "user")
+        ),
+        None if !clusters.is_empty() => {
+            format!("a cluster is named `{name}`, with no context of that name")
+        }
+        None => format!("a user is named `{name}`, with no context of that name"),
+    };
+    Err(KubeconfigError::NameTaken {
+        name: name.to_owned(),
+        path: path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "the kubeconfig".into()),
+        what,
+    })
+}
+
+fn describe_ref(context: &Value, field: &str) -> String {
+    context
+        .get("context")
+        .and_then(|c| c.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("(none)")
+        .to_owned()
+}
+
+/// Checks that `name` is free in the kubeconfig text `existing` (empty for none): see
+/// [`update_file`](super::update_file), which refuses to replace someone else's entry.
+///
+/// ```
+/// use clustercert_kubeconfig::check_name_free;
+/// let mine = "contexts: [{name: a, context: {cluster: a, user: a}}]";
+/// assert!(check_name_free(mine, "a").is_ok());
+/// let theirs = "contexts: [{name: a, context: {cluster: prod, user: admin}}]";
+/// assert!(check_name_free(theirs, "a").is_err());
+/// assert!(check_name_free(theirs, "b").is_ok());
+/// ```
+pub fn check_name_free(existing: &str, name: &str) -> Result<(), KubeconfigError> {
+    names_free(&parse_from(existing, None)?, name, None)
+}
+
+/// The existing text as a mapping; blank text and a YAML `null` are an empty kubeconfig. A
+/// byte order mark is skipped; `[`/`{` nesting deeper than [`MAX_DEPTH`] is refused before
+/// the YAML parser sees it (its work grows with depth times length).
 fn parse(existing: &str) -> Result<Mapping, String> {
+    let existing = existing.strip_prefix('\u{feff}').unwrap_or(existing);
     if existing.trim().is_empty() {
         return Ok(Mapping::new());
+    }
+    if flow_depth(existing, MAX_DEPTH) > MAX_DEPTH {
+        return Err(format!(
+            "it nests brackets more than {MAX_DEPTH} deep, which no kubeconfig needs"
+        ));
     }
     match serde_yaml::from_str::<Value>(existing) {
         Ok(Value::Null) => Ok(Mapping::new()),

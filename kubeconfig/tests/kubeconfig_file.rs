@@ -2,7 +2,6 @@
 //! of the result.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clustercert::Kubeconfig;
 use clustercert_kubeconfig::{
@@ -204,9 +203,9 @@ fn a_write_that_fails_halfway_leaves_the_old_file_intact() {
 }
 
 #[test]
-fn a_failing_rename_leaves_no_temporary_file() {
+fn a_folder_in_the_way_is_refused_and_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    // The target is a non-empty folder: the rename over it must fail.
+    // The target is a non-empty folder: it is not replaced.
     let path = dir.path().join("config");
     std::fs::create_dir(&path).expect("mkdir");
     std::fs::write(path.join("inside"), "x").expect("writable");
@@ -218,8 +217,8 @@ fn a_failing_rename_leaves_no_temporary_file() {
     assert!(
         matches!(
             err,
-            KubeconfigError::Io {
-                action: "replace",
+            KubeconfigError::NotAFile {
+                kind: "a folder",
                 ..
             }
         ),
@@ -266,56 +265,11 @@ fn a_symbolic_link_is_followed() {
     );
 }
 
-/// kubectl, when it can be found. Without it the test is skipped, said on stderr (which the
-/// harness shows, unlike stdout); but with `CI=true` it fails, because CI installs kubectl.
-fn kubectl() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .chain([PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join("kubectl"))
-        .find(|candidate| candidate.is_file());
-    if found.is_none() {
-        let ci = std::env::var("CI").ok();
-        if let Err(message) = skip_or_fail(ci.as_deref()) {
-            panic!("{message}");
-        }
-    }
-    found
-}
+use clustercert_test_support::{kubectl, Kubectl};
 
-/// What to do when kubectl is missing, given the value of `CI`: say SKIPPED on stderr, or,
-/// on CI, fail with the reason.
-fn skip_or_fail(ci: Option<&str>) -> Result<(), String> {
-    const MISSING: &str = "kubectl not found on PATH or in /usr/bin";
-    if ci == Some("true") {
-        return Err(format!("{MISSING}, and CI=true: CI must install kubectl"));
-    }
-    eprintln!("SKIPPED: {MISSING}");
-    Ok(())
-}
-
-#[test]
-fn a_missing_kubectl_skips_only_outside_ci() {
-    assert!(skip_or_fail(None).is_ok());
-    assert!(skip_or_fail(Some("false")).is_ok());
-    let err = skip_or_fail(Some("true")).expect_err("CI=true must fail");
-    assert!(err.contains("kubectl not found"), "{err}");
-}
-
-fn run(kubectl: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(kubectl)
-        .arg("--kubeconfig")
-        .arg(config)
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("kubectl runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+fn run(kubectl: &Kubectl, config: &Path, args: &[&str]) -> (bool, String, String) {
+    let run = kubectl.run(config, args);
+    (run.ok, run.stdout, run.stderr)
 }
 
 #[test]

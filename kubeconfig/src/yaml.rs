@@ -1,0 +1,353 @@
+//! YAML as kubectl reads it: a writer whose every string reads back as the same string in
+//! YAML 1.1 (kubectl's reader) and YAML 1.2, and a linear pre-check of nesting depth.
+//!
+//! A string is written plain only when it is made of letters, digits and `_ . / - : @ + =`,
+//! starts with a letter, `_` or `/`, and is none of the words YAML 1.1 or 1.2 resolve to
+//! something else (`y`, `no`, `on`, `off`, `true`, `null`, … in any case). Everything else
+//! is double-quoted, with escapes for what YAML does not print: `"on"`, `"1_000"`, `"0x1f"`,
+//! `"1:20"`, `"1e3"`, `".inf"`, `"2001-12-14"`, `"<<"`, `"="`, `""`. Quoting is always
+//! safe, so the rule errs towards it (`"1.28"`, `"10.0.0.1"` are quoted too).
+
+use std::fmt::Write as _;
+
+use serde_yaml::{Mapping, Value};
+
+/// How deep `[`/`{` may nest in a kubeconfig; deeper is refused before parsing.
+pub const MAX_DEPTH: usize = 64;
+
+/// Words YAML 1.1 resolves to booleans or null, compared without case (so `yEs` is quoted
+/// too, which costs nothing); `~` is caught by the first-character rule.
+const SPECIAL_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+
+/// The YAML text of `value`, block style as kubectl writes it.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Mapping(mapping) if !mapping.is_empty() => block_mapping(&mut out, mapping, 0),
+        Value::Sequence(items) if !items.is_empty() => block_sequence(&mut out, items, 0),
+        other => {
+            flow(&mut out, other);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Whether `s` may be written without quotes: it then reads back as this string in YAML 1.1
+/// and 1.2.
+pub fn is_plain_safe(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == '_' || first == '/') {
+        return false;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_./-:@+=".contains(c);
+    if !s.chars().all(allowed) || s.ends_with(':') {
+        return false;
+    }
+    !SPECIAL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+}
+
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn is_block(value: &Value) -> bool {
+    match value {
+        Value::Mapping(m) => !m.is_empty(),
+        Value::Sequence(s) => !s.is_empty(),
+        Value::Tagged(t) => is_block(&t.value),
+        _ => false,
+    }
+}
+
+/// A mapping at `at` columns; the first key's indentation is already written when
+/// `first_inline` (after `- `).
+fn block_mapping_from(out: &mut String, mapping: &Mapping, at: usize, first_inline: bool) {
+    for (index, (key, value)) in mapping.iter().enumerate() {
+        if index > 0 || !first_inline {
+            indent(out, at);
+        }
+        key_text(out, key);
+        out.push(':');
+        block_value(out, value, at, true);
+    }
+}
+
+fn block_mapping(out: &mut String, mapping: &Mapping, at: usize) {
+    block_mapping_from(out, mapping, at, false);
+}
+
+fn block_sequence(out: &mut String, items: &[Value], at: usize) {
+    for item in items {
+        indent(out, at);
+        out.push('-');
+        block_value(out, item, at, false);
+    }
+}
+
+/// What follows `key:` (in a mapping, `in_mapping`) or `-`, at `at` columns.
+fn block_value(out: &mut String, value: &Value, at: usize, in_mapping: bool) {
+    let (tag, value) = match value {
+        Value::Tagged(tagged) if is_block(&tagged.value) => {
+            (Some(tagged.tag.to_string()), &tagged.value)
+        }
+        other => (None, other),
+    };
+    if let Some(tag) = &tag {
+        out.push(' ');
+        out.push_str(tag);
+    }
+    match value {
+        Value::Mapping(mapping) if !mapping.is_empty() => {
+            if in_mapping || tag.is_some() {
+                out.push('\n');
+                block_mapping(out, mapping, at + 2);
+            } else {
+                out.push(' ');
+                block_mapping_from(out, mapping, at + 2, true);
+            }
+        }
+        Value::Sequence(items) if !items.is_empty() => {
+            out.push('\n');
+            // kubectl's style: a mapping's list at the key's column.
+            let at = if in_mapping && tag.is_none() {
+                at
+            } else {
+                at + 2
+            };
+            block_sequence(out, items, at);
+        }
+        scalar => {
+            out.push(' ');
+            flow(out, scalar);
+            out.push('\n');
+        }
+    }
+}
+
+fn key_text(out: &mut String, key: &Value) {
+    match key {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => flow(out, key),
+        complex => {
+            // A key that is a collection: YAML's explicit key, in flow style.
+            out.push_str("? ");
+            flow(out, complex);
+            out.push('\n');
+        }
+    }
+}
+
+/// A value in flow style (one line): scalars, `[a, b]`, `{k: v}`.
+fn flow(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => string(out, s),
+        Value::Sequence(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flow(out, item);
+            }
+            out.push(']');
+        }
+        Value::Mapping(mapping) => {
+            out.push('{');
+            for (i, (k, v)) in mapping.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if matches!(k, Value::Sequence(_) | Value::Mapping(_)) {
+                    out.push_str("? ");
+                }
+                flow(out, k);
+                out.push_str(": ");
+                flow(out, v);
+            }
+            out.push('}');
+        }
+        Value::Tagged(tagged) => {
+            let _ = write!(out, "{} ", tagged.tag);
+            flow(out, &tagged.value);
+        }
+    }
+}
+
+fn string(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+        return;
+    }
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable(c) => out.push(c),
+            c if (c as u32) <= 0xffff => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// YAML's printable set, less the byte order mark and what YAML 1.1 takes for line breaks
+/// (U+0085, U+2028, U+2029).
+fn printable(c: char) -> bool {
+    matches!(c as u32,
+        0x20..=0x7e | 0xa0..=0x2027 | 0x202a..=0xd7ff | 0xe000..=0xfefe | 0xff00..=0xfffd
+        | 0x10000..=0x10ffff)
+}
+
+/// The deepest `[`/`{` nesting of a YAML text, counted outside quoted scalars and comments,
+/// in one pass; stops counting past `limit + 1`. Brackets inside plain scalars are counted
+/// too, which can only overestimate.
+pub fn flow_depth(text: &str, limit: usize) -> usize {
+    #[derive(PartialEq)]
+    enum State {
+        Normal,
+        Single,
+        Double,
+        Comment,
+    }
+    let bytes = text.as_bytes();
+    let mut state = State::Normal;
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let previous = if i == 0 { b'\n' } else { bytes[i - 1] };
+        let token_start = matches!(
+            previous,
+            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+        );
+        match state {
+            State::Normal => match b {
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                    if deepest > limit {
+                        return deepest;
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                b'\'' if token_start => state = State::Single,
+                b'"' if token_start => state = State::Double,
+                b'#' if matches!(previous, b' ' | b'\t' | b'\n' | b'\r') => state = State::Comment,
+                _ => {}
+            },
+            State::Single => {
+                if b == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        state = State::Normal;
+                    }
+                }
+            }
+            State::Double => match b {
+                b'\\' => i += 1,
+                b'"' => state = State::Normal,
+                _ => {}
+            },
+            State::Comment => {
+                if b == b'\n' {
+                    state = State::Normal;
+                }
+            }
+        }
+        i += 1;
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_only_when_safe() {
+        for plain in [
+            "internal",
+            "cce-abc-external",
+            "https://10.0.0.1:5443",
+            "LS0t+/=",
+            "_x",
+            "/a/b",
+        ] {
+            assert!(is_plain_safe(plain), "{plain}");
+        }
+        for quoted in [
+            "",
+            "on",
+            "ON",
+            "yEs",
+            "y",
+            "N",
+            "null",
+            "~",
+            "1_000",
+            "0x1f",
+            "0o17",
+            "1:20",
+            "1e3",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "2001-12-14",
+            "<<",
+            "=",
+            "a: b",
+            "a #b",
+            "a:",
+            "-a",
+            "x\ny",
+            "@a",
+            "é",
+        ] {
+            assert!(!is_plain_safe(quoted), "{quoted:?}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_what_yaml_does_not_print() {
+        let mut out = String::new();
+        string(&mut out, "a\"b\\c\nd\u{0}\u{feff}\u{85}\u{1F600}é");
+        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0000\\uFEFF\\u0085\u{1F600}é\"");
+    }
+
+    #[test]
+    fn block_style_reads_back() {
+        let text = "a: 1\nb: [x, {y: on}]\nc:\n- d: e\n  f: []\n- - g\n- !t {h: i}\nj: {}\n";
+        let value: Value = serde_yaml::from_str(text).unwrap();
+        let written = to_string(&value);
+        let back: Value = serde_yaml::from_str(&written).unwrap();
+        assert_eq!(back, value, "{written}");
+        assert!(written.contains("\"y\": \"on\""), "{written}");
+    }
+
+    #[test]
+    fn depth_is_counted_outside_quotes_and_comments() {
+        assert_eq!(flow_depth("a: [[{}]]", 64), 3);
+        assert_eq!(flow_depth("a: '[[[' # [[[\nb: \"[\\\"[\"", 64), 0);
+        assert_eq!(flow_depth("a: 'it''s [' ", 64), 0);
+        assert_eq!(flow_depth(&"[".repeat(1000), 64), 65);
+        assert_eq!(flow_depth("a: don't [x]", 64), 1);
+    }
+}
