@@ -83,6 +83,31 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// What kind of type.
     pub kind: TypeKind,
+    /// The traits it derives beyond `Debug, Clone, PartialEq` and serde's.
+    pub derives: Derives,
+}
+
+/// Which optional traits a type derives, decided from what its fields hold (a float or a
+/// secret rules out `Eq`; a JSON value rules out `Hash`), settled across cycles of types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Derives {
+    /// `Eq`.
+    pub eq: bool,
+    /// `Hash` (only together with `Eq`).
+    pub hash: bool,
+}
+
+impl Derives {
+    /// Both `Eq` and `Hash`.
+    pub const ALL: Derives = Derives {
+        eq: true,
+        hash: true,
+    };
+    /// Neither.
+    pub const NONE: Derives = Derives {
+        eq: false,
+        hash: false,
+    };
 }
 
 /// The kinds of named types.
@@ -288,6 +313,13 @@ pub enum Success {
 pub struct SuccessResponse {
     /// Statuses it covers: exact codes, or a `2XX` range as `(200, 299)`.
     pub statuses: Vec<(u16, u16)>,
+    /// Each status as the docs write it (`200`, `2XX`), in the order of `statuses`.
+    pub labels: Vec<String>,
+    /// The labels joined for names (`200Or201`): the variant is `Status<label>` and, with
+    /// several responses, the struct `<Operation>Response<label>`.
+    pub label: String,
+    /// The struct's name.
+    pub type_name: String,
     /// Doc text (description).
     pub doc: Option<String>,
     /// Documented headers: (Rust name, wire name, doc).

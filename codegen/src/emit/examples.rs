@@ -244,5 +244,5 @@ pub fn refusal(root: &str, def: &TypeDef) -> Option<Vec<String>> {
 
 /// A field or method name as written in code (`r#type` for a keyword).
 fn raw_ident(name: &str) -> String {
-    crate::names::ident(name).to_string()
+    crate::build::names::ident(name).to_string()
 }

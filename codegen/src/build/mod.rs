@@ -1,0 +1,234 @@
+//! Spec → model: answers every question about the spec once, or stops with an [`Error`] that
+//! names the construct and where it is.
+//!
+//! By concern: [`schemas`] (schemas to types), [`rules`] (string and integer rules),
+//! [`operations`] (parameters, bodies), [`responses`] (success responses and their status
+//! labels), [`derive`] (what each type derives, which fields are boxed) and [`names`] (Rust
+//! names for wire names).
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use openapiv3::{Components, OpenAPI, ReferenceOr};
+
+use crate::model::{
+    Api, Derives, Field, IntegerRule, LengthRule, TypeDef, TypeKind, TypeRef, Variant,
+};
+use crate::Error;
+
+mod derive;
+pub mod names;
+mod operations;
+mod responses;
+mod rules;
+mod schemas;
+
+use names::{pascal, snake};
+
+/// Names the generated code uses itself, or that would shadow the prelude.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err",
+];
+
+/// Methods of the generated `Client` that are not operations.
+const RESERVED_METHOD_NAMES: &[&str] = &["builder", "transport", "from", "clone", "fmt"];
+
+/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
+pub(super) fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `base/token`, with the token escaped.
+pub(super) fn at(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape(token))
+}
+
+pub(super) fn error(location: impl Into<String>, message: impl Into<String>) -> Error {
+    Error {
+        location: location.into(),
+        message: message.into(),
+    }
+}
+
+/// Builds the model of a whole spec.
+pub fn build(spec: &OpenAPI) -> Result<Api, Error> {
+    let empty = Components::default();
+    let mut builder = Builder {
+        spec,
+        components: spec.components.as_ref().unwrap_or(&empty),
+        slots: Vec::new(),
+        origins: HashMap::new(),
+        schema_names: HashMap::new(),
+    };
+    builder.reserve_operation_names()?;
+    builder.name_component_schemas()?;
+    builder.component_schemas()?;
+    let operations = builder.operations()?;
+    let mut types: Vec<TypeDef> = builder.slots.into_iter().flatten().collect();
+    derive::box_cycles(&mut types);
+    derive::decide_derives(&mut types);
+    Ok(Api {
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        server: first_server(spec),
+        types,
+        operations,
+    })
+}
+
+struct Builder<'a> {
+    spec: &'a OpenAPI,
+    components: &'a Components,
+    /// Types in output order; a slot is reserved before a struct's fields are built so the
+    /// struct comes before the inline types it holds.
+    slots: Vec<Option<TypeDef>>,
+    /// Where each generated type name came from, to report clashes.
+    origins: HashMap<String, String>,
+    /// Component schema key → Rust type name.
+    schema_names: HashMap<String, String>,
+}
+
+/// What a schema turns into, before it gets a name.
+enum Shape {
+    Struct {
+        fields: Vec<Field>,
+        deny_unknown: bool,
+    },
+    Enum(Vec<Variant>),
+    Integer(IntegerRule),
+    Text(LengthRule),
+    Plain(TypeRef),
+}
+
+impl<'a> Builder<'a> {
+    pub(super) fn claim(&mut self, name: &str, location: &str) -> Result<(), Error> {
+        if RESERVED_TYPE_NAMES.contains(&name) {
+            return Err(error(
+                location,
+                format!("the type name `{name}` is reserved by the generated code"),
+            ));
+        }
+        if let Some(first) = self.origins.get(name) {
+            return Err(error(
+                location,
+                format!("the type name `{name}` is already generated for {first}"),
+            ));
+        }
+        self.origins.insert(name.to_owned(), location.to_owned());
+        Ok(())
+    }
+
+    pub(super) fn reserve_operation_names(&mut self) -> Result<(), Error> {
+        let mut methods: HashMap<String, String> = HashMap::new();
+        for (path, method, op) in self.spec.operations() {
+            let location = at(&at("#/paths", path), method);
+            let id = op
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| error(&location, "an operation needs an operationId"))?;
+            let base = pascal(id);
+            self.claim(&format!("{base}Request"), &location)?;
+            self.claim(&format!("{base}Response"), &location)?;
+            // Each operation is two methods, `name` and `name_raw`, beside the client's own.
+            let method = snake(id);
+            for name in [method.clone(), format!("{method}_raw")] {
+                if RESERVED_METHOD_NAMES.contains(&name.as_str()) {
+                    return Err(error(
+                        &location,
+                        format!("the method name `{name}` is reserved by the generated client"),
+                    ));
+                }
+                if let Some(first) = methods.insert(name.clone(), location.clone()) {
+                    return Err(error(
+                        &location,
+                        format!("the method name `{name}` is already generated for {first}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn name_component_schemas(&mut self) -> Result<(), Error> {
+        for key in self.components.schemas.keys() {
+            let location = at("#/components/schemas", key);
+            let name = pascal(key);
+            self.claim(&name, &location)?;
+            self.schema_names.insert(key.clone(), name);
+        }
+        Ok(())
+    }
+
+    pub(super) fn component_schemas(&mut self) -> Result<(), Error> {
+        for (key, schema) in &self.components.schemas {
+            let location = at("#/components/schemas", key);
+            let name = self.schema_names[key].clone();
+            match schema {
+                ReferenceOr::Reference { reference } => {
+                    // A nullable target makes the fields that refer to this alias `Option`s;
+                    // the alias itself names the non-null type.
+                    let target = self.schema_ref(reference, &location)?.non_null().clone();
+                    self.slots.push(Some(TypeDef {
+                        name,
+                        doc: None,
+                        kind: TypeKind::Alias(target),
+                        derives: Derives::NONE,
+                    }));
+                }
+                ReferenceOr::Item(schema) => self.named_type(&name, schema, &location)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Follows `$ref`s to `#/components/{kind}/…` until an item.
+pub(super) fn resolve<'a, T>(
+    components: &'a Components,
+    item: &'a ReferenceOr<T>,
+    kind: &str,
+    location: &str,
+    map: fn(&'a Components) -> &'a IndexMap<String, ReferenceOr<T>>,
+) -> Result<&'a T, Error> {
+    let mut current = item;
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Reference { reference } => {
+                let key = component_key(reference, kind, location)?;
+                current = map(components).get(&key).ok_or_else(|| {
+                    error(location, format!("`$ref` {reference} does not resolve"))
+                })?;
+            }
+        }
+    }
+    Err(error(location, "`$ref` chain too long or circular"))
+}
+
+/// `#/components/{kind}/Name` → `Name` (unescaped).
+pub(super) fn component_key(reference: &str, kind: &str, location: &str) -> Result<String, Error> {
+    let prefix = format!("#/components/{kind}/");
+    reference
+        .strip_prefix(&prefix)
+        .filter(|key| !key.contains('/'))
+        .map(|key| key.replace("~1", "/").replace("~0", "~"))
+        .ok_or_else(|| {
+            error(
+                location,
+                format!("`$ref` {reference} is not supported here; expected {prefix}<name>"),
+            )
+        })
+}
+
+/// The first server's URL with each `{variable}` at its default; `None` when there is no
+/// server or the URL is relative.
+pub(super) fn first_server(spec: &OpenAPI) -> Option<String> {
+    let server = spec.servers.first()?;
+    let mut url = server.url.clone();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    (absolute && !url.contains('{')).then_some(url)
+}

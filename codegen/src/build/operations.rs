@@ -1,0 +1,489 @@
+//! Operations: names, parameters (merged, placed, typed, checked against the path template),
+//! the security schemes' headers, the request body and the spec's examples.
+
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
+    RequestBody, Schema, SecurityScheme,
+};
+
+use super::names::{distinct, header_snake, pascal, snake};
+use super::{at, error, resolve, Builder};
+use crate::model::{Body, Operation, Param, ParamIn, TypeKind, TypeRef};
+use crate::Error;
+
+/// Header parameters OpenAPI 3.0 says to ignore: the body's media type and the security
+/// schemes set them.
+const IGNORED_HEADERS: &[&str] = &["content-type", "accept", "authorization"];
+
+impl Builder<'_> {
+    pub(super) fn operations(&mut self) -> Result<Vec<Operation>, Error> {
+        let mut operations = Vec::new();
+        let spec = self.spec;
+        for (path, item) in spec.paths.iter() {
+            let path_location = at("#/paths", path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => {
+                    return Err(error(path_location, "a path item $ref is not supported"))
+                }
+            };
+            if !item.servers.is_empty() {
+                return Err(error(
+                    at(&path_location, "servers"),
+                    "servers per path are not supported; the client's endpoint applies to all",
+                ));
+            }
+            for (method, op) in item.iter() {
+                let location = at(&path_location, method);
+                operations.push(self.operation(path, method, &item.parameters, op, &location)?);
+            }
+        }
+        Ok(operations)
+    }
+
+    pub(super) fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        path_item_params: &[ReferenceOr<Parameter>],
+        op: &openapiv3::Operation,
+        location: &str,
+    ) -> Result<Operation, Error> {
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| error(location, "an operation needs an operationId"))?;
+        let base = pascal(&id);
+        if !op.callbacks.is_empty() {
+            return Err(error(
+                at(location, "callbacks"),
+                "callbacks are not supported",
+            ));
+        }
+        if !op.servers.is_empty() {
+            return Err(error(
+                at(location, "servers"),
+                "servers per operation are not supported; the client's endpoint applies to all",
+            ));
+        }
+
+        // Parameters: the path item's, overridden by the operation's with the same name and place.
+        let mut merged: IndexMap<(String, &'static str), (&Parameter, String)> = IndexMap::new();
+        for (list, list_location) in [
+            (
+                path_item_params,
+                at(&path_location_of(location), "parameters"),
+            ),
+            (op.parameters.as_slice(), at(location, "parameters")),
+        ] {
+            for (index, parameter) in list.iter().enumerate() {
+                let param_location = at(&list_location, &index.to_string());
+                let parameter = resolve(
+                    self.components,
+                    parameter,
+                    "parameters",
+                    &param_location,
+                    |c| &c.parameters,
+                )?;
+                let place = match parameter {
+                    Parameter::Query { .. } => "query",
+                    Parameter::Header { .. } => "header",
+                    Parameter::Path { .. } => "path",
+                    Parameter::Cookie { .. } => "cookie",
+                };
+                let name = parameter.parameter_data_ref().name.clone();
+                let key = if place == "header" {
+                    (name.to_ascii_lowercase(), place)
+                } else {
+                    (name, place)
+                };
+                merged.insert(key, (parameter, param_location));
+            }
+        }
+
+        let auth_schemes = self.api_key_headers(op, location)?;
+        let mut auth_headers = Vec::new();
+        let mut params = Vec::new();
+        for (parameter, param_location) in merged.values() {
+            let data = parameter.parameter_data_ref();
+            let (place, explode) = match parameter {
+                Parameter::Path { style, .. } => {
+                    if !data.required {
+                        return Err(error(param_location, "a path parameter must be required"));
+                    }
+                    if *style != PathStyle::Simple {
+                        return Err(error(
+                            param_location,
+                            "only style simple is supported for path parameters",
+                        ));
+                    }
+                    (ParamIn::Path, true)
+                }
+                Parameter::Query {
+                    style,
+                    allow_reserved,
+                    ..
+                } => {
+                    if *style != QueryStyle::Form {
+                        return Err(error(
+                            param_location,
+                            "only style form is supported for query parameters",
+                        ));
+                    }
+                    if *allow_reserved {
+                        return Err(error(param_location, "allowReserved is not supported"));
+                    }
+                    (ParamIn::Query, data.explode.unwrap_or(true))
+                }
+                Parameter::Header { .. } => {
+                    let lower = data.name.to_ascii_lowercase();
+                    if IGNORED_HEADERS.contains(&lower.as_str()) {
+                        continue;
+                    }
+                    if let Some(scheme) = auth_schemes.get(&lower) {
+                        auth_headers.push((data.name.clone(), scheme.clone()));
+                        continue;
+                    }
+                    (ParamIn::Header, true)
+                }
+                Parameter::Cookie { .. } => {
+                    return Err(error(param_location, "cookie parameters are not supported"))
+                }
+            };
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => schema,
+                ParameterSchemaOrContent::Content(_) => {
+                    return Err(error(
+                        param_location,
+                        "a parameter with content is not supported; use schema",
+                    ))
+                }
+            };
+            let schema_location = at(param_location, "schema");
+            let ty = self.type_ref(
+                schema,
+                &schema_location,
+                &format!("{base}{}", pascal(&data.name)),
+            )?;
+            self.check_param_type(&ty, place, &schema_location)?;
+            let place_name = match place {
+                ParamIn::Path => "path",
+                ParamIn::Query => "query",
+                ParamIn::Header => "header",
+            };
+            params.push(Param {
+                name: String::new(),
+                wire: data.name.clone(),
+                location: place,
+                doc: Some(
+                    data.description
+                        .clone()
+                        .unwrap_or_else(|| format!("The `{}` {place_name} parameter.", data.name)),
+                ),
+                ty,
+                required: data.required,
+                explode,
+                example: self.first_example(data.example.as_ref(), &data.examples, Some(schema)),
+            });
+        }
+        // Path first, then query, then header, each in spec order.
+        params.sort_by_key(|p| match p.location {
+            ParamIn::Path => 0,
+            ParamIn::Query => 1,
+            ParamIn::Header => 2,
+        });
+        let mut wires: Vec<&str> = vec!["body"];
+        let mut candidates = vec!["body".to_owned()];
+        for param in &params {
+            wires.push(&param.wire);
+            candidates.push(match param.location {
+                ParamIn::Header => header_snake(&param.wire),
+                _ => snake(&param.wire),
+            });
+        }
+        let names = distinct(&wires, candidates);
+        let param_names: Vec<String> = names[1..].to_vec();
+        if param_names.iter().any(|n| n == "body") {
+            return Err(error(
+                location,
+                "a parameter named `body` clashes with the request body field",
+            ));
+        }
+        for (param, name) in params.iter_mut().zip(param_names) {
+            param.name = name;
+        }
+        check_path_template(path, &params, location)?;
+
+        let body = match &op.request_body {
+            None => None,
+            Some(body) => {
+                let body_location = at(location, "requestBody");
+                let body = resolve(
+                    self.components,
+                    body,
+                    "requestBodies",
+                    &body_location,
+                    |c| &c.request_bodies,
+                )?;
+                Some(self.request_body(body, &body_location, &base)?)
+            }
+        };
+
+        let success = self.responses(op, location, &base)?;
+
+        Ok(Operation {
+            method_name: snake(&id),
+            request_name: format!("{base}Request"),
+            response_name: format!("{base}Response"),
+            id,
+            http_method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            params,
+            auth_headers,
+            body,
+            success,
+        })
+    }
+
+    /// Header names (lower-case) of the `apiKey` security schemes that apply → scheme name.
+    pub(super) fn api_key_headers(
+        &self,
+        op: &openapiv3::Operation,
+        location: &str,
+    ) -> Result<IndexMap<String, String>, Error> {
+        let requirements = op.security.as_ref().or(self.spec.security.as_ref());
+        let mut headers = IndexMap::new();
+        for requirement in requirements.into_iter().flatten() {
+            for scheme_name in requirement.keys() {
+                let scheme_location = at("#/components/securitySchemes", scheme_name);
+                let scheme = self
+                    .components
+                    .security_schemes
+                    .get(scheme_name)
+                    .ok_or_else(|| {
+                        error(
+                            location,
+                            format!("security scheme `{scheme_name}` is not defined"),
+                        )
+                    })?;
+                let scheme = match scheme {
+                    ReferenceOr::Item(scheme) => scheme,
+                    ReferenceOr::Reference { .. } => {
+                        return Err(error(
+                            scheme_location,
+                            "a security scheme $ref is not supported",
+                        ))
+                    }
+                };
+                if let SecurityScheme::APIKey {
+                    location: openapiv3::APIKeyLocation::Header,
+                    name,
+                    ..
+                } = scheme
+                {
+                    headers.insert(name.to_ascii_lowercase(), scheme_name.clone());
+                }
+            }
+        }
+        Ok(headers)
+    }
+
+    /// Whether a type is a single value a parameter can carry as text, following aliases.
+    pub(super) fn is_scalar(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64 => true,
+            TypeRef::Named(name) => self
+                .slots
+                .iter()
+                .flatten()
+                .find(|def| &def.name == name)
+                .is_some_and(|def| match &def.kind {
+                    TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => true,
+                    TypeKind::Alias(target) => depth < 16 && self.is_scalar(target, depth + 1),
+                    TypeKind::Struct { .. } => false,
+                }),
+            _ => false,
+        }
+    }
+
+    pub(super) fn check_param_type(
+        &self,
+        ty: &TypeRef,
+        place: ParamIn,
+        location: &str,
+    ) -> Result<(), Error> {
+        let nullable = match ty {
+            TypeRef::Vec(item) => matches!(**item, TypeRef::Nullable(_)),
+            other => matches!(other, TypeRef::Nullable(_)),
+        };
+        if nullable {
+            return Err(error(
+                location,
+                "nullable is not supported for parameters: a path, query or header cannot carry null",
+            ));
+        }
+        let ok = match ty {
+            TypeRef::Vec(item) => place == ParamIn::Query && self.is_scalar(item, 0),
+            // A secret in a path or query would end up in URLs and logs.
+            TypeRef::Secret => place == ParamIn::Header,
+            other => self.is_scalar(other, 0),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(error(
+                location,
+                "a parameter must be a string, boolean, number, integer or enum (or an array of those in the query; a secret only in a header)",
+            ))
+        }
+    }
+
+    pub(super) fn request_body(
+        &mut self,
+        body: &RequestBody,
+        location: &str,
+        base: &str,
+    ) -> Result<Body, Error> {
+        let content_location = at(location, "content");
+        let media = self
+            .json_media(&body.content, &content_location)?
+            .ok_or_else(|| error(&content_location, "a request body needs a JSON media type"))?;
+        let (media_type, media) = media;
+        let schema_location = at(&at(&content_location, media_type), "schema");
+        let schema = media
+            .schema
+            .as_ref()
+            .ok_or_else(|| error(&schema_location, "a JSON body needs a schema"))?;
+        Ok(Body {
+            ty: self.type_ref(schema, &schema_location, &format!("{base}RequestBody"))?,
+            required: body.required,
+            doc: Some(
+                body.description
+                    .clone()
+                    .unwrap_or_else(|| "The request body.".to_owned()),
+            ),
+            example: self.first_example(media.example.as_ref(), &media.examples, Some(schema)),
+        })
+    }
+
+    /// An example value: `example`, else the first of `examples` that has a value (following
+    /// `$ref`s), else the schema's `example` (following a `$ref` to a component).
+    pub(super) fn first_example<S: Borrow<Schema>>(
+        &self,
+        example: Option<&serde_json::Value>,
+        examples: &IndexMap<String, ReferenceOr<openapiv3::Example>>,
+        schema: Option<&ReferenceOr<S>>,
+    ) -> Option<serde_json::Value> {
+        if let Some(example) = example {
+            return Some(example.clone());
+        }
+        for example in examples.values() {
+            if let Ok(example) = resolve(self.components, example, "examples", "#", |c| &c.examples)
+            {
+                if let Some(value) = &example.value {
+                    return Some(value.clone());
+                }
+            }
+        }
+        match schema? {
+            ReferenceOr::Item(schema) => schema.borrow().schema_data.example.clone(),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/schemas/")?;
+                match self.components.schemas.get(key)? {
+                    ReferenceOr::Item(schema) => schema.schema_data.example.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        }
+    }
+
+    /// The one JSON media type of a content map: `None` when the map is empty.
+    pub(super) fn json_media<'m>(
+        &self,
+        content: &'m IndexMap<String, MediaType>,
+        location: &str,
+    ) -> Result<Option<(&'m str, &'m MediaType)>, Error> {
+        let mut entries = content.iter();
+        let Some((media_type, media)) = entries.next() else {
+            return Ok(None);
+        };
+        if entries.next().is_some() {
+            return Err(error(location, "more than one media type is not supported"));
+        }
+        let essence = media_type.split(';').next().unwrap_or("").trim();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(error(
+                at(location, media_type),
+                format!("media type `{media_type}` is not supported; only JSON is"),
+            ));
+        }
+        for (name, example) in &media.examples {
+            let example_location = at(&at(&at(location, media_type), "examples"), name);
+            resolve(
+                self.components,
+                example,
+                "examples",
+                &example_location,
+                |c| &c.examples,
+            )?;
+        }
+        Ok(Some((media_type, media)))
+    }
+}
+
+/// The location of the path item that holds an operation's location.
+pub(super) fn path_location_of(operation_location: &str) -> String {
+    operation_location
+        .rsplit_once('/')
+        .map(|(path, _)| path.to_owned())
+        .unwrap_or_default()
+}
+
+/// Checks that the path template and the path parameters match one to one.
+pub(super) fn check_path_template(
+    path: &str,
+    params: &[Param],
+    location: &str,
+) -> Result<(), Error> {
+    let mut in_template = BTreeSet::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| error(location, format!("unclosed `{{` in path `{path}`")))?;
+        in_template.insert(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    for name in &in_template {
+        if !params
+            .iter()
+            .any(|p| p.location == ParamIn::Path && p.wire == *name)
+        {
+            return Err(error(
+                location,
+                format!("path parameter `{name}` is not declared"),
+            ));
+        }
+    }
+    for param in params.iter().filter(|p| p.location == ParamIn::Path) {
+        if !in_template.contains(param.wire.as_str()) {
+            return Err(error(
+                location,
+                format!("path parameter `{}` is not in the path", param.wire),
+            ));
+        }
+    }
+    Ok(())
+}

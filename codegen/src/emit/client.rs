@@ -1,0 +1,463 @@
+//! The client: `Client`, and per operation its request and response types and its two
+//! methods (typed, and `_raw`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{code_doc_attrs, doc_attrs, inner_docs, paragraphs, Emitter};
+use crate::build::names::ident;
+use crate::model::{Operation, Param, ParamIn, Success, SuccessResponse, TypeRef};
+
+impl Emitter<'_> {
+    /// `client.rs`: the `Client`, and per operation its request and response types and method.
+    pub fn client(&self, source: &str) -> TokenStream {
+        let rt = &self.rt;
+        let module_docs = inner_docs(&format!("Operations of `{source}`."));
+        let client_doc = doc_attrs(Some(&format!(
+            "A client for the operations of {}.\nCheap to clone.",
+            self.api.title
+        )));
+        let uses_types = self.api.operations.iter().any(|op| self.mentions_types(op));
+        let import = uses_types.then(|| quote! { use super::types::*; });
+        let items = self
+            .api
+            .operations
+            .iter()
+            .map(|op| self.operation_types(op));
+        let methods = self.api.operations.iter().map(|op| self.method(op));
+        quote! {
+            #module_docs
+            #import
+
+            #client_doc
+            #[derive(Debug, Clone)]
+            pub struct Client {
+                transport: #rt::Transport,
+            }
+
+            impl From<#rt::Transport> for Client {
+                fn from(transport: #rt::Transport) -> Self {
+                    Client { transport }
+                }
+            }
+
+            impl Client {
+                /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
+                #[must_use]
+                pub fn builder() -> #rt::ClientBuilder<Client> {
+                    #rt::ClientBuilder::new()
+                }
+
+                /// The transport requests go through.
+                #[must_use]
+                pub fn transport(&self) -> &#rt::Transport {
+                    &self.transport
+                }
+
+                #( #methods )*
+            }
+
+            #( #items )*
+        }
+    }
+
+    fn mentions_types(&self, op: &Operation) -> bool {
+        fn named(ty: &TypeRef) -> bool {
+            match ty {
+                TypeRef::Named(_) => true,
+                TypeRef::Vec(inner)
+                | TypeRef::Map(inner)
+                | TypeRef::Boxed(inner)
+                | TypeRef::Nullable(inner) => named(inner),
+                _ => false,
+            }
+        }
+        let responses = match &op.success {
+            Success::Single(one) => std::slice::from_ref(one),
+            Success::Several(many) => many.as_slice(),
+        };
+        op.params.iter().any(|p| named(&p.ty))
+            || op.body.iter().any(|b| named(&b.ty))
+            || responses.iter().any(|r| r.body.iter().any(named))
+    }
+
+    fn operation_types(&self, op: &Operation) -> TokenStream {
+        let request_name = ident(&op.request_name);
+        let request_doc = format!(" Request of `{}`.", op.id);
+        let params = op.params.iter().map(|p| {
+            let docs = doc_attrs(p.doc.as_deref());
+            let name = ident(&p.name);
+            let ty = self.ty(&p.ty);
+            let ty = if p.required {
+                ty
+            } else {
+                quote! { Option<#ty> }
+            };
+            quote! { #docs pub #name: #ty, }
+        });
+        let body = op.body.as_ref().map(|body| {
+            let docs = doc_attrs(body.doc.as_deref());
+            let ty = if body.required {
+                // A nullable body is `Option<T>`, sent as `null` when `None`.
+                self.ty(&body.ty)
+            } else {
+                // Optional (and perhaps nullable): `None` sends no body.
+                let ty = self.ty(body.ty.non_null());
+                quote! { Option<#ty> }
+            };
+            quote! { #docs pub body: #ty, }
+        });
+        let responses = match &op.success {
+            Success::Single(response) => self.response_struct(&op.id, response),
+            Success::Several(responses) => {
+                let name = ident(&op.response_name);
+                let doc = format!(" Response of `{}`: one variant per success status.", op.id);
+                let variants: Vec<(proc_macro2::Ident, proc_macro2::Ident)> = responses
+                    .iter()
+                    .map(|r| (format_ident!("Status{}", r.label), ident(&r.type_name)))
+                    .collect();
+                let variant_defs = variants.iter().zip(responses).map(|((variant, inner), r)| {
+                    let doc = format!(" Status {}.", r.label);
+                    // A body makes a variant large; boxing keeps the enum small.
+                    if r.body.is_some() {
+                        quote! { #[doc = #doc] #variant(Box<#inner>), }
+                    } else {
+                        quote! { #[doc = #doc] #variant(#inner), }
+                    }
+                });
+                let structs = responses.iter().map(|r| self.response_struct(&op.id, r));
+                quote! {
+                    #[doc = #doc]
+                    #[derive(Debug, Clone, PartialEq)]
+                    pub enum #name { #( #variant_defs )* }
+                    #( #structs )*
+                }
+            }
+        };
+        quote! {
+            #[doc = #request_doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #request_name {
+                #( #params )*
+                #body
+            }
+
+            #responses
+        }
+    }
+
+    fn response_struct(&self, id: &str, response: &SuccessResponse) -> TokenStream {
+        let name = &response.type_name;
+        let doc = paragraphs(&[
+            Some(&format!(
+                "Response of `{id}` with status {}.",
+                response.labels.join(" or ")
+            )),
+            response.doc.as_deref(),
+        ]);
+        let docs = doc_attrs(Some(&doc));
+        let name = ident(name);
+        let rt = &self.rt;
+        let headers = response.headers.iter().map(|(field, wire, doc)| {
+            let field = ident(field);
+            let text = paragraphs(&[doc.as_deref(), Some(&format!("The `{wire}` header."))]);
+            let docs = doc_attrs(Some(&text));
+            quote! { #docs pub #field: Option<String>, }
+        });
+        let body = response.body.as_ref().map(|body| {
+            let ty = self.ty(body);
+            quote! {
+                /// The parsed body.
+                pub body: #ty,
+            }
+        });
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #name {
+                /// The HTTP status.
+                pub status: #rt::http::StatusCode,
+                #( #headers )*
+                #body
+            }
+        }
+    }
+
+    fn method(&self, op: &Operation) -> TokenStream {
+        let rt = &self.rt;
+        let method_name = ident(&op.method_name);
+        let request_name = ident(&op.request_name);
+        let response_name = ident(&op.response_name);
+        let auth_note = (!op.auth_headers.is_empty()).then(|| {
+            let listed: Vec<String> = op
+                .auth_headers
+                .iter()
+                .map(|(header, scheme)| format!("`{header}` (security scheme `{scheme}`)"))
+                .collect();
+            format!(
+                "The header {} is not a request field:\nthe runtime's authentication sends it.",
+                listed.join(", ")
+            )
+        });
+        let doc = paragraphs(&[
+            op.summary.as_deref(),
+            op.description.as_deref(),
+            Some(&format!("`{} {}`", op.http_method, op.path)),
+            auth_note.as_deref(),
+            Some(&format!(
+                "[`Self::{}_raw`]\nsends the same request and returns the response unread.",
+                op.method_name
+            )),
+            Some(
+                "# Errors\n\nAny status the spec does not list as a success, a response that does not\n\
+                 match the spec, and failures to send or authenticate, as the runtime's `Error`.",
+            ),
+        ]);
+        let docs = doc_attrs(Some(&doc));
+        let example = self.doc_root.as_deref().map(|root| {
+            let mut lines = vec![String::new()];
+            lines.extend(super::examples::operation(
+                root,
+                self.api.server.as_deref(),
+                &self.types_by_name,
+                op,
+            ));
+            code_doc_attrs(&lines)
+        });
+        let docs = quote! { #docs #example };
+
+        let (path_bindings, path) = self.path_expr(op);
+        let (query_stmts, query) = self.pairs(op, ParamIn::Query, "query");
+        let (header_stmts, headers) = self.pairs(op, ParamIn::Header, "headers");
+        let body = match &op.body {
+            None => quote! { None },
+            Some(body) if body.required => quote! { Some(#rt::json_body(&request.body)?) },
+            Some(_) => quote! { request.body.as_ref().map(#rt::json_body).transpose()? },
+        };
+        let id = &op.id;
+        let http_method = format_ident!("{}", op.http_method);
+        let arms = match &op.success {
+            Success::Single(response) => {
+                let pattern = status_pattern(response);
+                let value = self.response_value(response);
+                vec![quote! { #pattern => Ok(#value), }]
+            }
+            Success::Several(responses) => responses
+                .iter()
+                .map(|response| {
+                    let pattern = status_pattern(response);
+                    let variant = format_ident!("Status{}", response.label);
+                    let value = self.response_value(response);
+                    if response.body.is_some() {
+                        quote! { #pattern => Ok(#response_name::#variant(Box::new(#value))), }
+                    } else {
+                        quote! { #pattern => Ok(#response_name::#variant(#value)), }
+                    }
+                })
+                .collect(),
+        };
+        let raw_name = format_ident!("{}_raw", op.method_name);
+        let raw_doc = doc_attrs(Some(&paragraphs(&[
+            Some(&format!(
+                "The raw form of [`Self::{}`]:\n\
+                 it sends exactly the same request (same path template, parameter checks and\n\
+                 body) and returns the response as it came, whatever its status: nothing is\n\
+                 parsed and no status is turned into an error.",
+                op.method_name
+            )),
+            Some(&format!("`{} {}`", op.http_method, op.path)),
+            Some(
+                "# Errors\n\nInvalid input (an empty path parameter, a body that does not serialize)\n\
+                 and failures to send or authenticate, as the runtime's `Error`.",
+            ),
+        ])));
+        quote! {
+            #docs
+            pub async fn #method_name(
+                &self,
+                request: &#request_name,
+            ) -> Result<#response_name, #rt::Error> {
+                let raw = self.#raw_name(request).await?;
+                match raw.status.as_u16() {
+                    #( #arms )*
+                    _ => Err(raw.into_error()),
+                }
+            }
+
+            #raw_doc
+            pub async fn #raw_name(
+                &self,
+                request: &#request_name,
+            ) -> Result<#rt::RawResponse, #rt::Error> {
+                #path_bindings
+                let path = #path;
+                #query_stmts
+                #header_stmts
+                self.transport
+                    .send(#rt::OperationRequest {
+                        operation: #id,
+                        method: #rt::http::Method::#http_method,
+                        path,
+                        #query,
+                        #headers,
+                        body: #body,
+                    })
+                    .await
+            }
+        }
+    }
+
+    fn response_value(&self, response: &SuccessResponse) -> TokenStream {
+        let name = ident(&response.type_name);
+        let headers = response.headers.iter().map(|(field, wire, _)| {
+            let field = ident(field);
+            quote! { #field: raw.header(#wire), }
+        });
+        let body = response
+            .body
+            .as_ref()
+            .map(|_| quote! { body: raw.json()?, });
+        quote! {
+            #name {
+                status: raw.status,
+                #( #headers )*
+                #body
+            }
+        }
+    }
+
+    /// The path: a literal, or `format!` of the segments, each parameter first bound to a local
+    /// through `path_parameter` (encoded; empty, `.` and `..` refused).
+    fn path_expr(&self, op: &Operation) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let mut template = String::new();
+        let mut bindings = Vec::new();
+        let mut rest = op.path.as_str();
+        while let Some(start) = rest.find('{') {
+            template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+            let after = &rest[start + 1..];
+            let end = after.find('}').unwrap_or(after.len());
+            let wire = &after[..end];
+            if let Some(param) = op
+                .params
+                .iter()
+                .find(|p| p.location == ParamIn::Path && p.wire == wire)
+            {
+                let field = ident(&param.name);
+                // A keyword field (`r#type`) cannot be named inside a format string.
+                let local_name = if field.to_string().starts_with("r#") {
+                    format!("{}_", param.name)
+                } else {
+                    param.name.clone()
+                };
+                let local = format_ident!("{}", local_name);
+                let value = if param.ty == TypeRef::String {
+                    quote! { &request.#field }
+                } else {
+                    quote! { &request.#field.to_string() }
+                };
+                let operation = Literal::string(&op.id);
+                let wire_name = Literal::string(wire);
+                bindings.push(quote! {
+                    let #local = #rt::path_parameter(#operation, #wire_name, #value)?;
+                });
+                template.push_str(&format!("{{{local_name}}}"));
+            }
+            rest = after.get(end + 1..).unwrap_or("");
+        }
+        template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+        if bindings.is_empty() {
+            let literal = Literal::string(&op.path);
+            (TokenStream::new(), quote! { String::from(#literal) })
+        } else {
+            (quote! { #( #bindings )* }, quote! { format!(#template) })
+        }
+    }
+
+    /// Query or header pairs: returns the statements that build the list, and the expression
+    /// for the field of `OperationRequest`.
+    fn pairs(&self, op: &Operation, place: ParamIn, var: &str) -> (TokenStream, TokenStream) {
+        let var = format_ident!("{}", var);
+        let params: Vec<&Param> = op.params.iter().filter(|p| p.location == place).collect();
+        if params.is_empty() {
+            return (TokenStream::new(), quote! { #var: Vec::new() });
+        }
+        let mut initial = Vec::new();
+        let mut later = Vec::new();
+        for param in params {
+            let wire = &param.wire;
+            let field = ident(&param.name);
+            let text = |value: TokenStream, ty: &TypeRef| match ty {
+                TypeRef::String => quote! { #value.clone() },
+                TypeRef::Secret => quote! { #value.expose_secret().to_owned() },
+                _ => quote! { #value.to_string() },
+            };
+            match (&param.ty, param.required) {
+                (TypeRef::Vec(item), required) => {
+                    let item_text = text(quote! { value }, item);
+                    let item_fn = if **item == TypeRef::String {
+                        quote! { String::clone }
+                    } else {
+                        quote! { ToString::to_string }
+                    };
+                    let source = if required {
+                        quote! { request.#field }
+                    } else {
+                        quote! { values }
+                    };
+                    let stmt = if param.explode {
+                        quote! { #var.extend(#source.iter().map(|value| (#wire, #item_text))); }
+                    } else {
+                        quote! {
+                            #var.push((
+                                #wire,
+                                #source.iter().map(#item_fn).collect::<Vec<_>>().join(","),
+                            ));
+                        }
+                    };
+                    later.push(if required {
+                        stmt
+                    } else {
+                        quote! { if let Some(values) = &request.#field { #stmt } }
+                    });
+                }
+                (ty, true) => {
+                    let value = text(quote! { request.#field }, ty);
+                    initial.push(quote! { (#wire, #value) });
+                }
+                (ty, false) => {
+                    let value = text(quote! { value }, ty);
+                    later.push(quote! {
+                        if let Some(value) = &request.#field {
+                            #var.push((#wire, #value));
+                        }
+                    });
+                }
+            }
+        }
+        let init = if initial.is_empty() {
+            quote! { Vec::new() }
+        } else {
+            quote! { Vec::from([ #( #initial ),* ]) }
+        };
+        let binding = if later.is_empty() {
+            quote! { let #var: Vec<(&'static str, String)> = #init; }
+        } else {
+            quote! { let mut #var: Vec<(&'static str, String)> = #init; }
+        };
+        (quote! { #binding #( #later )* }, quote! { #var })
+    }
+}
+
+fn status_pattern(response: &SuccessResponse) -> TokenStream {
+    let patterns = response.statuses.iter().map(|&(low, high)| {
+        if low == high {
+            let code = Literal::u16_unsuffixed(low);
+            quote! { #code }
+        } else {
+            let (low, high) = (Literal::u16_unsuffixed(low), Literal::u16_unsuffixed(high));
+            quote! { #low..=#high }
+        }
+    });
+    quote! { #( #patterns )|* }
+}

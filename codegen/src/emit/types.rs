@@ -1,0 +1,411 @@
+//! Named types: structs, string enums, validated integers and strings.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{code_doc_attrs, doc_attrs, inner_docs, Emitter};
+use crate::build::names::ident;
+use crate::model::{
+    IntegerAlternative, IntegerRule, LengthRule, TypeDef, TypeKind, TypeRef, Variant,
+};
+
+impl Emitter<'_> {
+    pub fn types(&self, source: &str) -> TokenStream {
+        let docs = inner_docs(&format!("Schemas of `{source}`."));
+        let items = self.api.types.iter().map(|def| self.type_def(def));
+        quote! {
+            #docs
+            #( #items )*
+        }
+    }
+
+    /// The derive list of a struct: `Eq` and `Hash` as the model decided.
+    fn derives(def: &TypeDef) -> TokenStream {
+        let eq = def.derives.eq.then(|| quote! { Eq, });
+        let hash = def.derives.hash.then(|| quote! { Hash, });
+        quote! { #[derive(Debug, Clone, PartialEq, #eq #hash serde::Serialize, serde::Deserialize)] }
+    }
+
+    fn type_def(&self, def: &TypeDef) -> TokenStream {
+        let docs = doc_attrs(def.doc.as_deref());
+        let refusal = self
+            .doc_root
+            .as_deref()
+            .and_then(|root| super::examples::refusal(root, def))
+            .map(|lines| {
+                let mut all = vec![String::new()];
+                all.extend(lines);
+                code_doc_attrs(&all)
+            });
+        let name = ident(&def.name);
+        match &def.kind {
+            TypeKind::Struct {
+                fields,
+                deny_unknown,
+            } => {
+                let derives = Self::derives(def);
+                let deny = deny_unknown.then(|| quote! { #[serde(deny_unknown_fields)] });
+                let fields = fields.iter().map(|field| {
+                    let docs = doc_attrs(field.doc.as_deref());
+                    let field_name = ident(&field.name);
+                    let ty = self.ty(&field.ty);
+                    let rename = (field.wire != field.name).then(|| {
+                        let wire = &field.wire;
+                        quote! { rename = #wire, }
+                    });
+                    let nullable = matches!(field.ty, TypeRef::Nullable(_));
+                    if field.required && nullable {
+                        // Always serialized (`null` for `None`); absence reads as `None` too.
+                        quote! { #docs #[serde(#rename default)] pub #field_name: #ty, }
+                    } else if field.required {
+                        let serde = rename.map(|rename| quote! { #[serde(#rename)] });
+                        quote! { #docs #serde pub #field_name: #ty, }
+                    } else {
+                        // Optional (nullable or not): one `Option`; `null` and absence both
+                        // read as `None`, which is written as absence.
+                        let ty = self.ty(field.ty.non_null());
+                        quote! {
+                            #docs
+                            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+                            pub #field_name: Option<#ty>,
+                        }
+                    }
+                });
+                quote! {
+                    #docs
+                    #derives
+                    #deny
+                    pub struct #name { #( #fields )* }
+                }
+            }
+            TypeKind::Alias(target) => {
+                let target = self.ty(target);
+                quote! { #docs pub type #name = #target; }
+            }
+            TypeKind::Enum { variants } => self.string_enum(&def.name, docs, variants),
+            TypeKind::Integer(rule) => self.integer(&def.name, docs, rule, refusal),
+            TypeKind::Text(rule) => self.text(&def.name, docs, rule, refusal),
+        }
+    }
+
+    fn string_enum(&self, type_name: &str, docs: TokenStream, variants: &[Variant]) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(type_name);
+        let count = Literal::usize_unsuffixed(variants.len());
+        let idents: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
+        let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+        let defs = variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            let doc = format!(" `{}`", v.wire);
+            let wire = &v.wire;
+            let rename = (v.wire != v.name).then(|| quote! { #[serde(rename = #wire)] });
+            quote! { #[doc = #doc] #rename #variant, }
+        });
+        let listed: Vec<String> = wires.iter().map(|w| format!("`{w}`")).collect();
+        let rule = format!("must be one of {}", listed.join(", "));
+        quote! {
+            #docs
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            pub enum #name { #( #defs )* }
+
+            impl #name {
+                /// Every value, in the order of the spec.
+                pub const ALL: [#name; #count] = [ #( #name::#idents ),* ];
+
+                /// The value on the wire.
+                #[must_use]
+                pub fn as_str(self) -> &'static str {
+                    match self { #( #name::#idents => #wires, )* }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #rt::ConstraintError;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Self::ALL
+                        .into_iter()
+                        .find(|candidate| candidate.as_str() == value)
+                        .ok_or_else(|| #rt::ConstraintError {
+                            type_name: #type_name,
+                            value: value.to_owned(),
+                            rule: #rule,
+                        })
+                }
+            }
+        }
+    }
+
+    fn integer(
+        &self,
+        type_name: &str,
+        docs: TokenStream,
+        rule: &IntegerRule,
+        example: Option<TokenStream>,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(type_name);
+        let inner = if rule.int32 {
+            quote! { i32 }
+        } else {
+            quote! { i64 }
+        };
+        let inner_name = if rule.int32 { "i32" } else { "i64" };
+        let rule_text = rule.describe();
+        let checks = rule
+            .alternatives
+            .iter()
+            .map(|alternative| match alternative {
+                IntegerAlternative::Values(values) => {
+                    let literals: Vec<TokenStream> =
+                        values.iter().map(|v| int_literal(*v)).collect();
+                    match literals.as_slice() {
+                        [one] => quote! { value == #one },
+                        many => quote! { [#( #many ),*].contains(&value) },
+                    }
+                }
+                IntegerAlternative::Range(Some(min), Some(max)) => {
+                    let (min, max) = (int_literal(*min), int_literal(*max));
+                    quote! { (#min..=#max).contains(&value) }
+                }
+                IntegerAlternative::Range(Some(min), None) => {
+                    let min = int_literal(*min);
+                    quote! { value >= #min }
+                }
+                IntegerAlternative::Range(None, Some(max)) => {
+                    let max = int_literal(*max);
+                    quote! { value <= #max }
+                }
+                IntegerAlternative::Range(None, None) => quote! { true },
+            });
+        let from_inner = rule.int32.then(|| {
+            quote! {
+                impl TryFrom<i32> for #name {
+                    type Error = #rt::ConstraintError;
+
+                    fn try_from(value: i32) -> Result<Self, Self::Error> {
+                        Self::try_from(i64::from(value))
+                    }
+                }
+            }
+        });
+        let convert = if rule.int32 {
+            quote! { i32::try_from(value).ok() }
+        } else {
+            quote! { Some(value) }
+        };
+        let holds = format!(" Holds only allowed values: it {rule_text}.");
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        quote! {
+            #docs
+            #separator
+            #[doc = #holds]
+            #example
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[serde(try_from = "i64", into = #inner_name)]
+            pub struct #name(#inner);
+
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
+                pub fn new(value: i64) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(value)
+                }
+
+                /// The value.
+                #[must_use]
+                pub fn get(self) -> #inner {
+                    self.0
+                }
+            }
+
+            impl TryFrom<i64> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: i64) -> Result<Self, Self::Error> {
+                    let allowed = #( #checks )||*;
+                    match #convert {
+                        Some(inner) if allowed => Ok(#name(inner)),
+                        _ => Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value: value.to_string(),
+                            rule: Self::RULE,
+                        }),
+                    }
+                }
+            }
+
+            #from_inner
+
+            impl From<#name> for #inner {
+                fn from(value: #name) -> #inner {
+                    value.0
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #rt::ConstraintError;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    match value.trim().parse::<i64>() {
+                        Ok(number) => Self::try_from(number),
+                        Err(_) => Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value: value.to_owned(),
+                            rule: Self::RULE,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    fn text(
+        &self,
+        type_name: &str,
+        docs: TokenStream,
+        rule: &LengthRule,
+        example: Option<TokenStream>,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(type_name);
+        let rule_text = rule.describe();
+        let holds = format!(" Holds only allowed values: it {rule_text}.");
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        let mut checks = Vec::new();
+        match (rule.min.filter(|min| *min > 0), rule.max) {
+            (Some(min), Some(max)) => {
+                let (min, max) = (
+                    Literal::usize_unsuffixed(min),
+                    Literal::usize_unsuffixed(max),
+                );
+                checks.push(quote! { (#min..=#max).contains(&length) });
+            }
+            (Some(min), None) => {
+                let min = Literal::usize_unsuffixed(min);
+                checks.push(quote! { length >= #min });
+            }
+            (None, Some(max)) => {
+                let max = Literal::usize_unsuffixed(max);
+                checks.push(quote! { length <= #max });
+            }
+            (None, None) => {}
+        }
+        let (count, allowed) = if checks.is_empty() {
+            (TokenStream::new(), quote! { true })
+        } else {
+            (
+                quote! { let length = value.chars().count(); },
+                quote! { #( #checks )&&* },
+            )
+        };
+        quote! {
+            #docs
+            #separator
+            #[doc = #holds]
+            #example
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[serde(try_from = "String", into = "String")]
+            pub struct #name(String);
+
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
+                pub fn new(value: impl Into<String>) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(value.into())
+                }
+
+                /// The value.
+                #[must_use]
+                pub fn as_str(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl TryFrom<String> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: String) -> Result<Self, Self::Error> {
+                    #count
+                    if #allowed {
+                        Ok(#name(value))
+                    } else {
+                        Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value,
+                            rule: Self::RULE,
+                        })
+                    }
+                }
+            }
+
+            impl TryFrom<&str> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: &str) -> Result<Self, Self::Error> {
+                    Self::try_from(value.to_owned())
+                }
+            }
+
+            impl From<#name> for String {
+                fn from(value: #name) -> String {
+                    value.0
+                }
+            }
+
+            impl AsRef<str> for #name {
+                fn as_ref(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(&self.0)
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #rt::ConstraintError;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Self::try_from(value)
+                }
+            }
+        }
+    }
+}
+
+/// An integer literal, with a separate minus sign so every `i64` is representable.
+fn int_literal(value: i64) -> TokenStream {
+    let magnitude = Literal::u64_unsuffixed(value.unsigned_abs());
+    if value < 0 {
+        quote! { -#magnitude }
+    } else {
+        quote! { #magnitude }
+    }
+}
