@@ -62,7 +62,7 @@ pub fn check_certificates(
     let list = |field: &str| {
         body.get(field)
             .and_then(Value::as_array)
-            .cloned()
+            .map(Vec::as_slice)
             .unwrap_or_default()
     };
     for (index, entry) in list("clusters").iter().enumerate() {

@@ -2,6 +2,8 @@
 //! [`crate::certs`]). Every check works on raw JSON and skips what the schema already
 //! reports (a missing field, a wrong type), so one defect gives one precise finding.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::case::{RequestPart, ResponsePart};
@@ -63,10 +65,10 @@ fn schema_findings(
     instance: &Value,
     base: &str,
 ) -> bool {
-    let violations = schema.validate(instance);
-    let valid = violations.is_empty();
+    let mut valid = true;
     report.ran(check);
-    for violation in violations {
+    for violation in schema.violations(instance) {
+        valid = false;
         report.push(Finding {
             check,
             severity: Severity::Error,
@@ -135,12 +137,12 @@ pub fn check_request(request: &RequestPart, validators: &Validators, report: &mu
 }
 
 /// Checks a response (schema, shape, and for a 200 the kubeconfig checks); returns the body
-/// when it is JSON, for the certificate checks.
-pub fn check_response(
-    response: &ResponsePart,
+/// when it is JSON, for the certificate checks (borrowed when the case holds it as JSON).
+pub fn check_response<'a>(
+    response: &'a ResponsePart,
     validators: &Validators,
     report: &mut Report,
-) -> Option<Value> {
+) -> Option<Cow<'a, Value>> {
     report.ran(RESPONSE_STATUS);
     let schema = validators.response(response.status);
     if schema.is_none() {
@@ -162,9 +164,9 @@ pub fn check_response(
 
     report.ran(RESPONSE_JSON);
     let body = match (&response.body, &response.body_text) {
-        (Some(body), _) => body.clone(),
+        (Some(body), _) => Cow::Borrowed(body),
         (None, Some(text)) => match serde_json::from_str::<Value>(text) {
-            Ok(body) => body,
+            Ok(body) => Cow::Owned(body),
             Err(e) => {
                 report.error(
                     RESPONSE_JSON,
@@ -192,14 +194,14 @@ pub fn check_response(
     if let Some(schema) = schema {
         schema_findings(report, RESPONSE_SCHEMA, schema, &body, "/response/body");
         report.ran(RESPONSE_UNKNOWN_FIELD);
-        for path in schema.undeclared_properties(&body) {
+        schema.each_undeclared_property(&body, &mut |path| {
             report.add(
                 RESPONSE_UNKNOWN_FIELD,
                 Severity::Note,
                 format!("/response/body{path}"),
                 "a property the spec does not declare (allowed; clients must ignore it)",
             );
-        }
+        });
     }
     if response.status == 200 {
         check_kubeconfig(&body, "/response/body", report);

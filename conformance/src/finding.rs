@@ -1,4 +1,9 @@
 //! Findings (what a check reports) and the [`Report`] that collects them.
+//!
+//! A report keeps at most [`Report::limit`] findings per check (the first ones, in the order
+//! the check found them) and counts the rest, so a hostile body with 300,000 broken entries
+//! costs memory in proportion to the body, not to findings × paths. Counted findings still
+//! decide the verdict and the check's outcome.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,17 +51,71 @@ pub enum Outcome {
     Note,
 }
 
+/// Findings of one check past the report's limit: how many, and the worst severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Omitted {
+    /// How many findings were counted but not kept.
+    pub count: usize,
+    /// The worst severity among them.
+    pub worst: Severity,
+}
+
+/// The default number of findings kept per check.
+pub const DEFAULT_FINDINGS_PER_CHECK: usize = 100;
+
 /// Collects which checks ran and what they found.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Report {
     ran: BTreeSet<&'static str>,
     findings: Vec<Finding>,
+    kept: BTreeMap<&'static str, usize>,
+    omitted: BTreeMap<&'static str, Omitted>,
+    limit: usize,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report::with_limit(DEFAULT_FINDINGS_PER_CHECK)
+    }
 }
 
 impl Report {
-    /// An empty report.
+    /// An empty report keeping [`DEFAULT_FINDINGS_PER_CHECK`] findings per check.
     pub fn new() -> Self {
         Report::default()
+    }
+
+    /// An empty report keeping at most `limit` findings per check (at least one).
+    pub fn with_limit(limit: usize) -> Self {
+        Report {
+            ran: BTreeSet::new(),
+            findings: Vec::new(),
+            kept: BTreeMap::new(),
+            omitted: BTreeMap::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    /// How many findings are kept per check.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Whether a finding of `check` would be kept; checks that find a lot can skip building
+    /// the finding's text when not, after calling [`Report::count_omitted`].
+    pub fn has_room(&self, check: &'static str) -> bool {
+        self.kept.get(check).copied().unwrap_or(0) < self.limit
+    }
+
+    /// Counts a finding that is not kept.
+    pub fn count_omitted(&mut self, check: &'static str, severity: Severity) {
+        self.ran.insert(check);
+        let entry = self.omitted.entry(check).or_insert(Omitted {
+            count: 0,
+            worst: severity,
+        });
+        entry.count += 1;
+        entry.worst = entry.worst.min(severity);
     }
 
     /// Records that `check` ran (whether or not it finds anything).
@@ -91,34 +150,46 @@ impl Report {
         self.add(check, Severity::Error, path, message);
     }
 
-    /// Adds a finding built elsewhere.
+    /// Adds a finding built elsewhere (or only counts it, past the limit).
     pub fn push(&mut self, finding: Finding) {
+        if !self.has_room(finding.check) {
+            self.count_omitted(finding.check, finding.severity);
+            return;
+        }
         self.ran.insert(finding.check);
+        *self.kept.entry(finding.check).or_insert(0) += 1;
         self.findings.push(finding);
     }
 
-    /// The findings so far.
+    /// The findings kept so far.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
 
-    /// Whether any error was found.
+    /// Per check, the findings counted past the limit.
+    pub fn omitted(&self) -> &BTreeMap<&'static str, Omitted> {
+        &self.omitted
+    }
+
+    /// Whether any error was found (kept or counted).
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
+            || self.omitted.values().any(|o| o.worst == Severity::Error)
     }
 
     /// Every check that ran, with its worst outcome.
     pub fn outcomes(&self) -> BTreeMap<&'static str, Outcome> {
+        let mut worst: BTreeMap<&'static str, Severity> = BTreeMap::new();
+        let counted = self.omitted.iter().map(|(&check, o)| (check, o.worst));
+        let kept = self.findings.iter().map(|f| (f.check, f.severity));
+        for (check, severity) in kept.chain(counted) {
+            let slot = worst.entry(check).or_insert(severity);
+            *slot = (*slot).min(severity);
+        }
         self.ran
             .iter()
             .map(|&check| {
-                let worst = self
-                    .findings
-                    .iter()
-                    .filter(|f| f.check == check)
-                    .map(|f| f.severity)
-                    .min();
-                let outcome = match worst {
+                let outcome = match worst.get(check).copied() {
                     None => Outcome::Pass,
                     Some(Severity::Error) => Outcome::Error,
                     Some(Severity::Warning) => Outcome::Warning,
@@ -129,9 +200,16 @@ impl Report {
             .collect()
     }
 
-    /// Splits the report into its parts.
-    pub fn into_parts(self) -> (BTreeSet<&'static str>, Vec<Finding>) {
-        (self.ran, self.findings)
+    /// Splits the report into its parts: the checks that ran, the kept findings, and what was
+    /// counted past the limit.
+    pub fn into_parts(
+        self,
+    ) -> (
+        BTreeSet<&'static str>,
+        Vec<Finding>,
+        BTreeMap<&'static str, Omitted>,
+    ) {
+        (self.ran, self.findings, self.omitted)
     }
 }
 
@@ -154,6 +232,36 @@ mod tests {
         assert_eq!(outcomes["c"], Outcome::Note);
         assert_eq!(outcomes["d"], Outcome::Error);
         assert!(report.has_errors());
+    }
+
+    #[test]
+    fn findings_past_the_limit_are_counted_and_still_decide() {
+        let mut report = Report::with_limit(2);
+        for i in 0..5 {
+            report.add("n", Severity::Note, format!("/{i}"), "n");
+        }
+        report.add("e", Severity::Note, "/a", "n");
+        report.add("e", Severity::Note, "/b", "n");
+        report.error("e", "/c", "past the limit");
+        assert_eq!(report.findings().len(), 4);
+        assert_eq!(
+            report.omitted()["n"],
+            Omitted {
+                count: 3,
+                worst: Severity::Note
+            }
+        );
+        assert_eq!(
+            report.omitted()["e"],
+            Omitted {
+                count: 1,
+                worst: Severity::Error
+            }
+        );
+        assert!(report.has_errors(), "an error past the limit still counts");
+        assert_eq!(report.outcomes()["e"], Outcome::Error);
+        assert_eq!(report.outcomes()["n"], Outcome::Note);
+        assert_eq!(Report::with_limit(0).limit(), 1);
     }
 
     #[test]

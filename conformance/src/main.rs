@@ -16,9 +16,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use clustercert_conformance::case::{self, Case};
+use clustercert_conformance::finding::{Report, DEFAULT_FINDINGS_PER_CHECK};
 use clustercert_conformance::fixtures::{MintOptions, Minted};
 use clustercert_conformance::runner::{
-    mismatches, render_findings, render_table, run_case, run_cases,
+    check_case_into, mismatches, render_findings, render_table, run_cases, CaseResult,
 };
 use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target;
@@ -48,6 +49,9 @@ enum Command {
         /// The requested validity in days (-1 = 1825), for the certificate period check.
         #[arg(long, allow_negative_numbers = true)]
         duration: Option<i64>,
+        /// Findings listed per check; the rest are counted.
+        #[arg(long, default_value_t = DEFAULT_FINDINGS_PER_CHECK, value_name = "N")]
+        max_findings: usize,
     },
     /// Check the real API (credentials from the environment).
     Live {
@@ -90,7 +94,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         None => run(&cli.run),
         Some(Command::Run(args)) => run(&args),
-        Some(Command::Validate { response, duration }) => validate(&response, duration),
+        Some(Command::Validate {
+            response,
+            duration,
+            max_findings,
+        }) => validate(&response, duration, max_findings),
         Some(Command::Live { duration, record }) => live(duration, record.as_deref()),
         Some(Command::Mint {
             days,
@@ -131,22 +139,28 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn validate(file: &Path, duration: Option<i64>) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", file.display()))?;
-    let is_case = value.get("description").is_some()
-        && (value.get("response").is_some() || value.get("request").is_some());
-    let mut case = if is_case {
-        Case::from_json(&text, &file.display().to_string())?
-    } else {
-        Case::from_response_body(value, None)
+fn validate(file: &Path, duration: Option<i64>, max_findings: usize) -> anyhow::Result<ExitCode> {
+    let mut case = {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", file.display()))?;
+        let is_case = value.get("description").is_some()
+            && (value.get("response").is_some() || value.get("request").is_some());
+        if is_case {
+            drop(value);
+            Case::from_json(&text, &file.display().to_string())?
+        } else {
+            drop(text);
+            Case::from_response_body(value, None)
+        }
     };
     if duration.is_some() {
         case.duration = duration;
     }
-    let result = run_case(&case, Validators::builtin()?);
+    let mut report = Report::with_limit(max_findings);
+    check_case_into(&case, Validators::builtin()?, &mut report);
+    let result = CaseResult::from_report(report);
     print!("{}", render_findings(&result));
     if case.expect.is_some() {
         let differences = mismatches(case.expect.as_ref(), &result);

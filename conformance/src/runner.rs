@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::case::{Case, Expect, ExpectedFinding, Verdict};
 use crate::certs;
 use crate::checks;
-use crate::finding::{Finding, Outcome, Report, Severity};
+use crate::finding::{Finding, Omitted, Outcome, Report, Severity};
 use crate::schema::Validators;
 
 /// What the suite concluded about one case: which checks ran (with their outcome), the
@@ -20,8 +20,11 @@ pub struct CaseResult {
     pub verdict: Verdict,
     /// Every check that ran, with its worst outcome.
     pub checks: BTreeMap<&'static str, Outcome>,
-    /// Every finding, sorted by path, then check.
+    /// Every finding kept, sorted by path, then check.
     pub findings: Vec<Finding>,
+    /// Per check, the findings counted past the report's limit and not kept.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub omitted: BTreeMap<&'static str, Omitted>,
 }
 
 impl CaseResult {
@@ -33,13 +36,14 @@ impl CaseResult {
             Verdict::Valid
         };
         let checks = report.outcomes();
-        let (_, mut findings) = report.into_parts();
+        let (_, mut findings, omitted) = report.into_parts();
         findings
             .sort_by(|a, b| (&a.path, a.check, &a.message).cmp(&(&b.path, b.check, &b.message)));
         CaseResult {
             verdict,
             checks,
             findings,
+            omitted,
         }
     }
 
@@ -75,19 +79,26 @@ pub fn run_case(case: &Case, validators: &Validators) -> CaseResult {
 /// The report of every applicable check on a case.
 pub fn check_case(case: &Case, validators: &Validators) -> Report {
     let mut report = Report::new();
+    check_case_into(case, validators, &mut report);
+    report
+}
+
+/// Runs every applicable check on a case into `report` (which sets how many findings are
+/// kept per check).
+pub fn check_case_into(case: &Case, validators: &Validators, report: &mut Report) {
     let request_valid = case
         .request
         .as_ref()
-        .map(|request| checks::check_request(request, validators, &mut report));
+        .map(|request| checks::check_request(request, validators, report));
     if let Some(response) = &case.response {
-        let body = checks::check_response(response, validators, &mut report);
+        let body = checks::check_response(response, validators, report);
         if response.status == 200 {
             if let Some(body) = body {
                 certs::check_certificates(
                     &body,
                     "/response/body",
                     case.known_duration_days(),
-                    &mut report,
+                    report,
                 );
             }
         }
@@ -105,7 +116,6 @@ pub fn check_case(case: &Case, validators: &Validators) -> Report {
             }
         }
     }
-    report
 }
 
 /// Why a result does not meet an expectation, one line per difference. Empty when it does.
@@ -146,6 +156,13 @@ pub fn mismatches(expect: Option<&Expect>, result: &CaseResult) -> Vec<String> {
                 missing.check, missing.path
             ));
         }
+    }
+    for (check, omitted) in &result.omitted {
+        out.push(format!(
+            "{} more {check} finding{} past the limit per check (not compared)",
+            omitted.count,
+            if omitted.count == 1 { "" } else { "s" }
+        ));
     }
     out
 }
@@ -221,15 +238,19 @@ pub fn render_table(rows: &[Row]) -> String {
     out
 }
 
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
 /// Every finding of a result, one per line (what `validate` prints).
 pub fn render_findings(result: &CaseResult) -> String {
     let mut out = String::new();
     for f in &result.findings {
-        let severity = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
+        let severity = severity_word(f.severity);
         let _ = write!(
             out,
             "{severity:<7} {:<32} {}: {}",
@@ -240,14 +261,30 @@ pub fn render_findings(result: &CaseResult) -> String {
         }
         out.push('\n');
     }
+    for (check, omitted) in &result.omitted {
+        let _ = writeln!(
+            out,
+            "{:<7} {check:<32} {} more finding{} not listed (the first {} are)",
+            severity_word(omitted.worst),
+            omitted.count,
+            if omitted.count == 1 { "" } else { "s" },
+            result.findings.iter().filter(|f| f.check == *check).count(),
+        );
+    }
+    let omitted: usize = result.omitted.values().map(|o| o.count).sum();
     let _ = writeln!(
         out,
-        "verdict: {} ({} checks, {} errors, {} warnings, {} notes)",
+        "verdict: {} ({} checks, {} errors, {} warnings, {} notes{})",
         result.verdict,
         result.checks.len(),
         result.of(Severity::Error).count(),
         result.of(Severity::Warning).count(),
         result.of(Severity::Note).count(),
+        if omitted > 0 {
+            format!(" listed, {omitted} more not listed")
+        } else {
+            String::new()
+        },
     );
     out
 }

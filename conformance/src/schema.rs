@@ -205,6 +205,15 @@ impl CompiledSchema {
 
     /// Every violation of `instance`, in the validator's order.
     pub fn validate(&self, instance: &Value) -> Vec<SchemaViolation> {
+        self.violations(instance).collect()
+    }
+
+    /// The violations of `instance` one at a time, so a caller can stop or count instead of
+    /// holding them all.
+    pub fn violations<'a>(
+        &'a self,
+        instance: &'a Value,
+    ) -> impl Iterator<Item = SchemaViolation> + 'a {
         self.validator
             .iter_errors(instance)
             .map(|error| SchemaViolation {
@@ -212,7 +221,6 @@ impl CompiledSchema {
                 schema_path: error.schema_path().as_str().to_owned(),
                 message: error.masked().to_string(),
             })
-            .collect()
     }
 
     /// Whether `instance` is valid. Faster than [`CompiledSchema::validate`].
@@ -225,12 +233,18 @@ impl CompiledSchema {
     /// the suite notes them.
     pub fn undeclared_properties(&self, instance: &Value) -> Vec<String> {
         let mut out = Vec::new();
-        undeclared(&self.schema, instance, "", &mut out);
+        self.each_undeclared_property(instance, &mut |path| out.push(path));
         out
+    }
+
+    /// Calls `found` with the JSON Pointer of each undeclared property, in document order,
+    /// without collecting them.
+    pub fn each_undeclared_property(&self, instance: &Value, found: &mut dyn FnMut(String)) {
+        undeclared(&self.schema, instance, "", found);
     }
 }
 
-fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut Vec<String>) {
+fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut dyn FnMut(String)) {
     match instance {
         Value::Object(map) => {
             let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
@@ -241,7 +255,7 @@ fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut Vec<String
                 let child = format!("{path}/{}", escape_pointer(key));
                 match properties.get(key) {
                     Some(property) => undeclared(property, value, &child, out),
-                    None if !additional_said => out.push(child),
+                    None if !additional_said => out(child),
                     None => {}
                 }
             }

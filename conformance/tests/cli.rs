@@ -226,3 +226,33 @@ async fn live_signs_with_ak_sk_from_the_environment_and_records() {
     let case = clustercert_conformance::case::Case::load(&file).expect("a valid case");
     assert_eq!(case.known_duration_days(), Some(1825));
 }
+
+#[test]
+fn validate_lists_the_first_findings_per_check_and_counts_the_rest() {
+    let clusters: Vec<serde_json::Value> = (0..1000)
+        .map(|i| serde_json::json!({"name": format!("c{i}"), "cluster": {"server": "http://h"}}))
+        .collect();
+    let body = serde_json::json!({"kind": "Config", "apiVersion": "v1", "clusters": clusters,
+        "users": [], "contexts": [], "current-context": "internal"});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, body.to_string()).expect("write");
+    let (code, stdout, _) = run(bin()
+        .args(["validate", "--max-findings", "7", "--response"])
+        .arg(&file));
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout.matches("kubeconfig.names ").count(), 8, "{stdout}");
+    // 1000 wrong names and "no internalCluster"; 1000 http servers.
+    assert!(
+        stdout.contains(
+            "kubeconfig.names                 994 more findings not listed (the first 7 are)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("kubeconfig.server-url            993 more findings not listed"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().count() < 30, "{stdout}");
+    assert!(stdout.ends_with("1987 more not listed)\n"), "{stdout}");
+}

@@ -303,3 +303,99 @@ async fn faults_apply_before_authentication_as_documented() {
         .unwrap();
     assert_eq!(truncated.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn delays_that_add_up_past_the_cap_are_refused_at_once() {
+    let server = server_with(MockConfig::builtin()).await;
+    let started = std::time::Instant::now();
+    let response = with_fault(&server, "delay=60000,delay=60000,delay=60000").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = json(response).await;
+    assert!(
+        body.to_string().contains("add up to more than 60000 ms"),
+        "{body}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    server.shutdown().await;
+}
+
+mod idle {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpStream;
+
+    const IDLE: Duration = Duration::from_millis(300);
+
+    async fn short_idle_server() -> MockServer {
+        mock::start_with(
+            MockConfig::builtin(),
+            "127.0.0.1:0".parse().unwrap(),
+            mock::ServeOptions { idle_timeout: IDLE },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Reads until the server closes the connection; what it sent. Fails after 5 s.
+    async fn read_until_closed(stream: &mut TcpStream) -> String {
+        let mut out = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out));
+        match read.await {
+            Ok(Ok(_)) => {}
+            // A reset is a close too.
+            Ok(Err(e)) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+            Err(_) => panic!("the connection was still open after 5 s"),
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_sends_nothing_is_closed() {
+        let server = short_idle_server().await;
+        let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+        let started = std::time::Instant::now();
+        let sent = read_until_closed(&mut stream).await;
+        assert!(started.elapsed() >= IDLE, "closed before the timeout");
+        assert!(!sent.contains("200 OK"), "{sent}");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_half_sent_request_head_is_closed() {
+        let server = short_idle_server().await;
+        let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+        stream
+            .write_all(b"POST /api HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        read_until_closed(&mut stream).await;
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_kept_alive_connection_is_closed_when_idle() {
+        let server = short_idle_server().await;
+        let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+        stream
+            .write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let sent = read_until_closed(&mut stream).await;
+        assert!(sent.starts_with("HTTP/1.1 404"), "{sent}");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_body_that_never_comes_is_a_408() {
+        let server = short_idle_server().await;
+        let mut stream = TcpStream::connect(server.addr()).await.unwrap();
+        let head = format!(
+            "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {DEFAULT_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n",
+            url(&server, INTERNAL_CLUSTER_ID).trim_start_matches(&server.url())
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let sent = read_until_closed(&mut stream).await;
+        assert!(sent.starts_with("HTTP/1.1 408"), "{sent}");
+        server.shutdown().await;
+    }
+}

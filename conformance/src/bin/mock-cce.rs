@@ -25,7 +25,10 @@ struct Args {
 const FAULT_HELP: &str = "\
 Fault injection: a request header X-Mock-Fault (or a cluster's `fault` in the configuration)
 takes comma-separated items, at most one besides delays: delay=MS, 429, 500, 502, 503, 504,
-html, truncate, close.
+html, truncate, close. Delays add up, to at most 60000 ms in total.
+
+A connection that sends no complete request head for 15 s (idle between requests, or slow) is
+closed; a request body that does not arrive within 15 s is answered 408.
 
 Faults are applied before authentication: a request without valid credentials still waits its
 delay and gets the fault's 429, 5xx or HTML answer, and an unparsable X-Mock-Fault is a 400;

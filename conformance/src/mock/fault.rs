@@ -2,7 +2,8 @@
 //! is spoiled accordingly.
 //!
 //! Syntax: comma-separated items, at most one of them not a delay:
-//! `delay=MS`, `429`, `500`, `502`, `503`, `504`, `html`, `truncate`, `close`.
+//! `delay=MS`, `429`, `500`, `502`, `503`, `504`, `html`, `truncate`, `close`. Delays add up;
+//! their sum is capped at 60 s.
 //!
 //! Faults are applied **before authentication** (and before validation): a request without
 //! valid credentials still waits its delay and gets the fault's 429, 5xx or HTML answer, and an
@@ -22,7 +23,8 @@ use futures_util::StreamExt as _;
 /// How long `close` waits between the first half of the body and closing the connection.
 const CLOSE_PAUSE: Duration = Duration::from_millis(50);
 
-/// The longest delay a fault may ask for, so a typo cannot hang a test for hours.
+/// The longest delay a fault may ask for, summed over its `delay=` items, so a typo cannot hang
+/// a test for hours.
 const MAX_DELAY_MS: u64 = 60_000;
 
 /// A parsed fault: an optional delay, then an optional way to spoil the response.
@@ -81,11 +83,15 @@ impl FaultPlan {
                     .trim()
                     .parse()
                     .map_err(|_| error("delay is not a whole number of milliseconds"))?;
-                if ms > MAX_DELAY_MS {
-                    return Err(error("delay is longer than 60000 ms"));
+                // The cap is on the sum: `delay=60000,delay=60000` must not wait two minutes.
+                let so_far = plan.delay.map_or(0, |d| d.as_millis());
+                let total = so_far.saturating_add(u128::from(ms));
+                if total > u128::from(MAX_DELAY_MS) {
+                    return Err(error("the delays add up to more than 60000 ms"));
                 }
-                let total = plan.delay.unwrap_or_default() + Duration::from_millis(ms);
-                plan.delay = Some(total);
+                plan.delay = Some(Duration::from_millis(
+                    u64::try_from(total).unwrap_or(MAX_DELAY_MS),
+                ));
                 continue;
             }
             let action = match item.to_ascii_lowercase().as_str() {
@@ -210,6 +216,20 @@ mod tests {
         assert!(FaultPlan::parse("delay=60000").is_ok());
         let err = FaultPlan::parse("delay=60001").unwrap_err();
         assert!(err.to_string().contains("60000 ms"), "{err}");
+        // The sum is capped, not each item.
+        assert_eq!(
+            FaultPlan::parse("delay=30000,delay=30000").unwrap().delay,
+            Some(Duration::from_millis(60_000))
+        );
+        for bypass in [
+            "delay=60000,delay=60000,delay=60000",
+            "delay=30000,delay=30001",
+            "delay=59999,delay=1,delay=1",
+            "delay=18446744073709551615,delay=18446744073709551615",
+        ] {
+            let err = FaultPlan::parse(bypass).unwrap_err();
+            assert!(err.to_string().contains("add up"), "{bypass}: {err}");
+        }
     }
 
     #[test]

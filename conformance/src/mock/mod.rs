@@ -20,7 +20,8 @@
 //! Fault injection: a request header `X-Mock-Fault` (or a cluster's `fault` in the
 //! configuration) takes comma-separated items — `delay=MS`, `429` (with `Retry-After: 1`),
 //! `500`, `502`, `503`, `504`, `html` (500 with an HTML page), `truncate` (200 whose JSON body is
-//! cut in half) and `close` (the connection is closed mid-body). See [`FaultPlan`]. Faults are
+//! cut in half) and `close` (the connection is closed mid-body); delays add up to at most 60 s.
+//! See [`FaultPlan`]. Idle connections are closed after [`ServeOptions::idle_timeout`]. Faults are
 //! applied before authentication: a request without valid credentials gets them too.
 
 mod auth;
@@ -33,6 +34,7 @@ mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::sync::oneshot;
@@ -56,33 +58,93 @@ pub struct MockServer {
     task: Option<JoinHandle<()>>,
 }
 
+/// How the mock serves connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// A connection that sends no complete request head for this long (a fresh one, or a
+    /// kept-alive one between requests) is closed; a request body that does not arrive within
+    /// it is a 408.
+    pub idle_timeout: Duration,
+}
+
+/// The default idle timeout of a connection.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
 /// Starts the server on `addr` (port 0 picks a free port) and returns once it accepts
 /// connections. Needs a Tokio runtime.
 pub async fn start(config: MockConfig, addr: SocketAddr) -> anyhow::Result<MockServer> {
+    start_with(config, addr, ServeOptions::default()).await
+}
+
+/// [`start`] with explicit [`ServeOptions`].
+pub async fn start_with(
+    config: MockConfig,
+    addr: SocketAddr,
+    options: ServeOptions,
+) -> anyhow::Result<MockServer> {
     config.validate()?;
     let config = Arc::new(config);
-    let state = Arc::new(server::AppState::new(Arc::clone(&config))?);
+    let state = Arc::new(server::AppState::new(Arc::clone(&config), options)?);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(state);
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            // A send or a dropped sender both mean stop.
-            let _ = stopped.await;
-        });
-        if let Err(e) = serve.await {
-            eprintln!("mock CCE server stopped with an error: {e}");
-        }
-    });
+    let task = tokio::spawn(serve(listener, app, options, stopped));
     Ok(MockServer {
         addr,
         config,
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+/// The accept loop. hyper's connection builder is used directly (rather than `axum::serve`)
+/// for its header-read timeout, which closes idle and slow connections.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    options: ServeOptions,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(options.idle_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors and the like: wait a little rather than spin.
+                    eprintln!("mock CCE server: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            // A send or a dropped sender both mean stop.
+            _ = &mut stopped => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away or times out ends its connection; nothing to report.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 impl MockServer {

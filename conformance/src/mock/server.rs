@@ -26,7 +26,7 @@ use super::config::{ClusterConfig, MockConfig};
 use super::error::{fault_message, ApiError};
 use super::fault::{replacement, spoil, FaultPlan};
 use super::validate::cert_duration;
-use super::FAULT_HEADER;
+use super::{ServeOptions, FAULT_HEADER};
 
 /// The operation's path, in axum's route syntax.
 const CLUSTERCERT_ROUTE: &str = "/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert";
@@ -49,13 +49,14 @@ const USER: &str = "user";
 #[derive(Debug)]
 pub(crate) struct AppState {
     pub(crate) config: Arc<MockConfig>,
+    options: ServeOptions,
     cas: HashMap<(String, String), ClusterCa>,
     fault_counts: HashMap<(String, String), AtomicU64>,
 }
 
 impl AppState {
     /// Makes a CA for every configured cluster.
-    pub(crate) fn new(config: Arc<MockConfig>) -> anyhow::Result<AppState> {
+    pub(crate) fn new(config: Arc<MockConfig>, options: ServeOptions) -> anyhow::Result<AppState> {
         let mut cas = HashMap::new();
         let mut fault_counts = HashMap::new();
         for project in &config.projects {
@@ -67,6 +68,7 @@ impl AppState {
         }
         Ok(AppState {
             config,
+            options,
             cas,
             fault_counts,
         })
@@ -210,8 +212,18 @@ async fn answer(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
+    let body = tokio::time::timeout(state.options.idle_timeout, read)
         .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} ms",
+                    state.options.idle_timeout.as_millis()
+                ),
+            )
+        })?
         .map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
