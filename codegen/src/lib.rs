@@ -35,6 +35,17 @@
 //! # Ok::<(), clustercert_codegen::Error>(())
 //! ```
 //!
+//! # Three ways to use it
+//!
+//! - `cargo xtask codegen` (this workspace's `generated/`): [`generate_crate`] writes a whole
+//!   crate that is checked in, so every change to the client is a reviewed diff.
+//! - `cargo xtask codegen --spec S --out D`: the same for any spec, a standalone crate that
+//!   names the runtime by a relative path, a version or git.
+//! - A consumer's `build.rs`: [`BuildScript`] writes one file into `OUT_DIR` to `include!`,
+//!   reruns when the spec changes, and stops the build on a refused spec with one line naming
+//!   the file and the JSON pointer (`spec.yaml#/paths/~1a/get: …`). Nothing is checked in;
+//!   `examples/build-rs-client` in this workspace does it.
+//!
 //! # What it supports, and the rules it follows
 //!
 //! The subset of OpenAPI 3.0 that Huawei Cloud's API descriptions use. Anything else stops
@@ -165,10 +176,12 @@ use std::fmt;
 pub use openapiv3;
 
 mod build;
+mod build_script;
 mod emit;
 mod error;
 pub mod model;
 
+pub use build_script::{generate_file, BuildScript};
 pub use error::Error;
 
 /// How to generate.

@@ -148,6 +148,22 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// One file for `include!` from a build script: the two modules inline (an included file
+    /// may not start with inner attributes), everything in them re-exported, and the runtime
+    /// as `runtime`.
+    pub fn included(&self, source: &str) -> TokenStream {
+        let rt = &self.rt;
+        let types = self.types(source);
+        let client = self.client(source);
+        quote! {
+            pub mod types { #types }
+            pub mod client { #client }
+            pub use client::*;
+            pub use types::*;
+            pub use #rt as runtime;
+        }
+    }
+
     /// A generated crate's `lib.rs`: crate docs from `info`, the two modules, everything in
     /// them at the root, and the runtime items a caller needs, so the crate alone is enough
     /// to call the API.
