@@ -4,16 +4,18 @@
 //! [`Cli`] is the command line; [`run`] does the work and [`one_line`] turns any error into
 //! the single line the command prints. `src/main.rs` only wires them to the process.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::{ArgGroup, Parser};
 use clustercert::runtime::credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SK};
 use clustercert::runtime::{Credentials, CredentialsError};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
 use clustercert_kubeconfig::{
-    self as kubeconfig, ClusterEntry, ContextChoice, MergeOptions, Options, Secrets,
+    self as kubeconfig, ClusterEntry, ContextChoice, FileOptions, MergeOptions, Options, Secrets,
 };
 
 const EXAMPLES: &str = "\
@@ -24,8 +26,21 @@ path and of AK/SK signing (X-Project-Id); when both it and HUAWEICLOUD_SDK_PROJE
 given and differ, --project-id wins.
 
 Names: the cluster, user and context are all named cce-<cluster-id>-<context>, for example
-cce-4f1c9a2e-external, unless --alias gives a name. Entries of that name are replaced; every
-other entry of the kubeconfig is kept.
+cce-4f1c9a2e-external, unless --alias gives a name. Entries of that name written by
+cce-kubeconfig are replaced; a name taken by any other entry is refused. Every other entry of
+the kubeconfig is kept.
+
+The file: --kubeconfig, else as kubectl chooses: the only file in KUBECONFIG, else its first
+file that exists, else its last; without KUBECONFIG, ~/.kube/config. Everything that can fail
+with it (a malformed or unreadable file, a folder that cannot be written, a lock held by
+another writer, a name that is taken) fails before a certificate is requested. While it is
+written, the file is locked as kubectl locks it (<file>.lock: kubectl refuses to write
+while we hold it, and we wait for kubectl's, up to --lock-timeout). A response whose certificate and key kubectl could not use
+is refused and the file is left as it was. The file is replaced atomically: it keeps its
+owner and group, and its mode unless that let group or others in (then 0600, with a
+warning); a new file is 0600. A symbolic link stays a link and its target is replaced. A
+hard link does not follow: the path gets a new file, and other links to the old one keep the
+old contents.
 
 Examples:
   # Add the cluster to ~/.kube/config (or the first file of KUBECONFIG) and switch to it
@@ -99,6 +114,19 @@ pub struct Cli {
     /// Leave the current context as it is.
     #[arg(long)]
     pub no_set_current: bool,
+
+    /// Seconds to wait for another writer (kubectl or cce-kubeconfig) to release the
+    /// kubeconfig's lock.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub lock_timeout: Duration,
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    value
+        .trim()
+        .parse::<u32>()
+        .map(|s| Duration::from_secs(s.into()))
+        .map_err(|_| format!("{value:?} is not a whole number of seconds"))
 }
 
 fn parse_duration(value: &str) -> Result<ValidityDays, String> {
@@ -122,15 +150,29 @@ fn parse_alias(value: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Runs the command: checks the kubeconfig, fetches the certificate, then writes the merged
-/// file (or, with `--dry-run`, prints it to `out`). Warnings go to `err`.
+/// Runs the command: checks everything local (the kubeconfig file, its folder and lock, the
+/// names, the credentials), fetches the certificate, checks that kubectl can use it, then
+/// writes the merged file (or, with `--dry-run`, prints it to `out`). Warnings go to `err`.
 pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let path = match &cli.kubeconfig {
         Some(path) => path.clone(),
         None => kubeconfig::default_path()?,
     };
-    // Refuse a bad kubeconfig before a certificate is minted for nothing.
-    kubeconfig::check_file(&path)?;
+    let file_options = FileOptions {
+        lock_timeout: cli.lock_timeout,
+    };
+    // Everything that can fail here fails before a certificate is minted for nothing.
+    let names = candidate_names(&cli);
+    if cli.dry_run {
+        kubeconfig::check_file(&path)?;
+        if let Some(existing) = kubeconfig::read_existing(&path)? {
+            for name in &names {
+                kubeconfig::check_name_free(&existing, name).map_err(|e| named_error(e, &path))?;
+            }
+        }
+    } else {
+        kubeconfig::preflight(&path, &names, &file_options)?;
+    }
     let client = client(&cli)?;
 
     let request = CreateKubernetesClusterCertRequest {
@@ -140,15 +182,38 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
             duration: cli.duration,
         },
     };
-    let response = client
-        .create_kubernetes_cluster_cert(&request)
-        .await
-        .with_context(|| format!("cannot get the certificate of cluster {}", cli.cluster_id))?;
+    let response = match client.create_kubernetes_cluster_cert(&request).await {
+        Ok(response) => response,
+        Err(e) => {
+            let attempts = match e.attempts() {
+                0 => " (no request was sent)".to_owned(),
+                1 => " (1 attempt)".to_owned(),
+                // The error's own text says `(after N attempts)`.
+                _ => String::new(),
+            };
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot get the certificate of cluster {}{attempts}",
+                cli.cluster_id
+            )));
+        }
+    };
     let options = Options {
         context: cli.context,
         alias: cli.alias.clone(),
     };
     let entry = ClusterEntry::from_response(&response.body, &cli.cluster_id, &options)?;
+    // kubectl could not use a broken pair: refuse it before the file is touched.
+    kubeconfig::check_client_pair_data(
+        entry.client_certificate_data(),
+        entry.client_key_data().expose_secret(),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the response's client certificate cannot be used by kubectl ({}): {e}; {} was not changed",
+            e.id(),
+            path.display()
+        )
+    })?;
     for warning in entry.warnings() {
         writeln!(err, "warning: {warning}")?;
     }
@@ -169,7 +234,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         return Ok(());
     }
 
-    let update = kubeconfig::update_file(&path, &entry, &merge_options)?;
+    let update = kubeconfig::update_file_with(&path, &entry, &merge_options, &file_options)?;
+    for warning in &update.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
     let verb = if update.replaced { "Updated" } else { "Added" };
     writeln!(
         out,
@@ -182,6 +250,32 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         writeln!(out, "Current context: {}", update.name)?;
     }
     Ok(())
+}
+
+/// The names the entry may get, known before the request: the alias, or the default name of
+/// each context the choice may pick.
+fn candidate_names(cli: &Cli) -> Vec<String> {
+    if let Some(alias) = &cli.alias {
+        return vec![alias.clone()];
+    }
+    let contexts: &[&str] = match cli.context {
+        ContextChoice::Auto => &["internal", "external"],
+        ContextChoice::Internal => &["internal"],
+        ContextChoice::External => &["external"],
+    };
+    contexts
+        .iter()
+        .map(|context| kubeconfig::default_name(&cli.cluster_id, context))
+        .collect()
+}
+
+/// A name error of text without a path, naming the file.
+fn named_error(e: kubeconfig::KubeconfigError, path: &std::path::Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        e.to_string()
+            .replace("the kubeconfig", &path.display().to_string())
+    )
 }
 
 /// The client for the endpoint or region of the command line and the credentials of the

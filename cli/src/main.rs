@@ -1,6 +1,8 @@
 //! `cce-kubeconfig`: fetch a CCE cluster certificate and merge it into a kubeconfig.
 //! Run `cce-kubeconfig --help` for the flags and examples.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser as _;

@@ -2,7 +2,7 @@
 //! kubectl on the files it writes.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
@@ -129,6 +129,9 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     let path = home.path().join("kube").join("config");
     std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
     std::fs::write(&path, UNRELATED).expect("writable");
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
 
     let first = cce_kubeconfig(
         home.path(),
@@ -238,65 +241,19 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     server.shutdown().await;
 }
 
-/// kubectl, when it can be found. Without it the test is skipped, said on stderr (which the
-/// harness shows, unlike stdout); but with `CI=true` it fails, because CI installs kubectl.
-fn kubectl() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .chain([PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join("kubectl"))
-        .find(|candidate| candidate.is_file());
-    if found.is_none() {
-        let ci = std::env::var("CI").ok();
-        if let Err(message) = skip_or_fail(ci.as_deref()) {
-            panic!("{message}");
-        }
-    }
-    found
-}
+use clustercert_test_support::{closed_port, kubectl, Kubectl};
 
-/// What to do when kubectl is missing, given the value of `CI`: say SKIPPED on stderr, or,
-/// on CI, fail with the reason.
-fn skip_or_fail(ci: Option<&str>) -> Result<(), String> {
-    const MISSING: &str = "kubectl not found on PATH or in /usr/bin";
-    if ci == Some("true") {
-        return Err(format!("{MISSING}, and CI=true: CI must install kubectl"));
-    }
-    eprintln!("SKIPPED: {MISSING}");
-    Ok(())
-}
-
-#[test]
-fn a_missing_kubectl_skips_only_outside_ci() {
-    assert!(skip_or_fail(None).is_ok());
-    assert!(skip_or_fail(Some("false")).is_ok());
-    let err = skip_or_fail(Some("true")).expect_err("CI=true must fail");
-    assert!(err.contains("kubectl not found"), "{err}");
-}
-
-async fn kubectl_run(kubectl: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = tokio::process::Command::new(kubectl)
-        .arg("--kubeconfig")
-        .arg(config)
+async fn kubectl_run(kubectl: &Kubectl, config: &Path, args: &[&str]) -> (bool, String, String) {
+    let run = tokio::process::Command::from(kubectl.command(config))
         .args(args)
-        .env_remove("KUBECONFIG")
         .output()
         .await
         .expect("kubectl runs");
     (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+        run.status.success(),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
     )
-}
-
-/// A port on 127.0.0.1 where nothing listens.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -454,7 +411,7 @@ async fn alias_context_and_no_set_current() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_default_path_is_kubeconfig_first_entry_then_home() {
+async fn the_default_path_is_chosen_from_kubeconfig_as_kubectl_does_then_home() {
     let server = start(MockConfig::builtin()).await;
     let url = server.url();
     let home = tempfile::tempdir().expect("temp dir");
@@ -482,8 +439,13 @@ async fn the_default_path_is_kubeconfig_first_entry_then_home() {
     let env = [TOKEN_ENV[0], ("KUBECONFIG", list)];
     let run = cce_kubeconfig(home.path(), &env, &base).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(first.exists());
-    assert!(!second.exists());
+    assert!(!first.exists(), "none exists: kubectl writes the last");
+    assert!(second.exists());
+    // Now one exists: it is the one written, and the first is still not created.
+    let run = cce_kubeconfig(home.path(), &env, &base).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("Updated context"), "{}", run.stdout);
+    assert!(!first.exists());
     server.shutdown().await;
 }
 
@@ -754,5 +716,43 @@ async fn a_region_endpoint_can_be_overridden_from_the_environment() {
         parse_file(&path)["current-context"].as_str(),
         Some("cce-cluster-external-external")
     );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    for round in 0..10 {
+        let path = home.path().join(format!("config-{round}"));
+        let aliases: Vec<String> = (0..16).map(|i| format!("writer-{i}")).collect();
+        let runs = aliases.iter().map(|alias| {
+            let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
+            args.extend(["--alias", alias.as_str(), "--lock-timeout", "60"]);
+            let home = home.path().to_path_buf();
+            async move { cce_kubeconfig(&home, TOKEN_ENV, &args).await }
+        });
+        for (i, run) in futures_util::future::join_all(runs)
+            .await
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                run.code,
+                Some(0),
+                "round {round}, writer {i}: {}",
+                run.stderr
+            );
+        }
+        let doc = parse_file(&path);
+        for list in ["clusters", "users", "contexts"] {
+            let mut found = names(&doc, list);
+            found.sort();
+            let mut wanted = aliases.clone();
+            wanted.sort();
+            assert_eq!(found, wanted, "round {round}: every {list} entry survives");
+        }
+    }
     server.shutdown().await;
 }

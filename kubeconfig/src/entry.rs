@@ -76,6 +76,9 @@ pub struct Options {
     pub alias: Option<String>,
 }
 
+/// The name of the context extension that marks an entry written by this crate.
+pub const MARKER: &str = "cce-kubeconfig";
+
 /// The default name of a cluster's cluster, user and context entries:
 /// `cce-<cluster_id>-<context>`, where `<context>` is the response's context that was chosen
 /// (`internal` or `external`).
@@ -151,6 +154,7 @@ impl fmt::Display for Warning {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterEntry {
     name: String,
+    cluster_id: String,
     source_context: String,
     server: String,
     certificate_authority_data: Option<String>,
@@ -240,6 +244,7 @@ impl ClusterEntry {
 
         Ok(ClusterEntry {
             name,
+            cluster_id: cluster_id.to_owned(),
             source_context: context.name.clone(),
             server: cluster.cluster.server.clone(),
             certificate_authority_data,
@@ -318,11 +323,24 @@ impl ClusterEntry {
         named_item(&self.name, "user", user)
     }
 
-    /// The `contexts` item, `{name, context: {cluster, user}}`.
+    /// The cluster id the entry was fetched for.
+    pub fn cluster_id(&self) -> &str {
+        &self.cluster_id
+    }
+
+    /// The `contexts` item, `{name, context: {cluster, user, extensions}}`; the extension
+    /// [`MARKER`] says that this tool wrote it, so that a rerun may replace it and nothing
+    /// else is replaced.
     pub(crate) fn context_item(&self) -> serde_yaml::Value {
         let mut context = serde_yaml::Mapping::new();
         context.insert("cluster".into(), self.name.clone().into());
         context.insert("user".into(), self.name.clone().into());
+        let mut extension = serde_yaml::Mapping::new();
+        extension.insert("cluster-id".into(), self.cluster_id.clone().into());
+        context.insert(
+            "extensions".into(),
+            vec![named_item(MARKER, "extension", extension)].into(),
+        );
         named_item(&self.name, "context", context)
     }
 }

@@ -63,7 +63,7 @@ mod merge;
 pub mod pair;
 pub mod yaml;
 
-pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning};
+pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning, MARKER};
 pub use error::KubeconfigError;
 pub use file::{
     check_file, choose_path, default_path, default_path_from, preflight, read_existing,

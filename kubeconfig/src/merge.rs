@@ -196,8 +196,10 @@ pub(crate) fn parse_from(existing: &str, path: Option<&Path>) -> Result<Mapping,
 }
 
 /// Checks that `name` is free in `document`: no cluster, user or context has it, or the
-/// context of that name refers to the cluster and the user of that name (the shape this
-/// crate writes, so a rerun replaces its own entry). Anything else is someone else's entry.
+/// context of that name was written by this crate (so a rerun replaces its own entry): it
+/// carries the [`MARKER`](super::entry::MARKER) extension, or, as written before the marker,
+/// it has a default name (`cce-…-internal`/`-external`) and refers to the cluster and user
+/// of that name. Anything else is someone else's entry.
 pub(crate) fn names_free(
     document: &Mapping,
     name: &str,
@@ -217,13 +219,17 @@ pub(crate) fn names_free(
         return Ok(());
     }
     let ours = |context: &&Value| {
-        let field = |f: &str| {
-            context
-                .get("context")
-                .and_then(|c| c.get(f))
-                .and_then(Value::as_str)
+        let body = context.get("context");
+        let marked = match body.and_then(|c| c.get("extensions")) {
+            Some(Value::Sequence(extensions)) => extensions
+                .iter()
+                .any(|e| e.get("name").and_then(Value::as_str) == Some(super::entry::MARKER)),
+            _ => false,
         };
-        field("cluster") == Some(name) && field("user") == Some(name)
+        let field = |f: &str| body.and_then(|c| c.get(f)).and_then(Value::as_str);
+        let default_named = name.starts_with("cce-")
+            && (name.ends_with("-internal") || name.ends_with("-external"));
+        marked || (default_named && field("cluster") == Some(name) && field("user") == Some(name))
     };
     let what = match contexts.first() {
         Some(context) if ours(context) => return Ok(()),
@@ -260,8 +266,11 @@ fn describe_ref(context: &Value, field: &str) -> String {
 ///
 /// ```
 /// use clustercert_kubeconfig::check_name_free;
-/// let mine = "contexts: [{name: a, context: {cluster: a, user: a}}]";
+/// let mine = "contexts: [{name: a, context: {cluster: a, user: a,
+///     extensions: [{name: cce-kubeconfig, extension: {cluster-id: c1}}]}}]";
 /// assert!(check_name_free(mine, "a").is_ok());
+/// let same_shape = "contexts: [{name: a, context: {cluster: a, user: a}}]";
+/// assert!(check_name_free(same_shape, "a").is_err());
 /// let theirs = "contexts: [{name: a, context: {cluster: prod, user: admin}}]";
 /// assert!(check_name_free(theirs, "a").is_err());
 /// assert!(check_name_free(theirs, "b").is_ok());

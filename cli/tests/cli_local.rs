@@ -1,0 +1,499 @@
+//! `cce-kubeconfig` against a small local server that counts requests and answers with the
+//! certificate and key a test chooses: everything local fails before a request, a pair kubectl
+//! could not use is refused with the file untouched, and the file stays the user's.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
+const TOKEN_ENV: (&str, &str) = ("HUAWEICLOUD_SDK_AUTH_TOKEN", "token");
+const EXISTING: &str = "apiVersion: v1
+kind: Config
+clusters:
+- name: kind-dev
+  cluster: {server: 'https://127.0.0.1:6443'}
+users:
+- name: kind-dev
+  user: {token: dev-token}
+contexts:
+- name: kind-dev
+  context: {cluster: kind-dev, user: kind-dev, namespace: 'on'}
+current-context: kind-dev
+";
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// A certificate and its key, as PEM.
+fn pair() -> (String, String) {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["user".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+    (cert.pem(), key.serialize_pem())
+}
+
+/// A 200 body with this client certificate and key data (base64 fields as CCE sends them).
+fn body(cert_data: &str, key_data: &str) -> String {
+    json!({
+        "kind": "Config", "apiVersion": "v1", "preferences": {},
+        "clusters": [{"name": "internalCluster",
+                      "cluster": {"server": "https://192.168.1.7:5443", "certificate-authority-data": b64(&pair().0)}}],
+        "users": [{"name": "user", "user": {"client-certificate-data": cert_data, "client-key-data": key_data}}],
+        "contexts": [{"name": "internal", "context": {"cluster": "internalCluster", "user": "user"}}],
+        "current-context": "internal"
+    })
+    .to_string()
+}
+
+/// A local HTTP server answering every request with `status` and `body`, counting requests.
+struct Stub {
+    url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+async fn stub(status: u16, body: String) -> Stub {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Headers, then the body by Content-Length.
+                let head_end = loop {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while seen.len() < head_end + length {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    Stub { url, requests }
+}
+
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+async fn run(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let output = tokio::process::Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .await
+        .expect("the binary runs");
+    Output {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--endpoint",
+        url,
+        "--project-id",
+        "p",
+        "--cluster-id",
+        "c1",
+        "--kubeconfig",
+        path.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+fn assert_one_line_error(output: &Output, says: &str) {
+    assert_eq!(
+        output.code,
+        Some(1),
+        "fails: {} {}",
+        output.stdout,
+        output.stderr
+    );
+    let lines: Vec<&str> = output.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {:?}", output.stderr);
+    assert!(
+        lines[0].starts_with("cce-kubeconfig: error:"),
+        "{:?}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains(says),
+        "{:?} should say {says:?}",
+        lines[0]
+    );
+}
+
+fn current_context(path: &Path) -> Option<String> {
+    let doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).expect("readable")).expect("YAML");
+    doc["current-context"].as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical() {
+    let (cert, key) = pair();
+    let (_, other_key) = pair();
+    let cases = [
+        (
+            "cut END line",
+            b64(&cert.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE--")),
+            b64(&key),
+            "pem.end-line",
+        ),
+        (
+            "END label differs",
+            b64(&cert.replace("-----END CERTIFICATE-----", "-----END CERTIFICATES-----")),
+            b64(&key),
+            "pem.label-mismatch",
+        ),
+        (
+            "PEM body not base64",
+            b64(&cert.replacen("\nMII", "\nM*I", 1)),
+            b64(&key),
+            "pem.base64",
+        ),
+        (
+            "key of another certificate",
+            b64(&cert),
+            b64(&other_key),
+            "key.mismatch",
+        ),
+        (
+            "masked",
+            "LS0tLS1CRUdJTiBDR******QVRFLS0tLS0K".to_owned(),
+            b64(&key),
+            "masked",
+        ),
+        ("empty key", b64(&cert), String::new(), "empty"),
+        (
+            "data not base64",
+            "%%%".to_owned(),
+            b64(&key),
+            "data.base64",
+        ),
+    ];
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    std::fs::write(&path, EXISTING).expect("writable");
+    for (name, cert_data, key_data, id) in cases {
+        let server = stub(200, body(&cert_data, &key_data)).await;
+        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+        assert_one_line_error(&output, &format!("cannot be used by kubectl ({id})"));
+        assert!(
+            output.stderr.contains("was not changed"),
+            "{name}: {}",
+            output.stderr
+        );
+        assert_eq!(server.requests.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("readable"),
+            EXISTING,
+            "{name}: byte-identical"
+        );
+        assert_eq!(
+            current_context(&path).as_deref(),
+            Some("kind-dev"),
+            "{name}"
+        );
+    }
+    // The good pair goes in, and the unrelated `namespace: 'on'` stays a string for kubectl.
+    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert_eq!(current_context(&path).as_deref(), Some("cce-c1-internal"));
+    if let Some(kubectl) = clustercert_test_support::kubectl() {
+        let view: serde_json::Value =
+            serde_json::from_str(&kubectl.view_json(&path)).expect("JSON");
+        let kind_dev = view["contexts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "kind-dev")
+            .cloned();
+        assert_eq!(kind_dev.expect("kept")["context"]["namespace"], "on");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn everything_local_fails_before_any_request() {
+    let (cert, key) = pair();
+    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let home = tempfile::tempdir().expect("temp dir");
+
+    // A folder that cannot be created, even by root: the path runs under a regular file.
+    let regular = home.path().join("regular-file");
+    std::fs::write(&regular, "x").expect("writable");
+    let under_file = regular.join("kube").join("config");
+    let output = run(
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &under_file, &[]),
+    )
+    .await;
+    assert_one_line_error(&output, "cannot create the folder");
+
+    // The lock is held (kubectl's lock file: empty, created exclusively).
+    let path = home.path().join("config");
+    std::fs::write(&path, EXISTING).expect("writable");
+    let lock = home.path().join("config.lock");
+    std::fs::write(&lock, "").expect("writable");
+    let output = run(
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &path, &["--lock-timeout", "1"]),
+    )
+    .await;
+    assert_one_line_error(&output, &format!("{} was held by", lock.display()));
+    assert!(lock.exists(), "kubectl's lock is not removed");
+    std::fs::remove_file(&lock).expect("removable");
+
+    // Malformed, too deep, too large, not a regular file.
+    let deep = "[".repeat(100_000);
+    let too_large = home.path().join("large");
+    std::fs::File::create(&too_large)
+        .and_then(|f| f.set_len(33 << 20))
+        .expect("a sparse file");
+    for (name, contents, says) in [
+        (
+            "malformed",
+            "clusters: [unclosed",
+            "is not a valid kubeconfig",
+        ),
+        ("deep", deep.as_str(), "nests brackets more than 64 deep"),
+    ] {
+        let file = home.path().join(name);
+        std::fs::write(&file, contents).expect("writable");
+        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &file, &[])).await;
+        assert_one_line_error(&output, says);
+        assert_eq!(std::fs::read_to_string(&file).expect("readable"), contents);
+    }
+    let output = run(
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &too_large, &[]),
+    )
+    .await;
+    assert_one_line_error(&output, "larger than 32 MiB");
+    #[cfg(unix)]
+    for device in ["/dev/zero", "/dev/full"] {
+        let link = home.path().join(format!("link-to-{}", &device[5..]));
+        std::os::unix::fs::symlink(device, &link).expect("a link");
+        let started = std::time::Instant::now();
+        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &link, &[])).await;
+        assert_one_line_error(&output, "is not a regular file (a character device)");
+        assert!(started.elapsed().as_secs() < 5);
+    }
+
+    // A name taken by someone else's entry.
+    let output = run(
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &path, &["--alias", "kind-dev"]),
+    )
+    .await;
+    assert_one_line_error(&output, "the name `kind-dev` is taken");
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), EXISTING);
+
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        0,
+        "no request was sent"
+    );
+
+    // And the same file, once free, is written with one request.
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_request_says_how_many_attempts_were_made() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let server = stub(502, "{}".to_owned()).await;
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+    assert_one_line_error(&output, "(1 attempt)");
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        1,
+        "an ambiguous 502 is not retried"
+    );
+    // Nothing listens: connect errors are retried, and the count is said.
+    let port = clustercert_test_support::closed_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let output = run(home.path(), &[TOKEN_ENV], &args(&url, &path, &[])).await;
+    assert_one_line_error(&output, "attempt");
+    assert!(!path.exists());
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_file_stays_the_users() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let (cert, key) = pair();
+    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let home = tempfile::tempdir().expect("temp dir");
+
+    // A symbolic link stays a link; its target is replaced; a BOM is accepted.
+    let target = home.path().join("real-config");
+    std::fs::write(&target, format!("\u{feff}{EXISTING}")).expect("writable");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = home.path().join("config");
+    std::os::unix::fs::symlink(&target, &link).expect("a link");
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &link, &[])).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("exists")
+        .file_type()
+        .is_symlink());
+    assert_eq!(current_context(&target).as_deref(), Some("cce-c1-internal"));
+    // Wider than 0600: narrowed, with a warning.
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o600);
+    assert!(output.stderr.contains("had mode 0640"), "{}", output.stderr);
+
+    // A mode that is not wider is kept.
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400)).expect("chmod");
+    let output = run(
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &link, &["--alias", "again"]),
+    )
+    .await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o400);
+    assert_eq!(output.stderr, "");
+
+    // Owner and group are kept (as root, which CI is: a file of uid/gid 12345).
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    if !is_root {
+        eprintln!("SKIPPED: the ownership part needs root");
+        return;
+    }
+    let owned = home.path().join("owned");
+    std::fs::write(&owned, EXISTING).expect("writable");
+    std::os::unix::fs::chown(&owned, Some(12345), Some(12346)).expect("chown as root");
+    std::fs::set_permissions(&owned, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &owned, &[])).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    let meta = std::fs::metadata(&owned).expect("exists");
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+        (12345, 12346, 0o600)
+    );
+
+    // A new file is 0600.
+    let fresh = home.path().join("fresh");
+    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &fresh, &[])).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o7777, 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubeconfig_names_the_first_existing_file_else_the_last() {
+    let (cert, key) = pair();
+    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let missing = home.path().join("missing.yaml");
+    let existing = home.path().join("existing.yaml");
+    std::fs::write(&existing, EXISTING).expect("writable");
+    let base = [
+        "--endpoint",
+        server.url.as_str(),
+        "--project-id",
+        "p",
+        "--cluster-id",
+        "c1",
+    ];
+    let list = std::env::join_paths([&missing, &existing]).expect("joinable");
+    let env = [TOKEN_ENV, ("KUBECONFIG", list.to_str().expect("UTF-8"))];
+    let output = run(home.path(), &env, &base).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert!(!missing.exists(), "the missing file is not created");
+    assert_eq!(
+        current_context(&existing).as_deref(),
+        Some("cce-c1-internal")
+    );
+
+    let other = home.path().join("other.yaml");
+    let list = std::env::join_paths([&missing, &other]).expect("joinable");
+    let env = [TOKEN_ENV, ("KUBECONFIG", list.to_str().expect("UTF-8"))];
+    let output = run(home.path(), &env, &base).await;
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    assert!(
+        !missing.exists() && other.exists(),
+        "none exists: the last one"
+    );
+}
+
+#[tokio::test]
+async fn help_says_what_happens_to_the_file() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(home.path(), &[], &["--help"]).await;
+    assert_eq!(output.code, Some(0));
+    let help = output
+        .stdout
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for says in [
+        "hard link",
+        "symbolic link stays a link",
+        "first file that exists",
+        "<file>.lock",
+        "owner and group",
+    ] {
+        assert!(help.contains(says), "--help says {says:?}");
+    }
+}
