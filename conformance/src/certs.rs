@@ -1,5 +1,13 @@
-//! Certificate checks on a kubeconfig body: base64 → PEM, X.509 (v3), the client key matches
-//! the client certificate, and the validity period matches the requested duration.
+//! Certificate checks on a kubeconfig body: the client certificate and key judged as kubectl
+//! judges them (through [`clustercert_kubeconfig::pair`], the workspace's one implementation
+//! of Go's `encoding/pem` + `tls.X509KeyPair`), the CA data as base64 PEM and X.509, the
+//! client certificate as X.509 v3, and its validity period against the requested duration.
+//!
+//! Each defect `pair` can name is its own check, `cert.` + the defect's id: `cert.masked`,
+//! `cert.empty`, `cert.data.base64`, `cert.pem.none`, `cert.pem.begin-line`,
+//! `cert.pem.end-line`, `cert.pem.label-mismatch`, `cert.pem.base64`, `cert.pem.no-certificate`,
+//! `cert.pem.no-key`, `cert.x509`, `cert.x509.public-key`, `cert.key.unsupported`,
+//! `cert.key.type-mismatch` and `cert.key.mismatch` (see [`PAIR_CHECKS`]).
 //!
 //! The validity is judged by the period (`notAfter − notBefore`), never by today's date, so
 //! a recorded certificate that has since expired is still judged correctly. The tolerance is
@@ -7,49 +15,72 @@
 //! `notBefore` for clock skew.
 
 use base64::Engine as _;
+use clustercert_kubeconfig::pair::{self, Part};
 use serde_json::Value;
-use x509_parser::der_parser::ber::BerObject;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Version};
-use x509_parser::public_key::PublicKey;
 
 use crate::finding::{Report, Severity};
 
 /// `cert.masked`: the documentation's `******` mask.
 pub const MASKED: &str = "cert.masked";
-/// `cert.redacted`: a redaction marker (a note).
-pub const REDACTED: &str = "cert.redacted";
-/// `cert.base64-pem`: base64 of a PEM block of the right kind.
+/// `cert.redaction-marker`: a field replaced by a recording's redaction marker (a note).
+pub const REDACTION_MARKER: &str = "cert.redaction-marker";
+/// `cert.base64-pem`: the CA data is base64 of a CERTIFICATE PEM block.
 pub const BASE64_PEM: &str = "cert.base64-pem";
 /// `cert.x509`: the certificate parses as X.509.
 pub const X509: &str = "cert.x509";
-/// `cert.x509-v3`: the certificate is X.509 v3.
+/// `cert.x509-v3`: the certificate (client or CA) is X.509 v3.
 pub const X509_V3: &str = "cert.x509-v3";
-/// `cert.key-match`: the client key belongs to the client certificate.
-pub const KEY_MATCH: &str = "cert.key-match";
+/// `cert.key.mismatch`: the client key is not the client certificate's.
+pub const KEY_MISMATCH: &str = "cert.key.mismatch";
 /// `cert.validity`: the validity period matches the requested duration.
 pub const VALIDITY: &str = "cert.validity";
 
-/// The mask the documentation puts in certificate fields.
-pub const MASK: &str = "******";
+/// The check of each defect [`pair::PairError`] can name: `cert.` + its id, in the order of
+/// [`pair::PairError::IDS`].
+pub const PAIR_CHECKS: [&str; 15] = [
+    "cert.empty",
+    MASKED,
+    "cert.data.base64",
+    "cert.pem.none",
+    "cert.pem.begin-line",
+    "cert.pem.end-line",
+    "cert.pem.label-mismatch",
+    "cert.pem.base64",
+    "cert.pem.no-certificate",
+    "cert.pem.no-key",
+    X509,
+    "cert.x509.public-key",
+    "cert.key.unsupported",
+    "cert.key.type-mismatch",
+    KEY_MISMATCH,
+];
+
+/// For a defect id that a newer `pair` may add: the check it is reported under.
+pub const PAIR_OTHER: &str = "cert.pair";
+
+/// The check a `pair` defect id is reported under.
+///
+/// ```
+/// use clustercert_conformance::certs::pair_check;
+/// assert_eq!(pair_check("pem.end-line"), "cert.pem.end-line");
+/// assert_eq!(pair_check("key.mismatch"), "cert.key.mismatch");
+/// ```
+pub fn pair_check(id: &str) -> &'static str {
+    pair::PairError::IDS
+        .iter()
+        .position(|known| *known == id)
+        .map_or(PAIR_OTHER, |index| PAIR_CHECKS[index])
+}
+
+/// The mask the documentation puts in certificate fields (the `pair` module's).
+pub const MASK: &str = pair::MASK;
 /// The prefix of a redaction marker written by `--record`.
 pub const REDACTION_PREFIX: &str = "REDACTED:";
 /// Allowed difference between the validity period and the requested duration, in seconds.
 pub const VALIDITY_TOLERANCE_SECS: i64 = 3600;
 
 const SECONDS_PER_DAY: i64 = 86_400;
-
-/// What a field must hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expected {
-    Certificate,
-    PrivateKey,
-}
-
-/// A decoded PEM block.
-struct Block {
-    label: String,
-    der: Vec<u8>,
-}
 
 /// Every certificate check on a 200 body. `base` is the body's JSON Pointer in the case;
 /// `duration_days` is the requested validity (already mapped from -1), when known.
@@ -71,120 +102,173 @@ pub fn check_certificates(
             .pointer("/cluster/certificate-authority-data")
             .and_then(Value::as_str)
         {
-            if let Some(block) = decode_field(ca, &at, Expected::Certificate, report) {
-                // The CA's own period is the cluster's business, not the request's.
-                let _ = parse_certificate(&block.der, &at, report);
-            }
+            check_ca(ca, &at, report);
         }
     }
     for (index, entry) in list("users").iter().enumerate() {
-        let user_at = format!("{base}/users/{index}/user");
         let Some(user) = entry.get("user") else {
             continue;
         };
-        let cert_at = format!("{user_at}/client-certificate-data");
-        let key_at = format!("{user_at}/client-key-data");
-        let cert_block = user
-            .get("client-certificate-data")
-            .and_then(Value::as_str)
-            .and_then(|text| decode_field(text, &cert_at, Expected::Certificate, report));
-        let key_block = user
-            .get("client-key-data")
-            .and_then(Value::as_str)
-            .and_then(|text| decode_field(text, &key_at, Expected::PrivateKey, report));
-        let Some(cert_block) = cert_block else {
-            continue;
-        };
-        let Some(cert) = parse_certificate(&cert_block.der, &cert_at, report) else {
-            continue;
-        };
-        if let Some(days) = duration_days {
-            check_validity(&cert, days, &cert_at, report);
-        }
-        if let Some(key_block) = key_block {
-            report.ran(KEY_MATCH);
-            if let Err(problem) = key_matches(&key_block, &cert) {
-                report.error(KEY_MATCH, key_at, problem);
-            }
-        }
+        let user_at = format!("{base}/users/{index}/user");
+        check_user(user, &user_at, duration_days, report);
     }
 }
 
-/// Base64 → PEM of the expected kind; reports masks, markers and decoding failures.
-fn decode_field(text: &str, at: &str, expected: Expected, report: &mut Report) -> Option<Block> {
-    if text.contains(MASK) {
-        report.error(
-            MASKED,
-            at,
-            "masked placeholder `******` (as in the documentation), not base64 PEM",
-        );
-        return None;
-    }
+/// A field's value, unless it is a marker, a mask or empty (each reported here).
+fn usable<'a>(
+    value: Option<&'a Value>,
+    at: &str,
+    part: Part,
+    report: &mut Report,
+) -> Option<&'a str> {
+    let text = value?.as_str()?;
     if text.starts_with(REDACTION_PREFIX) {
         report.add(
-            REDACTED,
+            REDACTION_MARKER,
             Severity::Note,
             at,
             "replaced by a redaction marker; not checked",
         );
         return None;
     }
-    report.ran(BASE64_PEM);
+    let defect = if text.trim().is_empty() {
+        pair::PairError::Empty { part }
+    } else if text.contains(MASK) {
+        pair::PairError::Masked { part }
+    } else {
+        return Some(text);
+    };
+    report.error(pair_check(defect.id()), at, defect.to_string());
+    None
+}
+
+/// The client certificate and key: the pair as kubectl judges it, then X.509 v3 and the
+/// validity period of the certificate.
+fn check_user(user: &Value, user_at: &str, duration_days: Option<i64>, report: &mut Report) {
+    let cert_at = format!("{user_at}/client-certificate-data");
+    let key_at = format!("{user_at}/client-key-data");
+    let cert = usable(
+        user.get("client-certificate-data"),
+        &cert_at,
+        Part::Certificate,
+        report,
+    );
+    let key = usable(user.get("client-key-data"), &key_at, Part::Key, report);
+    let Some(cert) = cert else {
+        return;
+    };
+    let mut cert_judged = false;
+    if let Some(key) = key {
+        for check in PAIR_CHECKS {
+            report.ran(check);
+        }
+        if let Err(defect) = pair::check_client_pair_data(cert, key) {
+            let at = match defect.part() {
+                Part::Certificate => &cert_at,
+                Part::Key => &key_at,
+            };
+            report.error(pair_check(defect.id()), at.as_str(), defect.to_string());
+            if defect.part() == Part::Certificate {
+                return;
+            }
+        }
+        cert_judged = true;
+    }
+    // Without a usable key the certificate is judged alone (base64, PEM, X.509); with one,
+    // `pair` has judged it and only its version and period are left.
+    let Some(block) = decode_certificate(cert, &cert_at, !cert_judged, report) else {
+        return;
+    };
+    let cert = if cert_judged {
+        match X509Certificate::from_der(&block) {
+            Ok((_, cert)) => cert,
+            Err(_) => return,
+        }
+    } else {
+        match parse_certificate(&block, &cert_at, report) {
+            Some(cert) => cert,
+            None => return,
+        }
+    };
+    check_v3(&cert, &cert_at, report);
+    if let Some(days) = duration_days {
+        check_validity(&cert, days, &cert_at, report);
+    }
+}
+
+/// The CA data: base64 of a CERTIFICATE block that parses as X.509. (Its own period is the
+/// cluster's business, not the request's.)
+fn check_ca(text: &str, at: &str, report: &mut Report) {
+    if text.starts_with(REDACTION_PREFIX) {
+        report.add(
+            REDACTION_MARKER,
+            Severity::Note,
+            at,
+            "replaced by a redaction marker; not checked",
+        );
+        return;
+    }
+    if text.contains(MASK) {
+        report.error(
+            MASKED,
+            at,
+            "masked placeholder `******` (as in the documentation), not base64 PEM",
+        );
+        return;
+    }
+    if let Some(der) = decode_certificate(text, at, true, report) {
+        if let Some(cert) = parse_certificate(&der, at, report) {
+            check_v3(&cert, at, report);
+        }
+    }
+}
+
+/// Base64 → the DER of a CERTIFICATE block; with `judge`, failures are `cert.base64-pem`.
+fn decode_certificate(text: &str, at: &str, judge: bool, report: &mut Report) -> Option<Vec<u8>> {
+    if judge {
+        report.ran(BASE64_PEM);
+    }
+    let mut fail = |message: String| {
+        if judge {
+            report.error(BASE64_PEM, at, message);
+        }
+        None
+    };
     let bytes = match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            report.error(BASE64_PEM, at, format!("not base64 ({e})"));
-            return None;
-        }
+        Err(e) => return fail(format!("not base64 ({e})")),
     };
     let pem = match x509_parser::pem::parse_x509_pem(&bytes) {
         Ok((_, pem)) => pem,
-        Err(_) => {
-            report.error(BASE64_PEM, at, "base64, but not of a PEM block");
-            return None;
-        }
+        Err(_) => return fail("base64, but not of a PEM block".to_owned()),
     };
-    let label_ok = match expected {
-        Expected::Certificate => pem.label == "CERTIFICATE",
-        Expected::PrivateKey => {
-            matches!(
-                pem.label.as_str(),
-                "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
-            )
-        }
-    };
-    if !label_ok {
-        let wanted = match expected {
-            Expected::Certificate => "CERTIFICATE",
-            Expected::PrivateKey => "PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY",
-        };
-        report.error(
-            BASE64_PEM,
-            at,
-            format!("the PEM block is {:?}, expected {wanted}", pem.label),
-        );
-        return None;
+    if pem.label != "CERTIFICATE" {
+        return fail(format!(
+            "the PEM block is {:?}, expected CERTIFICATE",
+            pem.label
+        ));
     }
-    Some(Block {
-        label: pem.label,
-        der: pem.contents,
-    })
+    Some(pem.contents)
 }
 
-/// `cert.x509` and `cert.x509-v3`.
+/// `cert.x509`.
 fn parse_certificate<'a>(
     der: &'a [u8],
     at: &str,
     report: &mut Report,
 ) -> Option<X509Certificate<'a>> {
     report.ran(X509);
-    let cert = match X509Certificate::from_der(der) {
-        Ok((_, cert)) => cert,
+    match X509Certificate::from_der(der) {
+        Ok((_, cert)) => Some(cert),
         Err(e) => {
             report.error(X509, at, format!("does not parse as X.509 ({e})"));
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// `cert.x509-v3`.
+fn check_v3(cert: &X509Certificate<'_>, at: &str, report: &mut Report) {
     report.ran(X509_V3);
     if cert.version() != X509Version::V3 {
         report.error(
@@ -196,7 +280,6 @@ fn parse_certificate<'a>(
             ),
         );
     }
-    Some(cert)
 }
 
 /// `cert.validity`: `notAfter − notBefore` against the duration.
@@ -228,96 +311,6 @@ fn describe_period(seconds: i64) -> String {
         s % 3600 / 60,
         s % 60
     )
-}
-
-/// Whether the private key belongs to the certificate; the problem in words when not. Never
-/// puts key material in the message.
-fn key_matches(key: &Block, cert: &X509Certificate<'_>) -> Result<(), String> {
-    let spki = cert.public_key();
-    match key.label.as_str() {
-        "RSA PRIVATE KEY" => {
-            let (n, e) = pkcs1_public(&key.der).ok_or("the PKCS#1 RSA key does not parse")?;
-            compare_rsa(spki.parsed().ok(), n, e)
-        }
-        "EC PRIVATE KEY" => {
-            let point = sec1_public(&key.der)
-                .ok_or("the SEC1 EC key does not parse or carries no public key")?;
-            compare_raw(&spki.subject_public_key.data, &point)
-        }
-        _ => {
-            // PKCS#8: ring (through rcgen) derives the public key for EC and Ed25519, and
-            // for RSA the key carries it.
-            if let Some((n, e)) = pkcs8_rsa_public(&key.der) {
-                return compare_rsa(spki.parsed().ok(), n, e);
-            }
-            let pair = rcgen::KeyPair::try_from(key.der.as_slice())
-                .map_err(|_| "the PKCS#8 key does not parse (or its algorithm is not supported)")?;
-            compare_raw(&spki.subject_public_key.data, pair.public_key_raw())
-        }
-    }
-}
-
-fn compare_raw(cert_key: &[u8], key_public: &[u8]) -> Result<(), String> {
-    if cert_key == key_public {
-        Ok(())
-    } else {
-        Err("the client key's public key is not the client certificate's".into())
-    }
-}
-
-fn compare_rsa(cert_key: Option<PublicKey<'_>>, n: Vec<u8>, e: Vec<u8>) -> Result<(), String> {
-    match cert_key {
-        Some(PublicKey::RSA(rsa)) => {
-            if strip_zeros(rsa.modulus) == n && strip_zeros(rsa.exponent) == e {
-                Ok(())
-            } else {
-                Err("the client key's public key is not the client certificate's".into())
-            }
-        }
-        _ => Err("the client key is RSA, the client certificate's key is not".into()),
-    }
-}
-
-fn strip_zeros(bytes: &[u8]) -> Vec<u8> {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    bytes[start..].to_vec()
-}
-
-/// PKCS#1 `RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, … }` → (n, e).
-fn pkcs1_public(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let (_, object) = x509_parser::der_parser::parse_der(der).ok()?;
-    let items = object.as_sequence().ok()?;
-    let n = items.get(1)?.as_slice().ok()?;
-    let e = items.get(2)?.as_slice().ok()?;
-    Some((strip_zeros(n), strip_zeros(e)))
-}
-
-/// PKCS#8 `PrivateKeyInfo` holding an RSA key → (n, e); `None` for any other algorithm.
-fn pkcs8_rsa_public(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-    let (_, object) = x509_parser::der_parser::parse_der(der).ok()?;
-    let items = object.as_sequence().ok()?;
-    let algorithm = items.get(1)?.as_sequence().ok()?;
-    let oid = algorithm.first()?.as_oid().ok()?;
-    if oid.to_id_string() != RSA_ENCRYPTION {
-        return None;
-    }
-    pkcs1_public(items.get(2)?.as_slice().ok()?)
-}
-
-/// SEC1 `ECPrivateKey ::= SEQUENCE { version, privateKey, [0] parameters, [1] publicKey }` →
-/// the public point, when the key carries it.
-fn sec1_public(der: &[u8]) -> Option<Vec<u8>> {
-    let (_, object) = x509_parser::der_parser::parse_der(der).ok()?;
-    let items = object.as_sequence().ok()?;
-    items.iter().skip(2).find_map(|item: &BerObject<'_>| {
-        if item.header.raw_tag() != Some(&[0xa1]) {
-            return None;
-        }
-        let inner = item.as_slice().ok()?;
-        let (_, bits) = x509_parser::der_parser::parse_der(inner).ok()?;
-        Some(bits.as_bitstring().ok()?.data.to_vec())
-    })
 }
 
 #[cfg(test)]
@@ -358,7 +351,7 @@ mod tests {
         check_certificates(&body_with(&m), "", Some(30), &mut report);
         assert_eq!(report.findings(), &[]);
         let ran = report.outcomes();
-        for check in [BASE64_PEM, X509, X509_V3, KEY_MATCH, VALIDITY] {
+        for check in [X509, X509_V3, KEY_MISMATCH, VALIDITY, "cert.pem.end-line"] {
             assert!(ran.contains_key(check), "{check} ran");
         }
     }
@@ -390,7 +383,7 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert!(found
             .iter()
-            .all(|(check, severity, _)| *check == REDACTED && *severity == Severity::Note));
+            .all(|(check, severity, _)| *check == REDACTION_MARKER && *severity == Severity::Note));
     }
 
     #[test]
@@ -433,7 +426,7 @@ mod tests {
         assert_eq!(
             findings(&body, Some(30)),
             vec![(
-                KEY_MATCH,
+                KEY_MISMATCH,
                 Severity::Error,
                 "/users/0/user/client-key-data".into()
             )]
@@ -529,16 +522,17 @@ mod tests {
 
     #[test]
     fn keys_of_another_algorithm_do_not_match() {
+        const TYPE_MISMATCH: &str = "cert.key.type-mismatch";
         let rsa = include_str!("testdata/rsa.crt");
         let ec = include_str!("testdata/ec.crt");
         let key_at = "/users/0/user/client-key-data".to_owned();
         assert_eq!(
             findings(&user_body(ec, include_str!("testdata/rsa-pkcs1.key")), None),
-            vec![(KEY_MATCH, Severity::Error, key_at.clone())]
+            vec![(TYPE_MISMATCH, Severity::Error, key_at.clone())]
         );
         assert_eq!(
             findings(&user_body(rsa, include_str!("testdata/ec-sec1.key")), None),
-            vec![(KEY_MATCH, Severity::Error, key_at.clone())]
+            vec![(TYPE_MISMATCH, Severity::Error, key_at.clone())]
         );
         let m = minted(30);
         let pkcs8_ec = String::from_utf8(
@@ -549,19 +543,80 @@ mod tests {
         .unwrap();
         assert_eq!(
             findings(&user_body(rsa, &pkcs8_ec), None),
-            vec![(KEY_MATCH, Severity::Error, key_at)]
+            vec![(TYPE_MISMATCH, Severity::Error, key_at)]
         );
     }
 
     #[test]
-    fn a_broken_key_is_a_key_match_error_without_key_material() {
+    fn a_broken_key_is_a_key_error_without_key_material() {
         let rsa = include_str!("testdata/rsa.crt");
         let broken = "-----BEGIN RSA PRIVATE KEY-----\nAAECAwQ=\n-----END RSA PRIVATE KEY-----\n";
         let mut report = Report::new();
         check_certificates(&user_body(rsa, broken), "", None, &mut report);
         assert_eq!(report.findings().len(), 1);
-        assert_eq!(report.findings()[0].check, KEY_MATCH);
+        assert_eq!(report.findings()[0].check, "cert.key.unsupported");
         assert!(!report.findings()[0].message.contains("AAECAwQ"));
+    }
+
+    #[test]
+    fn pem_as_go_reads_it_each_defect_under_its_check() {
+        let m = minted(30);
+        let pem = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(m.cert_b64())
+                .unwrap(),
+        )
+        .unwrap();
+        let cert_at = "/users/0/user/client-certificate-data".to_owned();
+        let key_pem = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(m.key_b64())
+                .unwrap(),
+        )
+        .unwrap();
+        let cut = pem.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE--");
+        let relabelled = pem.replace("END CERTIFICATE", "END CERTIFICATES");
+        let bad_body = pem.replacen("MII", "MI*I", 1);
+        for (variant, check) in [
+            (&cut, "cert.pem.end-line"),
+            (&relabelled, "cert.pem.label-mismatch"),
+            (&bad_body, "cert.pem.base64"),
+        ] {
+            assert_eq!(
+                findings(&user_body(variant, &key_pem), Some(30)),
+                vec![(check, Severity::Error, cert_at.clone())],
+                "{check}"
+            );
+        }
+        let mut body = body_with(&m);
+        body["users"][0]["user"]["client-key-data"] = json!("");
+        assert_eq!(
+            findings(&body, Some(30)),
+            vec![(
+                "cert.empty",
+                Severity::Error,
+                "/users/0/user/client-key-data".into()
+            )]
+        );
+        body["users"][0]["user"]["client-certificate-data"] = json!("%%%");
+        body["users"][0]["user"]["client-key-data"] = json!(m.key_b64());
+        assert_eq!(
+            findings(&body, Some(30)),
+            vec![("cert.data.base64", Severity::Error, cert_at)]
+        );
+    }
+
+    #[test]
+    fn every_pair_defect_has_a_check_of_its_own() {
+        let mut checks: Vec<&str> = pair::PairError::IDS
+            .iter()
+            .map(|id| pair_check(id))
+            .collect();
+        assert!(checks.iter().all(|c| *c != PAIR_OTHER));
+        checks.sort_unstable();
+        checks.dedup();
+        assert_eq!(checks.len(), pair::PairError::IDS.len());
+        assert_eq!(pair_check("something.new"), PAIR_OTHER);
     }
 
     #[test]

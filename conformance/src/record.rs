@@ -196,7 +196,7 @@ mod tests {
         assert!(result
             .findings
             .iter()
-            .any(|f| f.check == crate::certs::REDACTED));
+            .any(|f| f.check == crate::certs::REDACTION_MARKER));
         // Never overwrites.
         assert!(matches!(
             record(

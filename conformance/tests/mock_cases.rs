@@ -211,7 +211,7 @@ async fn the_checks_pass_on_every_mock_response() {
                 let ran = report.outcomes();
                 for check in [
                     "cert.x509-v3",
-                    "cert.key-match",
+                    "cert.key.mismatch",
                     "cert.validity",
                     "kubeconfig.names",
                 ] {

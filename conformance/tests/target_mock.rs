@@ -17,7 +17,7 @@ async fn the_mock_target_passes_every_check_for_every_duration() {
         assert!(row.passed(), "{}: {:?}", row.name, row.mismatches);
         for check in [
             "cert.validity",
-            "cert.key-match",
+            "cert.key.mismatch",
             "client.parse",
             "kubeconfig.current-context",
         ] {
