@@ -26,6 +26,8 @@
 //! server-side [`signing::verify`]), [`credentials`], [`endpoint`], [`retry`], [`error`],
 //! [`secret`] and [`transport`].
 
+#![forbid(unsafe_code)]
+
 pub mod credentials;
 pub mod endpoint;
 pub mod error;

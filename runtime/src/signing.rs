@@ -5,14 +5,16 @@
 //!
 //! 1. [`canonical_uri`], [`canonical_query`], [`signed_header_names`], [`canonical_headers`]
 //!    and [`payload_hash`] canonicalize the parts of a request;
-//! 2. [`canonical_request`] joins them;
+//! 2. [`canonical_request`] joins them; [`CanonicalRequest`] does steps 1 and 2 in one go
+//!    from a request's method, URI, headers and body, with the same code;
 //! 3. [`string_to_sign`] hashes the canonical request under the `X-Sdk-Date` timestamp;
 //! 4. [`signature`] is the hex HMAC-SHA256 of the string to sign, keyed with the SK;
 //! 5. [`authorization`] formats the `Authorization` header, and [`parse_authorization`]
 //!    reads one back.
 //!
 //! [`sign_headers`] applies all of this to a request's final method, URI, headers and body
-//! bytes (what is signed is what is sent), and [`verify`] checks a request as it arrived.
+//! bytes (what is signed is what is sent), and [`verify`] checks a request as it arrived:
+//! both through [`CanonicalRequest`], so there is one canonicalization.
 //!
 //! Where the official Python SDK's `Signer` differs from a plain reading of the algorithm,
 //! this module follows the SDK: the path is percent-decoded before its segments are
@@ -38,6 +40,7 @@
 //! assert!(header.starts_with("SDK-HMAC-SHA256 Access=MY-AK, SignedHeaders=host;x-sdk-date, Signature="));
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 use hmac::{Hmac, Mac};
@@ -78,7 +81,25 @@ const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 /// assert_eq!(clustercert_runtime::signing::encode("a b/ä~"), "a%20b%2F%C3%A4~");
 /// ```
 pub fn encode(value: &str) -> String {
-    utf8_percent_encode(value, ENCODE_SET).to_string()
+    let mut out = String::with_capacity(value.len());
+    encode_into(&mut out, value);
+    out
+}
+
+/// Appends [`encode`] of `value` to `out`: the one encoder every step uses. A value of
+/// unreserved characters only (most path segments) is copied whole; others go through
+/// `percent-encoding`, whose per-byte check is not inlined across crates.
+fn encode_into(out: &mut String, value: &str) {
+    if value.bytes().all(is_unreserved) {
+        out.push_str(value);
+    } else {
+        out.extend(utf8_percent_encode(value, ENCODE_SET));
+    }
+}
+
+/// The bytes [`ENCODE_SET`] leaves bare: `A-Z a-z 0-9 - _ . ~`.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
 }
 
 /// Formats a time as `X-Sdk-Date` (`%Y%m%dT%H%M%SZ`, UTC).
@@ -129,25 +150,38 @@ pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
 /// assert_eq!(canonical_uri(""), "/");
 /// ```
 pub fn canonical_uri(path: &str) -> String {
-    // A path of unreserved characters and `/` only (the usual case) decodes and re-encodes
-    // to itself.
-    if path
-        .bytes()
-        .all(|b| b == b'/' || b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
-    {
-        let mut out = String::with_capacity(path.len() + 1);
+    let mut out = String::with_capacity(path.len() + 1);
+    write_uri(&mut out, path);
+    out
+}
+
+/// Writes [`canonical_uri`] of `path`. Decoding borrows when the path has no `%`, and each
+/// segment is encoded in place, chunk by chunk, so the usual path costs no allocation.
+fn write_uri(out: &mut String, path: &str) {
+    // Bytes that are all unreserved or `/` (the usual path) decode to themselves, split into
+    // segments that `encode_into` copies whole, and join back to the same text: copy it.
+    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
         out.push_str(path);
         if !out.ends_with('/') {
             out.push('/');
         }
-        return out;
+        return;
     }
-    let decoded = percent_decode_str(path).decode_utf8_lossy();
-    let mut out = decoded.split('/').map(encode).collect::<Vec<_>>().join("/");
+    // Without a `%` there is nothing to decode (and `path` is UTF-8 already).
+    let decoded = if path.contains('%') {
+        percent_decode_str(path).decode_utf8_lossy()
+    } else {
+        Cow::Borrowed(path)
+    };
+    for (index, segment) in decoded.split('/').enumerate() {
+        if index > 0 {
+            out.push('/');
+        }
+        encode_into(out, segment);
+    }
     if !out.ends_with('/') {
         out.push('/');
     }
-    out
 }
 
 /// The canonical query of decoded `(key, value)` pairs: sorted by key then value (before
@@ -164,28 +198,51 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
+    let mut out = String::new();
+    write_query(&mut out, pairs);
+    out
+}
+
+/// Writes [`canonical_query`] of `pairs`.
+fn write_query<K, V>(out: &mut String, pairs: impl IntoIterator<Item = (K, V)>)
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
     let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
     pairs.sort_by(|a, b| (a.0.as_ref(), a.1.as_ref()).cmp(&(b.0.as_ref(), b.1.as_ref())));
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k.as_ref()), encode(v.as_ref())))
-        .collect::<Vec<_>>()
-        .join("&")
+    for (index, (key, value)) in pairs.iter().enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        encode_into(out, key.as_ref());
+        out.push('=');
+        encode_into(out, value.as_ref());
+    }
 }
 
 /// Splits a raw query string as it arrived (`a=1&b=x%20y`) into decoded pairs. A `+` stays a
 /// `+` (the SDK encodes a space as `%20`); a key without `=` has an empty value.
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            (
-                percent_decode_str(k).decode_utf8_lossy().into_owned(),
-                percent_decode_str(v).decode_utf8_lossy().into_owned(),
-            )
-        })
+    query_pairs(raw)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The decoded pairs of a raw query, borrowed where nothing was encoded.
+fn query_pairs(raw: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    raw.split('&').filter(|part| !part.is_empty()).map(|part| {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        (
+            percent_decode_str(k).decode_utf8_lossy(),
+            percent_decode_str(v).decode_utf8_lossy(),
+        )
+    })
+}
+
+/// Whether a header (by name) is signed: every header is, but those whose name has a `_`.
+fn is_signed_name(name: &str) -> bool {
+    !name.contains('_')
 }
 
 /// The names of the headers to sign: every header whose name has no `_`, lower-cased,
@@ -200,7 +257,7 @@ pub fn signed_header_names<N: AsRef<str>>(names: impl IntoIterator<Item = N>) ->
     let mut out: Vec<String> = names
         .into_iter()
         .map(|n| n.as_ref().to_ascii_lowercase())
-        .filter(|n| !n.contains('_'))
+        .filter(|n| is_signed_name(n))
         .collect();
     out.sort();
     out.dedup();
@@ -226,13 +283,28 @@ pub fn canonical_headers(
     value_of: impl Fn(&str) -> Option<String>,
 ) -> String {
     let mut out = String::new();
-    for name in signed_names {
+    write_headers(
+        &mut out,
+        signed_names
+            .iter()
+            .map(|name| (name.as_str(), value_of(name))),
+    );
+    out
+}
+
+/// Writes [`canonical_headers`] of `(name, value)` pairs, in the order given.
+fn write_headers<'n, V: AsRef<str>>(
+    out: &mut String,
+    headers: impl IntoIterator<Item = (&'n str, Option<V>)>,
+) {
+    for (name, value) in headers {
         out.push_str(name);
         out.push(':');
-        out.push_str(value_of(name).as_deref().unwrap_or("").trim());
+        if let Some(value) = value {
+            out.push_str(value.as_ref().trim());
+        }
         out.push('\n');
     }
-    out
 }
 
 /// The payload hash line: the hash of the empty string for no body; otherwise the
@@ -246,35 +318,41 @@ pub fn canonical_headers(
 /// assert_eq!(payload_hash(b"", None), EMPTY_BODY_SHA256);
 /// ```
 pub fn payload_hash(body: &[u8], content_sha256_header: Option<&str>) -> String {
+    payload_hash_of(body, content_sha256_header.map(Cow::Borrowed)).into_owned()
+}
+
+/// [`payload_hash`], borrowing when it can.
+fn payload_hash_of<'a>(body: &[u8], content_sha256_header: Option<Cow<'a, str>>) -> Cow<'a, str> {
     if body.is_empty() {
-        return EMPTY_BODY_SHA256.to_owned();
+        return Cow::Borrowed(EMPTY_BODY_SHA256);
     }
     match content_sha256_header {
-        Some(value) if !value.is_empty() => value.to_owned(),
-        _ => sha256_hex(body),
+        Some(value) if !value.is_empty() => value,
+        _ => Cow::Owned(sha256_hex(body)),
     }
 }
 
 /// Hex SHA-256 of some bytes.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex_lower(&Sha256::digest(data))
+    hex_of(&Sha256::digest(data).into())
 }
 
-/// Lower-case hex of some bytes (what `hex::encode` gives, without its per-character
-/// iterator).
-fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+/// Lower-case hex of a SHA-256 digest or HMAC, through the `hex` crate into a buffer on the
+/// stack (`hex::encode` builds its string a `char` at a time, several times slower).
+fn hex_of(digest: &[u8; 32]) -> String {
+    let mut buffer = [0u8; 64];
+    // The buffer is exactly twice the input and hex digits are ASCII, so neither step fails;
+    // `hex::encode` stands in rather than a panic.
+    match hex::encode_to_slice(digest, &mut buffer) {
+        Ok(()) => String::from_utf8(buffer.to_vec()).unwrap_or_else(|_| hex::encode(digest)),
+        Err(_) => hex::encode(digest),
     }
-    out
 }
 
 /// The canonical request: method (upper-cased), canonical URI, canonical query, canonical
 /// headers (already ending in `\n`), signed header names joined by `;`, payload hash —
-/// joined by `\n`.
+/// joined by `\n`. Joins parts made by the other steps; [`CanonicalRequest`] makes and joins
+/// them in one go, with the same code.
 pub fn canonical_request(
     method: &str,
     canonical_uri: &str,
@@ -283,10 +361,190 @@ pub fn canonical_request(
     signed_headers: &str,
     payload_hash: &str,
 ) -> String {
-    format!(
-        "{}\n{canonical_uri}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
-        method.to_ascii_uppercase()
-    )
+    let mut out = String::new();
+    write_canonical(
+        &mut out,
+        method,
+        |out| out.push_str(canonical_uri),
+        |out| out.push_str(canonical_query),
+        |out| out.push_str(canonical_headers),
+        |out| out.push_str(signed_headers),
+        payload_hash,
+    );
+    out
+}
+
+/// The one layout of a canonical request: each part written by its step, `\n` between.
+fn write_canonical(
+    out: &mut String,
+    method: &str,
+    uri: impl FnOnce(&mut String),
+    query: impl FnOnce(&mut String),
+    headers: impl FnOnce(&mut String),
+    signed_headers: impl FnOnce(&mut String),
+    payload_hash: &str,
+) {
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.push('\n');
+    uri(out);
+    out.push('\n');
+    query(out);
+    out.push('\n');
+    headers(out);
+    out.push('\n');
+    signed_headers(out);
+    out.push('\n');
+    out.push_str(payload_hash);
+}
+
+/// A request in canonical form, the first thing `SDK-HMAC-SHA256` signs: the request's
+/// method, path, query, the values of the signed headers and the payload hash, borrowed from
+/// the request. It writes itself (`Display`, [`CanonicalRequest::write_to`]) with the step
+/// functions' own code, and is what [`sign_headers`] signs and [`verify`] checks.
+///
+/// ```
+/// use clustercert_runtime::signing::CanonicalRequest;
+/// use http::{HeaderMap, Method, Uri};
+///
+/// let uri: Uri = "https://h/v3/p?b=2&a=x%20y".parse().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("host", "h".parse().unwrap());
+/// headers.insert("x-sdk-date", "20261128T120000Z".parse().unwrap());
+/// headers.insert("x_skipped", "1".parse().unwrap());
+/// let canonical = CanonicalRequest::for_signing(&Method::GET, &uri, &headers, b"");
+/// assert_eq!(canonical.signed_headers(), "host;x-sdk-date");
+/// assert_eq!(
+///     canonical.to_string(),
+///     "GET\n/v3/p/\na=x%20y&b=2\nhost:h\nx-sdk-date:20261128T120000Z\n\nhost;x-sdk-date\n\
+///      e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct CanonicalRequest<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    headers: &'a HeaderMap,
+    signed_names: Vec<&'a str>,
+    payload_hash: Cow<'a, str>,
+}
+
+impl fmt::Debug for CanonicalRequest<'_> {
+    /// The canonical text itself: it holds header values, but never a secret (the
+    /// `Authorization` header is not among the signed ones).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CanonicalRequest")
+            .field(&self.to_string())
+            .finish()
+    }
+}
+
+impl<'a> CanonicalRequest<'a> {
+    /// The request as a signer sees it: every header in `headers` whose name has no `_` is
+    /// signed, in name order. The payload hash honours `X-Sdk-Content-Sha256`.
+    pub fn for_signing(
+        method: &'a Method,
+        uri: &'a Uri,
+        headers: &'a HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let mut names: Vec<&str> = headers
+            .keys()
+            .map(HeaderName::as_str)
+            .filter(|name| is_signed_name(name))
+            .collect();
+        // The map's names are lower-case and unique already.
+        names.sort_unstable();
+        Self::with_signed_names(method, uri, headers, names, body)
+    }
+
+    /// The request as a verifier sees it: the signed header names are those the
+    /// `Authorization` header lists (lower-case, in that order).
+    pub fn with_signed_names(
+        method: &'a Method,
+        uri: &'a Uri,
+        headers: &'a HeaderMap,
+        signed_names: Vec<&'a str>,
+        body: &[u8],
+    ) -> Self {
+        let content_sha256 = headers
+            .get(CONTENT_SHA256_HEADER)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+        CanonicalRequest {
+            method: method.as_str(),
+            path: uri.path(),
+            query: uri.query(),
+            headers,
+            signed_names,
+            payload_hash: payload_hash_of(body, content_sha256),
+        }
+    }
+
+    /// The signed header names joined by `;`, as `SignedHeaders=` carries them.
+    pub fn signed_headers(&self) -> String {
+        let mut out =
+            String::with_capacity(self.signed_names.iter().map(|name| name.len() + 1).sum());
+        self.write_signed_headers(&mut out);
+        out
+    }
+
+    fn write_signed_headers(&self, out: &mut String) {
+        for (index, name) in self.signed_names.iter().enumerate() {
+            if index > 0 {
+                out.push(';');
+            }
+            out.push_str(name);
+        }
+    }
+
+    /// The payload hash line.
+    pub fn payload_hash(&self) -> &str {
+        &self.payload_hash
+    }
+
+    /// Appends the canonical text to `out`.
+    pub fn write_to(&self, out: &mut String) {
+        write_canonical(
+            out,
+            self.method,
+            |out| write_uri(out, self.path),
+            |out| {
+                if let Some(query) = self.query {
+                    write_query(out, query_pairs(query));
+                }
+            },
+            |out| {
+                write_headers(
+                    out,
+                    self.signed_names.iter().map(|name| {
+                        let value = self
+                            .headers
+                            .get(*name)
+                            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+                        (*name, value)
+                    }),
+                )
+            },
+            |out| self.write_signed_headers(out),
+            &self.payload_hash,
+        );
+    }
+
+    /// The canonical text and the string to sign under `sdk_date`.
+    pub fn sign_parts(&self, sdk_date: &str) -> (String, String) {
+        let mut canonical = String::with_capacity(512);
+        self.write_to(&mut canonical);
+        let to_sign = string_to_sign(sdk_date, &canonical);
+        (canonical, to_sign)
+    }
+}
+
+impl fmt::Display for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::with_capacity(512);
+        self.write_to(&mut text);
+        f.write_str(&text)
+    }
 }
 
 /// The string to sign: `SDK-HMAC-SHA256\n{X-Sdk-Date}\n{hex SHA-256 of the canonical request}`.
@@ -311,7 +569,7 @@ fn mac(secret_key: &str) -> Hmac<Sha256> {
 pub fn signature(secret_key: &str, string_to_sign: &str) -> String {
     let mut mac = mac(secret_key);
     mac.update(string_to_sign.as_bytes());
-    hex_lower(&mac.finalize().into_bytes())
+    hex_of(&mac.finalize().into_bytes().into())
 }
 
 /// The `Authorization` header value:
@@ -440,68 +698,6 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-/// The canonical request, string to sign and `SignedHeaders` value of a request whose header
-/// values are read from `headers`, for the given signed header names (lower-case, in the order
-/// they are signed). The one canonicalization both sides use: [`sign_headers`] passes every
-/// header in the map whose name has no `_`, sorted; [`verify`] passes the names the
-/// `Authorization` header lists. It writes the same text as composing the public steps
-/// ([`canonical_uri`], [`canonical_query`], [`canonical_headers`], [`payload_hash`],
-/// [`canonical_request`]), in one buffer and without a second copy of each header value;
-/// a test holds the two to the same text.
-fn compute_from_map(
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    signed_names: &[&str],
-    body: &[u8],
-    sdk_date: &str,
-    content_sha256: Option<&str>,
-) -> (String, String, String) {
-    let mut signed_headers =
-        String::with_capacity(signed_names.iter().map(|name| name.len() + 1).sum());
-    for (index, name) in signed_names.iter().enumerate() {
-        if index > 0 {
-            signed_headers.push(';');
-        }
-        signed_headers.push_str(name);
-    }
-    let mut canonical = String::with_capacity(512);
-    canonical.extend(method.as_str().chars().map(|c| c.to_ascii_uppercase()));
-    canonical.push('\n');
-    canonical.push_str(&canonical_uri(uri.path()));
-    canonical.push('\n');
-    if let Some(query) = uri.query() {
-        canonical.push_str(&canonical_query(parse_query(query)));
-    }
-    canonical.push('\n');
-    for name in signed_names {
-        canonical.push_str(name);
-        canonical.push(':');
-        if let Some(value) = headers.get(*name) {
-            canonical.push_str(String::from_utf8_lossy(value.as_bytes()).trim());
-        }
-        canonical.push('\n');
-    }
-    canonical.push('\n');
-    canonical.push_str(&signed_headers);
-    canonical.push('\n');
-    canonical.push_str(&payload_hash(body, content_sha256));
-    let to_sign = string_to_sign(sdk_date, &canonical);
-    (canonical, to_sign, signed_headers)
-}
-
-/// The names [`sign_headers`] signs: every header in the map whose name has no `_`, sorted
-/// (the map's names are lower-case and unique already).
-fn names_to_sign(headers: &HeaderMap) -> Vec<&str> {
-    let mut names: Vec<&str> = headers
-        .keys()
-        .map(HeaderName::as_str)
-        .filter(|name| !name.contains('_'))
-        .collect();
-    names.sort_unstable();
-    names
-}
-
 /// Signs a request in its final form. Adds `X-Sdk-Date` (from `now`, unless one is already
 /// there), `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (when `Content-Type` is neither JSON nor
 /// BSON, as the SDK does) and `Host` (when absent, from the URI, with a non-default port) to
@@ -567,16 +763,9 @@ pub fn sign_headers(
             HeaderValue::from_str(&host).map_err(|_| SignError::InvalidHeaderValue("Host"))?;
         headers.insert(http::header::HOST, value);
     }
-    let content_sha256 = header_text(headers, CONTENT_SHA256_HEADER);
-    let (canonical, to_sign, signed_headers) = compute_from_map(
-        method,
-        uri,
-        headers,
-        &names_to_sign(headers),
-        body,
-        &sdk_date,
-        content_sha256.as_deref(),
-    );
+    let canonical_request = CanonicalRequest::for_signing(method, uri, headers, body);
+    let signed_headers = canonical_request.signed_headers();
+    let (canonical, to_sign) = canonical_request.sign_parts(&sdk_date);
     let auth = authorization(
         access_key,
         &signed_headers,
@@ -737,15 +926,9 @@ pub fn verify(
         .ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.clone()))?;
     // The string to sign carries the date as the header gave it, as the SDK's signer does.
     let signed_names: Vec<&str> = parsed.signed_headers.iter().map(String::as_str).collect();
-    let (_, to_sign, _) = compute_from_map(
-        method,
-        uri,
-        headers,
-        &signed_names,
-        body,
-        sdk_date.trim(),
-        content_sha256.as_deref(),
-    );
+    let canonical_request =
+        CanonicalRequest::with_signed_names(method, uri, headers, signed_names, body);
+    let (_, to_sign) = canonical_request.sign_parts(sdk_date.trim());
     let claimed = hex::decode(&parsed.signature).map_err(|_| VerifyError::SignatureMismatch)?;
     let mut mac = mac(&secret);
     mac.update(to_sign.as_bytes());
@@ -762,44 +945,6 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    /// Counts this thread's allocations, so that a test can hold signing to its budget
-    /// without timing anything.
-    mod counting {
-        use std::alloc::{GlobalAlloc, Layout, System};
-        use std::cell::Cell;
-
-        thread_local! {
-            static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-        }
-
-        pub struct Counting;
-
-        // SAFETY: every call is passed on to `System` unchanged.
-        unsafe impl GlobalAlloc for Counting {
-            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-                let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-                unsafe { System.alloc(layout) }
-            }
-            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-                unsafe { System.dealloc(ptr, layout) }
-            }
-            unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-                let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-                unsafe { System.realloc(ptr, layout, new_size) }
-            }
-        }
-
-        #[global_allocator]
-        static GLOBAL: Counting = Counting;
-
-        /// The allocations (and reallocations) `f` makes on this thread.
-        pub fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
-            let before = ALLOCATIONS.with(Cell::get);
-            let out = f();
-            (out, ALLOCATIONS.with(Cell::get) - before)
-        }
-    }
-
     /// The headers the transport signs for an AK/SK call.
     fn transport_headers() -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -813,152 +958,60 @@ mod tests {
         headers
     }
 
+    const NOW: OffsetDateTime = datetime!(2026-11-28 12:00:00 UTC);
+
     #[test]
-    fn signing_stays_within_its_allocation_budget() {
-        // Signing was most of what an AK/SK call costs over a token call: 54 allocations (a
-        // String per header lookup by name, per hex digit, per path segment). The canonical
-        // request is now written straight from the header map: 20, mostly the strings
-        // `Signed` returns and the header values inserted.
-        let uri: Uri = "http://127.0.0.1:8080/api/v3/projects/0123456789abcdef0123456789abcdef/clusters/4c1c5c1e-93b8-11ee-8a4a-0255ac100b07/clustercert"
+    fn canonical_request_of_odd_headers_paths_and_queries() {
+        let mut headers = transport_headers();
+        headers.append("x-multi", HeaderValue::from_static("  first "));
+        headers.append("x-multi", HeaderValue::from_static("second"));
+        headers.insert("x_underscored", HeaderValue::from_static("skipped"));
+        headers.insert("X-Mixed-Case", HeaderValue::from_static("\tvalue\t"));
+        headers.insert("x-binary", HeaderValue::from_bytes(b"a\xffb").unwrap());
+        headers.insert("x-empty", HeaderValue::from_static(""));
+        headers.insert("x-sdk-content-sha256", HeaderValue::from_static("abc"));
+        let uri: Uri = "https://h/p%201/c%2Fd/~x/?b=2&a=x%20y&a=1&k"
             .parse()
             .unwrap();
-        let body = br#"{"duration":30}"#;
-        let mut headers = transport_headers();
-        let (signed, allocations) = counting::allocations(|| {
-            sign_headers(&Method::POST, &uri, &mut headers, body, "AK", "SK", NOW)
-        });
-        let signed = signed.unwrap();
+        let method = Method::from_bytes(b"patch").unwrap();
+        let canonical = CanonicalRequest::for_signing(&method, &uri, &headers, b"{}");
         assert_eq!(
-            signed.signed_headers,
-            "accept;content-type;host;user-agent;x-project-id;x-sdk-date"
+            canonical.to_string(),
+            "PATCH\n/p%201/c/d/~x/\na=1&a=x%20y&b=2&k=\n\
+             accept:application/json\ncontent-type:application/json\n\
+             user-agent:clustercert/0.1.0\nx-binary:a\u{fffd}b\nx-empty:\n\
+             x-mixed-case:value\nx-multi:first\n\
+             x-project-id:0123456789abcdef0123456789abcdef\nx-sdk-content-sha256:abc\n\n\
+             accept;content-type;user-agent;x-binary;x-empty;x-mixed-case;x-multi;\
+             x-project-id;x-sdk-content-sha256\nabc"
         );
-        assert!(
-            allocations <= ALLOCATION_BUDGET,
-            "sign_headers made {allocations} allocations, budget {ALLOCATION_BUDGET}"
+        // The verifier's names, in the order the Authorization header lists them; a name
+        // the request lacks contributes an empty value.
+        let canonical = CanonicalRequest::with_signed_names(
+            &Method::GET,
+            &uri,
+            &headers,
+            vec!["x-missing", "accept"],
+            b"",
         );
-    }
-
-    const ALLOCATION_BUDGET: usize = 20;
-
-    /// The reference: every step composed from the public step functions (what the
-    /// known-answer vectors check), for `compute_from_map` to agree with.
-    fn by_public_steps(
-        method: &Method,
-        uri: &Uri,
-        signed_names: &[String],
-        value_of: impl Fn(&str) -> Option<String>,
-        body: &[u8],
-        sdk_date: &str,
-        content_sha256: Option<&str>,
-    ) -> (String, String, String) {
-        let query = canonical_query(parse_query(uri.query().unwrap_or("")));
-        let signed_headers = signed_names.join(";");
-        let canonical = canonical_request(
-            method.as_str(),
-            &canonical_uri(uri.path()),
-            &query,
-            &canonical_headers(signed_names, value_of),
-            &signed_headers,
-            &payload_hash(body, content_sha256),
-        );
-        let to_sign = string_to_sign(sdk_date, &canonical);
-        (canonical, to_sign, signed_headers)
+        assert_eq!(canonical.signed_headers(), "x-missing;accept");
+        assert_eq!(canonical.payload_hash(), EMPTY_BODY_SHA256);
+        assert!(canonical
+            .to_string()
+            .contains("\nx-missing:\naccept:application/json\n\nx-missing;accept\n"));
     }
 
     #[test]
-    fn canonical_request_from_the_map_is_the_public_steps() {
-        let uris = [
-            "http://127.0.0.1:9/api/v3/projects/p/clusters/c/clustercert",
-            "http://127.0.0.1:9/api/v3/projects/p%201/clusters/c%2Fd/clustercert/?b=2&a=x%20y&a=1",
-            "https://h/",
-            "https://h",
-            "https://h/a~b_c.d-e/%7E?k",
-        ];
-        let mut weird = transport_headers();
-        weird.append("x-multi", HeaderValue::from_static("  first "));
-        weird.append("x-multi", HeaderValue::from_static("second"));
-        weird.insert("x_underscored", HeaderValue::from_static("skipped"));
-        weird.insert("X-Mixed-Case", HeaderValue::from_static("\tvalue\t"));
-        weird.insert("x-binary", HeaderValue::from_bytes(b"a\xffb").unwrap());
-        weird.insert("x-empty", HeaderValue::from_static(""));
-        weird.insert("host", HeaderValue::from_static("example.com:8443"));
-        weird.insert("x-sdk-date", HeaderValue::from_static("20261128T120000Z"));
-        let methods = [
-            Method::POST,
-            Method::GET,
-            Method::from_bytes(b"patch").unwrap(),
-        ];
-        let bodies: [&[u8]; 2] = [b"", br#"{"duration":30}"#];
-        for uri in uris {
-            let uri: Uri = uri.parse().unwrap();
-            for headers in [transport_headers(), weird.clone()] {
-                for method in &methods {
-                    for body in bodies {
-                        for claimed in [None, Some(UNSIGNED_PAYLOAD)] {
-                            let names = signed_header_names(headers.keys().map(HeaderName::as_str));
-                            let expected = by_public_steps(
-                                method,
-                                &uri,
-                                &names,
-                                |name| header_text(&headers, name),
-                                body,
-                                "20261128T120000Z",
-                                claimed,
-                            );
-                            let got = compute_from_map(
-                                method,
-                                &uri,
-                                &headers,
-                                &names_to_sign(&headers),
-                                body,
-                                "20261128T120000Z",
-                                claimed,
-                            );
-                            assert_eq!(got, expected, "{method} {uri} {headers:?}");
-                        }
-                    }
-                }
-            }
+    fn the_unreserved_bytes_are_those_the_encode_set_leaves_bare() {
+        for byte in 0..=127u8 {
+            let text = char::from(byte).to_string();
+            let bare = utf8_percent_encode(&text, ENCODE_SET).to_string() == text;
+            assert_eq!(is_unreserved(byte), bare, "{byte:#04x}");
+        }
+        for byte in 128..=255u8 {
+            assert!(!is_unreserved(byte));
         }
     }
-
-    #[test]
-    fn canonical_uri_fast_path_is_the_general_one() {
-        fn general(path: &str) -> String {
-            let decoded = percent_decode_str(path).decode_utf8_lossy();
-            let mut out = decoded.split('/').map(encode).collect::<Vec<_>>().join("/");
-            if !out.ends_with('/') {
-                out.push('/');
-            }
-            out
-        }
-        for path in [
-            "",
-            "/",
-            "//",
-            "/a/b",
-            "/a/b/",
-            "a",
-            "/A-z_0.9~/x",
-            "/p%201",
-            "/a b",
-            "/a+b",
-            "/ä",
-            "/%2F",
-            "/a;b=c",
-        ] {
-            assert_eq!(canonical_uri(path), general(path), "{path:?}");
-        }
-    }
-
-    #[test]
-    fn hex_is_lower_case_hex() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(hex_lower(&bytes), hex::encode(&bytes));
-        assert_eq!(hex_lower(&[]), "");
-    }
-
-    const NOW: OffsetDateTime = datetime!(2026-11-28 12:00:00 UTC);
 
     #[test]
     fn encode_leaves_only_unreserved_bare() {
