@@ -309,7 +309,7 @@ async fn everything_local_fails_before_any_request() {
             "clusters: [unclosed",
             "is not a valid kubeconfig",
         ),
-        ("deep", deep.as_str(), "nests brackets more than 64 deep"),
+        ("deep", deep.as_str(), "nests more than 64 levels deep"),
     ] {
         let file = home.path().join(name);
         std::fs::write(&file, contents).expect("writable");

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::lock::{lock, KubeconfigLock, DEFAULT_LOCK_TIMEOUT};
-use super::merge::{check_from, merge_from, parse_from};
+use super::merge::{check_from, merge_into, parse_from};
 use super::{ClusterEntry, KubeconfigError, MergeOptions, Secrets};
 
 /// The largest kubeconfig read: 32 MiB.
@@ -319,16 +319,9 @@ pub fn update_file_with(
     // Resolved again under the lock: the link or file may have changed while we waited.
     let target = Target::resolve(path)?;
     let existing = read_existing(&target.file)?;
-    if let Some(text) = &existing {
-        let document = parse_from(text, Some(&target.file))?;
-        super::merge::names_free(&document, entry.name(), Some(&target.file))?;
-    }
-    let merged = merge_from(
-        existing.as_deref().unwrap_or(""),
-        Some(&target.file),
-        entry,
-        options,
-    )?;
+    let document = parse_from(existing.as_deref().unwrap_or(""), Some(&target.file))?;
+    super::merge::names_free(&document, entry.name(), Some(&target.file))?;
+    let merged = merge_into(document, Some(&target.file), entry, options)?;
     let yaml = merged.to_yaml(Secrets::Show)?;
     let warnings = replace(&target.file, |file| file.write_all(yaml.as_bytes()))?;
     Ok(Update {

@@ -158,12 +158,20 @@ pub(crate) fn merge_from(
     entry: &ClusterEntry,
     options: &MergeOptions,
 ) -> Result<Merged, KubeconfigError> {
+    merge_into(parse_from(existing, path)?, path, entry, options)
+}
+
+/// [`merge`] into an already parsed document.
+pub(crate) fn merge_into(
+    mut document: Mapping,
+    path: Option<&Path>,
+    entry: &ClusterEntry,
+    options: &MergeOptions,
+) -> Result<Merged, KubeconfigError> {
     let malformed = |reason: String| KubeconfigError::Malformed {
         path: path.map(Path::to_path_buf),
         reason,
     };
-    let mut document = parse(existing).map_err(malformed)?;
-
     ensure_value(&mut document, "apiVersion", "v1").map_err(malformed)?;
     ensure_value(&mut document, "kind", "Config").map_err(malformed)?;
     if !document.contains_key("preferences") {
@@ -280,8 +288,8 @@ pub fn check_name_free(existing: &str, name: &str) -> Result<(), KubeconfigError
 }
 
 /// The existing text as a mapping; blank text and a YAML `null` are an empty kubeconfig. A
-/// byte order mark is skipped; `[`/`{` nesting deeper than [`MAX_DEPTH`] is refused before
-/// the YAML parser sees it (its work grows with depth times length).
+/// byte order mark is skipped; nesting deeper than [`MAX_DEPTH`] is refused before the YAML
+/// parser sees it (its work grows with depth times length).
 fn parse(existing: &str) -> Result<Mapping, String> {
     let existing = existing.strip_prefix('\u{feff}').unwrap_or(existing);
     if existing.trim().is_empty() {
@@ -289,7 +297,7 @@ fn parse(existing: &str) -> Result<Mapping, String> {
     }
     if flow_depth(existing, MAX_DEPTH) > MAX_DEPTH {
         return Err(format!(
-            "it nests brackets more than {MAX_DEPTH} deep, which no kubeconfig needs"
+            "it nests more than {MAX_DEPTH} levels deep, which no kubeconfig needs"
         ));
     }
     match serde_yaml::from_str::<Value>(existing) {

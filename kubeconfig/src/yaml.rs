@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use serde_yaml::{Mapping, Value};
 
-/// How deep `[`/`{` may nest in a kubeconfig; deeper is refused before parsing.
+/// How deep flow brackets and compact block indicators may nest in a kubeconfig; deeper is
+/// refused before parsing (see [`flow_depth`]).
 pub const MAX_DEPTH: usize = 64;
 
 /// Words YAML 1.1 resolves to booleans or null, compared without case (so `yEs` is quoted
@@ -214,9 +215,10 @@ fn printable(c: char) -> bool {
         | 0x10000..=0x10ffff)
 }
 
-/// The deepest `[`/`{` nesting of a YAML text, counted outside quoted scalars and comments,
-/// in one pass; stops counting past `limit + 1`. Brackets inside plain scalars are counted
-/// too, which can only overestimate.
+/// The deepest nesting of a YAML text, in one pass: `[`/`{` counted outside quoted scalars
+/// and comments, plus the block indicators (`- `, `? `, `: `) that open a line, as in
+/// `- - - x`; stops at the first line or bracket past `limit`. Brackets inside plain scalars and indicators
+/// inside block scalars are counted too, which can only overestimate.
 pub fn flow_depth(text: &str, limit: usize) -> usize {
     #[derive(PartialEq)]
     enum State {
@@ -237,6 +239,27 @@ pub fn flow_depth(text: &str, limit: usize) -> usize {
             previous,
             b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
         );
+        if state == State::Normal && previous == b'\n' {
+            // Compact block nesting at a line's start: `- - - x` nests one level per `- `.
+            let mut at = i;
+            let mut levels = 0;
+            loop {
+                while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+                    at += 1;
+                }
+                match (bytes.get(at), bytes.get(at + 1)) {
+                    (Some(b'-' | b'?' | b':'), Some(b' ' | b'\t')) => {
+                        levels += 1;
+                        at += 2;
+                    }
+                    _ => break,
+                }
+            }
+            deepest = deepest.max(depth + levels);
+            if deepest > limit {
+                return deepest;
+            }
+        }
         match state {
             State::Normal => match b {
                 b'[' | b'{' => {
@@ -349,5 +372,7 @@ mod tests {
         assert_eq!(flow_depth("a: 'it''s [' ", 64), 0);
         assert_eq!(flow_depth(&"[".repeat(1000), 64), 65);
         assert_eq!(flow_depth("a: don't [x]", 64), 1);
+        assert_eq!(flow_depth("- - - x\n- [y]\n", 64), 3);
+        assert!(flow_depth(&"- ".repeat(1000), 64) > 64);
     }
 }
