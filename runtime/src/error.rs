@@ -3,7 +3,7 @@
 use http::{HeaderMap, StatusCode};
 
 use super::credentials::CredentialsError;
-use super::secret::REDACTED;
+use super::redact::{redact_json, redact_text, REDACTION_MARKER};
 
 /// How much of an error body an [`Error::Api`] keeps, in bytes.
 pub const MAX_KEPT_ERROR_BODY: usize = 4096;
@@ -302,14 +302,9 @@ impl CceErrorBody {
 /// - A success status (2xx) keeps nothing but the body's size: such a body may be the very
 ///   kubeconfig, client key included, that the operation returns (say with a 201 where the
 ///   spec says 200).
-/// - A JSON body keeps its text, but the value of every key that names a secret
-///   (`client-key-data`, `*key-data*`, `token`, `password`, `secret`, `private-key`,
-///   `authorization`, `credential`, case and `-`/`_` aside) becomes `[REDACTED]`, and so do
-///   the secret parts of its strings (below). It is written out again only when something was
-///   taken out.
-/// - Other text keeps everything but secrets: the value after `key: ` or `key=` for such a
-///   key (to the end of the line or the next quote, `,`, `;`, `&`, `<`, `}`, `]`), PEM
-///   private keys and base64-encoded PEM blocks.
+/// - A JSON body keeps its text, with secrets replaced as [`redact_json`] does; it is written
+///   out again only when something was taken out.
+/// - Other text keeps everything but secrets, as [`redact_text`] does.
 ///
 /// ```
 /// use clustercert_runtime::error::kept_error_body;
@@ -335,7 +330,7 @@ pub fn kept_error_body(status: StatusCode, body: &[u8], max: usize) -> String {
     let text = match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(mut value) => {
             if redact_json(&mut value) {
-                serde_json::to_string(&value).unwrap_or_else(|_| REDACTED.to_owned())
+                serde_json::to_string(&value).unwrap_or_else(|_| REDACTION_MARKER.to_owned())
             } else {
                 String::from_utf8_lossy(body).into_owned()
             }
@@ -343,170 +338,6 @@ pub fn kept_error_body(status: StatusCode, body: &[u8], max: usize) -> String {
         Err(_) => redact_text(&String::from_utf8_lossy(body)),
     };
     capped_text(text.as_bytes(), max)
-}
-
-/// Whether a JSON key (or a `key:` in text) names a secret.
-fn is_secret_key(key: &str) -> bool {
-    let key: String = key
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    matches!(key.as_str(), "sk" | "key" | "pwd" | "pass")
-        || [
-            "token",
-            "password",
-            "passwd",
-            "secret",
-            "keydata",
-            "privatekey",
-            "authorization",
-            "credential",
-        ]
-        .iter()
-        .any(|word| key.contains(word))
-}
-
-/// Redacts the values of secret keys and the secret parts of strings, in place; whether
-/// anything changed.
-fn redact_json(value: &mut serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut changed = false;
-            for (key, value) in map.iter_mut() {
-                if is_secret_key(key) {
-                    if !matches!(value, serde_json::Value::Null) {
-                        *value = serde_json::Value::String(REDACTED.to_owned());
-                        changed = true;
-                    }
-                } else {
-                    changed |= redact_json(value);
-                }
-            }
-            changed
-        }
-        serde_json::Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |changed, item| redact_json(item) | changed),
-        serde_json::Value::String(text) => {
-            let redacted = redact_text(text);
-            let changed = redacted != *text;
-            *text = redacted;
-            changed
-        }
-        _ => false,
-    }
-}
-
-/// The words that, followed by `:` or `=`, name a secret in text (lower case).
-const SECRET_WORDS: [&str; 12] = [
-    "token",
-    "password",
-    "passwd",
-    "secret",
-    "key-data",
-    "key_data",
-    "keydata",
-    "private-key",
-    "private_key",
-    "privatekey",
-    "authorization",
-    "credential",
-];
-
-/// The start of a base64-encoded PEM block (`-----BEGIN`), in lower case.
-const BASE64_PEM: &str = "ls0tls1crudjt";
-
-/// Text with its secrets replaced by `[REDACTED]`: values of secret keys, PEM private keys,
-/// base64-encoded PEM blocks.
-fn redact_text(text: &str) -> String {
-    // ASCII lower-casing keeps every byte offset, and every cut below is at an ASCII byte
-    // (or the end), so each is a character boundary of `text` too.
-    let lower = text.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        let secret = if rest.starts_with(BASE64_PEM.as_bytes()) {
-            let end = i + rest
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-                .count();
-            Some((i, end))
-        } else if rest.starts_with(b"-----begin") && private_key_header(rest) {
-            let end = match find(rest, b"-----end") {
-                Some(at) => {
-                    let after = i + at + b"-----end".len();
-                    find(&bytes[after..], b"-----").map_or(bytes.len(), |e| after + e + 5)
-                }
-                None => bytes.len(),
-            };
-            Some((i, end))
-        } else if let Some(word) = SECRET_WORDS.iter().find(|w| rest.starts_with(w.as_bytes())) {
-            secret_value(bytes, i + word.len())
-        } else {
-            None
-        };
-        match secret {
-            Some((start, end)) if end > start => {
-                out.push_str(&text[copied..start]);
-                out.push_str(REDACTED);
-                copied = end;
-                i = end;
-            }
-            Some((_, end)) => i = end.max(i + 1),
-            None => i += 1,
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
-/// Where `needle` first occurs in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Whether a `-----begin` line (lower case) opens a private key.
-fn private_key_header(rest: &[u8]) -> bool {
-    let line = &rest[..rest.len().min(80)];
-    let line_end = line
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r'))
-        .unwrap_or(line.len());
-    find(&line[..line_end], b"private key").is_some()
-}
-
-/// After a secret word at `after` (its end): the byte range of the value that follows
-/// `:` or `=`, or `None` when no value follows.
-fn secret_value(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
-    let mut j = after;
-    // The rest of the key (`client-key-data-x`), its closing quote, spaces.
-    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'-' | b'_')) {
-        j += 1;
-    }
-    while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b' ' | b'\t') {
-        j += 1;
-    }
-    if j >= bytes.len() || !matches!(bytes[j], b':' | b'=') {
-        return None;
-    }
-    j += 1;
-    while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b' ' | b'\t') {
-        j += 1;
-    }
-    let start = j;
-    while j < bytes.len()
-        && !matches!(
-            bytes[j],
-            b'\n' | b'\r' | b'"' | b'\'' | b',' | b';' | b'&' | b'<' | b'}' | b']'
-        )
-    {
-        j += 1;
-    }
-    Some((start, j))
 }
 
 /// At most `max` bytes of `body` as text, cut at a character boundary, with `…` when cut.
@@ -587,7 +418,7 @@ mod tests {
             assert!(!text.contains(secret), "{secret}: {text}");
         }
         assert!(
-            text.contains("CCE.1") && text.contains("visible") && text.contains(REDACTED),
+            text.contains("CCE.1") && text.contains("visible") && text.contains(REDACTION_MARKER),
             "{text}"
         );
     }

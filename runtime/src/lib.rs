@@ -24,13 +24,14 @@
 //!
 //! The modules, each usable on its own: [`signing`] (pure `SDK-HMAC-SHA256` steps and a
 //! server-side [`signing::verify`]), [`credentials`], [`endpoint`], [`retry`], [`error`],
-//! [`secret`] and [`transport`].
+//! [`secret`], [`redact`] and [`transport`].
 
 #![forbid(unsafe_code)]
 
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod signing;

@@ -4,8 +4,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The marker `Debug` prints instead of a secret.
-pub const REDACTED: &str = "[REDACTED]";
+use crate::redact::REDACTION_MARKER;
+
+/// The old name of [`REDACTION_MARKER`], kept while other crates still use it; new code
+/// names the marker through [`crate::redact`].
+pub const REDACTED: &str = REDACTION_MARKER;
 
 /// A secret string (an SK, a token, a client key): `Debug` prints a redaction marker and
 /// there is no `Display`; the value is reachable only through [`SecretString::expose_secret`].
@@ -34,7 +37,7 @@ impl SecretString {
 
 impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
+        f.write_str(REDACTION_MARKER)
     }
 }
 

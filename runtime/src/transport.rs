@@ -23,6 +23,7 @@ use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
 use super::error::{
     header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind, MAX_KEPT_ERROR_BODY,
 };
+use super::redact::is_secret_header;
 use super::retry::{
     classify_status, classify_transport, parse_retry_after, RetryClass, RetryPolicy,
 };
@@ -481,7 +482,7 @@ impl Transport {
             let mut value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidInput(format!("header {name} has a value that cannot be sent"))
             })?;
-            if is_secret_header(&name) {
+            if is_secret_header(name.as_str()) {
                 value.set_sensitive(true);
             }
             headers.insert(name, value);
@@ -673,14 +674,6 @@ fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<
         }
     }
     Ok(headers)
-}
-
-/// Headers whose values are credentials.
-fn is_secret_header(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "authorization" | "x-auth-token" | "x-security-token"
-    )
 }
 
 fn secret_header(name: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
