@@ -22,7 +22,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
 const DOCUMENTED: &str = include_str!("../tests/data/documented_response.json");
-const PATH: &str = "/api/v3/projects/0123456789abcdef0123456789abcdef/clusters/4c1c5c1e-93b8-11ee-8a4a-0255ac100b07/clustercert";
+fn path() -> String {
+    clustercert_conformance::spec::operation_path(
+        "0123456789abcdef0123456789abcdef",
+        "4c1c5c1e-93b8-11ee-8a4a-0255ac100b07",
+    )
+    .expect("the spec has the operation")
+}
 
 fn request() -> CreateKubernetesClusterCertRequest {
     CreateKubernetesClusterCertRequest {
@@ -35,7 +41,7 @@ fn request() -> CreateKubernetesClusterCertRequest {
 }
 
 fn pure(c: &mut Criterion) {
-    let uri: Uri = format!("https://cce.cn-north-4.myhuaweicloud.com{PATH}")
+    let uri: Uri = format!("https://cce.cn-north-4.myhuaweicloud.com{}", path())
         .parse()
         .unwrap_or_else(|e| panic!("{e}"));
     let mut base = HeaderMap::new();
@@ -65,7 +71,7 @@ fn pure(c: &mut Criterion) {
 
     // What an AK/SK call signs: `sign_request` on the request the transport builds, with its
     // four headers (the time above is `sign_headers` alone on three).
-    let url: reqwest::Url = format!("http://127.0.0.1:8080{PATH}")
+    let url: reqwest::Url = format!("http://127.0.0.1:8080{}", path())
         .parse()
         .unwrap_or_else(|e| panic!("{e}"));
     let mut transport_headers = base.clone();
@@ -184,7 +190,7 @@ fn full_call(c: &mut Criterion) {
         "0123456789abcdef0123456789abcdef",
     ));
     let raw_client = reqwest::Client::new();
-    let raw_url = format!("{url}{PATH}");
+    let raw_url = format!("{url}{}", path());
     let req = request();
     let body = clustercert::runtime::json_body(&req.body).unwrap_or_else(|e| panic!("{e}"));
     let user_agent = clustercert::runtime::transport::DEFAULT_USER_AGENT;

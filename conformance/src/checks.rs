@@ -7,6 +7,9 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::case::{RequestPart, ResponsePart};
+use crate::cce::{
+    EXTERNAL_CLUSTER, EXTERNAL_CONTEXT, INTERNAL_CLUSTER, INTERNAL_CONTEXT, USER as USER_NAME,
+};
 use crate::finding::{Finding, Report, Severity};
 use crate::schema::{escape_pointer, CompiledSchema, Validators};
 
@@ -46,17 +49,6 @@ pub const EXTERNAL_INSECURE: &str = "kubeconfig.external-insecure";
 pub const CA_WITH_INSECURE: &str = "kubeconfig.ca-with-insecure";
 /// `kubeconfig.server-url`: `https://host:port`.
 pub const SERVER_URL: &str = "kubeconfig.server-url";
-
-/// The cluster name without a public IP.
-pub const INTERNAL_CLUSTER: &str = "internalCluster";
-/// The name of every cluster entry for a public IP.
-pub const EXTERNAL_CLUSTER: &str = "externalCluster";
-/// The context name without a public IP.
-pub const INTERNAL_CONTEXT: &str = "internal";
-/// The name of every context for a public IP.
-pub const EXTERNAL_CONTEXT: &str = "external";
-/// The one user name.
-pub const USER_NAME: &str = "user";
 
 fn schema_findings(
     report: &mut Report,

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod case;
+pub mod cce;
 pub mod certs;
 pub mod checks;
 pub mod finding;

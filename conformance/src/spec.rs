@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use clustercert::runtime::encode_path_segment;
 use serde_json::Value;
 
 /// `spec/openapi.yaml` as it was when this crate was built.
@@ -55,6 +56,58 @@ pub fn load(path: &Path) -> Result<Value, SpecError> {
 /// The embedded spec, parsed.
 pub fn builtin() -> Result<Value, SpecError> {
     parse_yaml(BUILTIN_SPEC_YAML)
+}
+
+/// The embedded spec has no path whose operation is [`OPERATION_ID`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the built-in spec has no path for operation {OPERATION_ID}")]
+pub struct NoOperationPath;
+
+/// The path template of [`OPERATION_ID`] in the spec (`/api/v3/…/{cluster_id}/…`), found by
+/// operation id rather than written down again: the spec and the generated client are its
+/// only other homes.
+pub fn path_template_in(spec: &Value) -> Option<&str> {
+    spec.get("paths")?
+        .as_object()?
+        .iter()
+        .find_map(|(path, item)| {
+            let item = item.as_object()?;
+            item.values()
+                .any(|operation| {
+                    operation.get("operationId").and_then(Value::as_str) == Some(OPERATION_ID)
+                })
+                .then_some(path.as_str())
+        })
+}
+
+/// [`path_template_in`] of the embedded spec, parsed once.
+///
+/// ```
+/// let template = clustercert_conformance::spec::operation_path_template().unwrap();
+/// assert!(template.contains("{project_id}") && template.contains("{cluster_id}"));
+/// ```
+pub fn operation_path_template() -> Result<&'static str, NoOperationPath> {
+    static TEMPLATE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let spec = builtin().ok()?;
+            path_template_in(&spec).map(str::to_owned)
+        })
+        .as_deref()
+        .ok_or(NoOperationPath)
+}
+
+/// The operation's path for these parameters, each percent-encoded as one segment (by the
+/// runtime's encoder, as the generated client encodes them).
+///
+/// ```
+/// let path = clustercert_conformance::spec::operation_path("p", "a/b").unwrap();
+/// assert!(path.contains("/p/") && path.contains("/a%2Fb/"));
+/// ```
+pub fn operation_path(project_id: &str, cluster_id: &str) -> Result<String, NoOperationPath> {
+    Ok(operation_path_template()?
+        .replace("{project_id}", &encode_path_segment(project_id))
+        .replace("{cluster_id}", &encode_path_segment(cluster_id)))
 }
 
 #[cfg(test)]

@@ -6,52 +6,49 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use clustercert::runtime::{encode_path_segment, Credentials, OperationRequest};
-use clustercert::{Client, Kubeconfig};
+use clustercert::runtime::Credentials;
+use clustercert::{
+    CertDuration, Client, CreateKubernetesClusterCertRequest, Kubeconfig, ValidityDays,
+};
 use serde_json::{json, Value};
 
 use crate::case::{Case, RequestPart, ResponsePart, Verdict};
-use crate::checks::{EXTERNAL_CLUSTER, EXTERNAL_CONTEXT};
+use crate::cce::{EXTERNAL_CLUSTER, EXTERNAL_CONTEXT, MOCK_MATRIX};
 use crate::mock::{self, MockConfig};
 use crate::record;
 use crate::runner::{check_case, CaseResult, Row};
 use crate::schema::Validators;
-use crate::spec::OPERATION_ID;
 
 /// `client.parse`: the generated client's `Kubeconfig` type accepts a 200 body.
 pub const CLIENT_PARSE: &str = "client.parse";
 
-/// The durations the mock target asks for.
-pub const MOCK_DURATIONS: [i64; 4] = [-1, 1, 30, 1825];
-
 /// Response headers kept in a case (others are transport details).
 const KEPT_HEADERS: &[&str] = &["content-type", "port-id", "x-request-id", "retry-after"];
 
-/// Sends one `CreateKubernetesClusterCert` request through the generated client's transport
-/// (which authenticates and signs it) and returns the exchange as a case: the request as sent
-/// (without credentials) and the response as received, body untouched.
+/// Sends one `CreateKubernetesClusterCert` request with the generated client's raw method
+/// (its path template, parameter checks, authentication and signing) and returns the
+/// exchange as a case: the request as sent (without credentials) and the response as
+/// received, body untouched.
+///
+/// # Errors
+///
+/// A duration the API does not accept (the typed request refuses it before sending), an
+/// empty path parameter, or a failure to send.
 pub async fn fetch(
     client: &Client,
     project_id: &str,
     cluster_id: &str,
     duration: i64,
 ) -> Result<Case, clustercert::Error> {
-    let body = json!({ "duration": duration });
-    let raw = client
-        .transport()
-        .send(OperationRequest {
-            operation: OPERATION_ID,
-            method: http::Method::POST,
-            path: format!(
-                "/api/v3/projects/{}/clusters/{}/clustercert",
-                encode_path_segment(project_id),
-                encode_path_segment(cluster_id)
-            ),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: Some(body.to_string().into_bytes()),
-        })
-        .await?;
+    let invalid = |e: &dyn std::fmt::Display| clustercert::Error::InvalidInput(e.to_string());
+    let validity = ValidityDays::new(duration).map_err(|e| invalid(&e))?;
+    let request = CreateKubernetesClusterCertRequest {
+        project_id: project_id.to_owned(),
+        cluster_id: cluster_id.to_owned(),
+        body: CertDuration { duration: validity },
+    };
+    let body = serde_json::to_value(&request.body).map_err(|e| invalid(&e))?;
+    let raw = client.create_kubernetes_cluster_cert_raw(&request).await?;
     let headers: BTreeMap<String, String> = raw
         .headers
         .iter()
@@ -161,9 +158,9 @@ fn record_name(prefix: &str, label: &str, duration: i64) -> String {
     format!("{prefix}-{label}-duration-{duration}")
 }
 
-/// The mock target: starts the mock in-process with its built-in config, fetches kubeconfigs
-/// with the generated client for durations -1, 1, 30 and 1825 on the internal and the external
-/// cluster, and judges each. With `record_dir`, each exchange is also saved as a case.
+/// The mock target: starts the mock in-process with its built-in config, fetches a kubeconfig
+/// with the generated client for each entry of [`MOCK_MATRIX`] (durations -1, 1, 30 and 1825
+/// on the internal and the external cluster), and judges each. With `record_dir`, each exchange is also saved as a case.
 pub async fn run_mock_target(
     validators: &Validators,
     record_dir: Option<&Path>,
@@ -173,20 +170,24 @@ pub async fn run_mock_target(
         .endpoint(server.url())
         .token(mock::DEFAULT_TOKEN)
         .build()?;
-    let clusters = [
-        ("internal", mock::INTERNAL_CLUSTER_ID, false),
-        ("external", mock::EXTERNAL_CLUSTER_ID, true),
-    ];
     let mut rows = Vec::new();
-    for (label, cluster_id, external) in clusters {
-        for duration in MOCK_DURATIONS {
-            let name = format!("mock/{label}/duration={duration}");
-            let fetched = fetch(&client, mock::DEFAULT_PROJECT_ID, cluster_id, duration).await;
-            let record = record_dir.map(|dir| (dir, record_name("mock", label, duration)));
-            rows.push(judge_target_row(
-                name, fetched, external, validators, record,
-            )?);
-        }
+    for entry in MOCK_MATRIX {
+        let name = format!("mock/{}/duration={}", entry.label, entry.duration);
+        let fetched = fetch(
+            &client,
+            mock::DEFAULT_PROJECT_ID,
+            entry.cluster_id,
+            entry.duration,
+        )
+        .await;
+        let record = record_dir.map(|dir| (dir, record_name("mock", entry.label, entry.duration)));
+        rows.push(judge_target_row(
+            name,
+            fetched,
+            entry.external,
+            validators,
+            record,
+        )?);
     }
     server.shutdown().await;
     Ok(rows)

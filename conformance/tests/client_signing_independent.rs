@@ -287,7 +287,7 @@ async fn each_retry_is_signed_afresh_with_the_injected_clock() {
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::sync::Arc;
 
-    let server = serve(vec![Reply::json(503, ""), Reply::documented()]).await;
+    let server = serve(vec![Reply::json(429, ""), Reply::documented()]).await;
     let ticks = Arc::new(AtomicI64::new(0));
     let clock_ticks = ticks.clone();
     let client = Client::builder()

@@ -9,11 +9,12 @@ use clustercert::Client;
 use clustercert_conformance::case::{
     default_cases_dir, load_dir, Case, RequestPart, ResponsePart, Verdict,
 };
+use clustercert_conformance::cce::MOCK_MATRIX;
 use clustercert_conformance::checks::{self, CA_WITH_INSECURE};
 use clustercert_conformance::finding::{Report, Severity};
 use clustercert_conformance::mock::{
     self, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK, DEFAULT_TOKEN,
-    EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
+    INTERNAL_CLUSTER_ID,
 };
 use clustercert_conformance::runner::check_case;
 use clustercert_conformance::schema::Validators;
@@ -49,10 +50,18 @@ async fn replay(server: &MockServer, request: &RequestPart, auth: Auth) -> Case 
     let empty = BTreeMap::new();
     let path = request.path.as_ref().unwrap_or(&empty);
     let url = format!(
-        "{}/api/v3/projects/{}/clusters/{}/clustercert",
+        "{}{}",
         server.url(),
-        encode_path_segment(&param(path, "project_id")),
-        encode_path_segment(&param(path, "cluster_id")),
+        clustercert_conformance::spec::operation_path_template()
+            .unwrap()
+            .replace(
+                "{project_id}",
+                &encode_path_segment(&param(path, "project_id"))
+            )
+            .replace(
+                "{cluster_id}",
+                &encode_path_segment(&param(path, "cluster_id"))
+            ),
     );
     let mut raw = reqwest::Request::new(reqwest::Method::POST, url.parse().unwrap());
     for (name, value) in request.headers.iter().flatten() {
@@ -193,43 +202,43 @@ async fn the_checks_pass_on_every_mock_response() {
         ),
     ];
     for (auth, client) in &clients {
-        for (cluster_id, external) in [(INTERNAL_CLUSTER_ID, false), (EXTERNAL_CLUSTER_ID, true)] {
-            for duration in [-1, 1, 30, 1825] {
-                let case = fetch(client, DEFAULT_PROJECT_ID, cluster_id, duration)
-                    .await
-                    .unwrap();
-                assert_eq!(case.response.as_ref().unwrap().status, 200);
-                let report = check_case(&case, validators);
-                let at = format!("{auth} {cluster_id} {duration}");
-                let errors: Vec<_> = report
-                    .findings()
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .collect();
-                assert!(errors.is_empty(), "{at}: {errors:#?}");
-                // The certificate checks ran, with the duration known.
-                let ran = report.outcomes();
-                for check in [
-                    "cert.x509-v3",
-                    "cert.key.mismatch",
-                    "cert.validity",
-                    "kubeconfig.names",
-                ] {
-                    assert!(ran.contains_key(check), "{at}: {check} did not run");
-                }
-                // CCE sends CA data beside insecure-skip-tls-verify on externalCluster, and so
-                // does the mock: the suite warns about exactly that, and only there.
-                let warnings: Vec<&str> = report
-                    .findings()
-                    .iter()
-                    .filter(|f| f.severity == Severity::Warning)
-                    .map(|f| f.check)
-                    .collect();
-                if external {
-                    assert_eq!(warnings, [CA_WITH_INSECURE], "{at}");
-                } else {
-                    assert!(warnings.is_empty(), "{at}: {warnings:?}");
-                }
+        for entry in MOCK_MATRIX {
+            let (cluster_id, external, duration) =
+                (entry.cluster_id, entry.external, entry.duration);
+            let case = fetch(client, DEFAULT_PROJECT_ID, cluster_id, duration)
+                .await
+                .unwrap();
+            assert_eq!(case.response.as_ref().unwrap().status, 200);
+            let report = check_case(&case, validators);
+            let at = format!("{auth} {cluster_id} {duration}");
+            let errors: Vec<_> = report
+                .findings()
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{at}: {errors:#?}");
+            // The certificate checks ran, with the duration known.
+            let ran = report.outcomes();
+            for check in [
+                "cert.x509-v3",
+                "cert.key.mismatch",
+                "cert.validity",
+                "kubeconfig.names",
+            ] {
+                assert!(ran.contains_key(check), "{at}: {check} did not run");
+            }
+            // CCE sends CA data beside insecure-skip-tls-verify on externalCluster, and so
+            // does the mock: the suite warns about exactly that, and only there.
+            let warnings: Vec<&str> = report
+                .findings()
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .map(|f| f.check)
+                .collect();
+            if external {
+                assert_eq!(warnings, [CA_WITH_INSECURE], "{at}");
+            } else {
+                assert!(warnings.is_empty(), "{at}: {warnings:?}");
             }
         }
     }
@@ -291,8 +300,10 @@ async fn the_mock_error_bodies_pass_the_checks() {
     let mut raw = reqwest::Request::new(
         reqwest::Method::POST,
         format!(
-            "{}/api/v3/projects/{DEFAULT_PROJECT_ID}/clusters/{INTERNAL_CLUSTER_ID}/clustercert",
-            server.url()
+            "{}{}",
+            server.url(),
+            clustercert_conformance::spec::operation_path(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID)
+                .unwrap()
         )
         .parse()
         .unwrap(),

@@ -175,7 +175,9 @@ async fn the_binary_prints_its_url_first_and_serves() {
 
     let response = reqwest::Client::new()
         .post(format!(
-            "{url}/api/v3/projects/{DEFAULT_PROJECT_ID}/clusters/{INTERNAL_CLUSTER_ID}/clustercert"
+            "{url}{}",
+            clustercert_conformance::spec::operation_path(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID)
+                .unwrap()
         ))
         .header("X-Auth-Token", DEFAULT_TOKEN)
         .header("Content-Type", "application/json")

@@ -22,10 +22,9 @@ async fn server() -> MockServer {
 }
 
 fn cert_url(server: &MockServer, cluster_id: &str) -> String {
-    format!(
-        "{}/api/v3/projects/{DEFAULT_PROJECT_ID}/clusters/{cluster_id}/clustercert",
-        server.url()
-    )
+    let path =
+        clustercert_conformance::spec::operation_path(DEFAULT_PROJECT_ID, cluster_id).unwrap();
+    format!("{}{path}", server.url())
 }
 
 fn cert_request(project_id: &str, cluster_id: &str) -> CreateKubernetesClusterCertRequest {

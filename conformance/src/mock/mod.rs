@@ -98,7 +98,7 @@ pub async fn start_with(
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = server::router(state);
+    let app = server::router(state, crate::spec::operation_path_template()?);
     let task = tokio::spawn(serve(listener, app, options, stopped));
     Ok(MockServer {
         addr,

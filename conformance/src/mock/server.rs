@@ -20,6 +20,8 @@ use clustercert::{
 };
 use time::OffsetDateTime;
 
+use crate::cce::{EXTERNAL_CLUSTER, EXTERNAL_CONTEXT, INTERNAL_CLUSTER, INTERNAL_CONTEXT, USER};
+
 use super::auth::authenticate;
 use super::certs::ClusterCa;
 use super::config::{ClusterConfig, MockConfig};
@@ -28,8 +30,6 @@ use super::fault::{replacement, spoil, FaultPlan};
 use super::validate::cert_duration;
 use super::{ServeOptions, FAULT_HEADER};
 
-/// The operation's path, in axum's route syntax.
-const CLUSTERCERT_ROUTE: &str = "/api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert";
 /// The largest request body read; `{"duration": 30}` needs 16 bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Validity of `-1`, the maximum: 5 × 365 days.
@@ -37,13 +37,6 @@ const MAX_VALIDITY_DAYS: i64 = 1825;
 
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const PORT_ID_HEADER: HeaderName = HeaderName::from_static("port-id");
-
-/// Names CCE gives every kubeconfig entry.
-const INTERNAL_CLUSTER: &str = "internalCluster";
-const EXTERNAL_CLUSTER: &str = "externalCluster";
-const INTERNAL_CONTEXT: &str = "internal";
-const EXTERNAL_CONTEXT: &str = "external";
-const USER: &str = "user";
 
 /// What every request shares: the configuration, the clusters' CAs and fault counters.
 #[derive(Debug)]
@@ -89,10 +82,12 @@ impl AppState {
 
 /// The router: the operation, a CCE-shaped 405 for other methods on its path, a CCE-shaped 404
 /// for other paths, and `X-Request-Id` on every response.
-pub(crate) fn router(state: Arc<AppState>) -> Router {
+///
+/// The route is the spec's path template (OpenAPI's `{name}` is axum's syntax too).
+pub(crate) fn router(state: Arc<AppState>, route: &str) -> Router {
     Router::new()
         .route(
-            CLUSTERCERT_ROUTE,
+            route,
             post(create_kubernetes_cluster_cert).fallback(method_not_allowed),
         )
         .fallback(unknown_path)
@@ -120,9 +115,10 @@ async fn method_not_allowed(State(state): State<Arc<AppState>>, method: Method) 
 }
 
 async fn unknown_path(State(state): State<Arc<AppState>>) -> Response {
-    state.error(ApiError::not_found(
-        "no such API: the mock serves POST /api/v3/projects/{project_id}/clusters/{cluster_id}/clustercert",
-    ))
+    let served = crate::spec::operation_path_template().unwrap_or("the spec's one path");
+    state.error(ApiError::not_found(format!(
+        "no such API: the mock serves POST {served}"
+    )))
 }
 
 /// `CreateKubernetesClusterCert`: faults first, then the real answer.
