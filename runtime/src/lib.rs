@@ -13,8 +13,11 @@
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with
 //!   [`path_parameter`], which refuses an empty, `.` or `..` value before anything is sent;
 //!   query pairs, header pairs, JSON body bytes from [`json_body`]) and calls
-//!   [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`].
-//!   `send` itself refuses a path with `.`, `..` or an empty segment inside it (`//`).
+//!   [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`]
+//!   (a `3xx` is an [`Error::Api`]: redirects are never followed). `send` itself refuses a
+//!   path with `.`, `..` or an empty segment inside it (`//`). These three items are public,
+//!   documented API: a generated `<operation>_raw` method returns the [`RawResponse`] as it
+//!   is, and callers may send requests of their own.
 //! - The operation picks the response by status: [`RawResponse::json`] parses a documented body
 //!   (a mismatch becomes [`Error::ResponseMismatch`] with its JSON path), [`RawResponse::header`]
 //!   reads a documented header, and [`RawResponse::into_error`] turns anything else into an

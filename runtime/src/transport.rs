@@ -432,11 +432,41 @@ impl Transport {
     }
 
     /// Sends one operation's request and returns the raw response, whatever its status
-    /// (but a `3xx`, which is an [`Error::Api`]: redirects are not followed). Retries what
-    /// the policy allows (see [`crate::retry`]), within the total timeout; the last response
-    /// is returned when retries run out, with [`RawResponse::attempts`] saying how many were
-    /// made.
-    #[doc(hidden)]
+    /// (but a `3xx`, which is an [`Error::Api`]: redirects are not followed). This is what
+    /// every generated operation calls, and what a generated `<operation>_raw` method
+    /// returns; call it directly to send a request the spec does not describe.
+    ///
+    /// Before sending it refuses a path with a `.`, `..` or empty segment
+    /// ([`Error::InvalidInput`]); it adds `Accept`, `User-Agent`, the credentials' headers
+    /// and `Content-Type: application/json` for a body, signs AK/SK requests per attempt,
+    /// retries what the policy allows (see [`crate::retry`]) within the total timeout, and
+    /// reads at most the configured number of body bytes. When retries run out the last
+    /// response is returned, with [`RawResponse::attempts`] saying how many were made.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), clustercert_runtime::Error> {
+    /// use clustercert_runtime::{http::Method, ClientBuilder, OperationRequest, Transport};
+    ///
+    /// let transport = ClientBuilder::<Transport>::new()
+    ///     .endpoint("http://127.0.0.1:8080")
+    ///     .token("my-token")
+    ///     .build()?;
+    /// let response = transport
+    ///     .send(OperationRequest {
+    ///         operation: "ShowCluster",
+    ///         method: Method::GET,
+    ///         path: "/api/v3/projects/p/clusters/c".to_owned(),
+    ///         query: vec![("detail", "true".to_owned())],
+    ///         headers: Vec::new(),
+    ///         body: None,
+    ///     })
+    ///     .await?;
+    /// if !response.status.is_success() {
+    ///     return Err(response.into_error());
+    /// }
+    /// let cluster: serde_json::Value = response.json()?;
+    /// # let _ = cluster; Ok(()) }
+    /// ```
     pub async fn send(&self, request: OperationRequest) -> Result<RawResponse, Error> {
         let url = self.url_for(&request)?;
         let headers = self.base_headers(&request)?;
@@ -730,9 +760,10 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ra
     })
 }
 
-/// One operation's request, as the generated code builds it. `Debug` shows header names
-/// only, since a header parameter may carry a secret.
-#[doc(hidden)]
+/// One operation's request, before the transport adds authentication: what the generated
+/// code builds for each call (and what a caller builds to send a request of their own with
+/// [`Transport::send`]). `Debug` shows header names only, since a header parameter may carry
+/// a secret.
 pub struct OperationRequest {
     /// The spec's `operationId`, for errors and logs.
     pub operation: &'static str,
@@ -763,7 +794,11 @@ impl fmt::Debug for OperationRequest {
     }
 }
 
-/// A response as it arrived: status, headers, body. `Debug` shows the body's length only,
+/// A response as it arrived: status, headers, body (at most the configured cap), and how
+/// many attempts it took. [`Transport::send`] returns it for every status but a redirect; a
+/// generated operation then reads it with [`RawResponse::json`], [`RawResponse::header`] or
+/// [`RawResponse::into_error`], and a generated `<operation>_raw` method hands it over as it
+/// is (the conformance suite judges such responses). `Debug` shows the body's length only,
 /// since a body may hold a private key.
 pub struct RawResponse {
     /// The HTTP status.
