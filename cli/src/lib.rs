@@ -14,6 +14,7 @@ use clap::{ArgGroup, Parser};
 use clustercert::runtime::credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SK};
 use clustercert::runtime::{Credentials, CredentialsError};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
+use clustercert_kubeconfig::exec::{self, Cache, CacheKey, Credential, ExecUser};
 use clustercert_kubeconfig::{
     self as kubeconfig, ClusterEntry, ContextChoice, FileOptions, MergeOptions, Options, Secrets,
 };
@@ -53,6 +54,11 @@ Examples:
   # Show what the file would become, with the client key redacted; write nothing
   cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e --dry-run
 
+  # No key in the file: kubectl runs `cce-kubeconfig credential`, which prints a
+  # certificate valid for 1 day (--duration), cached in ~/.kube/cache/cce and minted anew
+  # only when less than 10% of its life or one hour, whichever is smaller, is left
+  cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e --exec
+
   # A local or private endpoint, a separate file, current context unchanged
   cce-kubeconfig --endpoint http://127.0.0.1:8080 --project-id 0a1b2c --cluster-id 4f1c9a2e \\
       --kubeconfig ./cce.yaml --no-set-current";
@@ -84,10 +90,10 @@ pub struct Cli {
     #[arg(long, value_name = "ID")]
     pub cluster_id: String,
 
-    /// Days the certificate is valid: 1 to 1825, or -1 for the maximum (5 years).
-    #[arg(long, value_name = "DAYS", default_value = "30", allow_negative_numbers = true,
-          value_parser = parse_duration)]
-    pub duration: ValidityDays,
+    /// Days the certificate is valid: 1 to 1825, or -1 for the maximum (5 years). Default:
+    /// 30, or 1 with --exec.
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = parse_duration)]
+    pub duration: Option<ValidityDays>,
 
     /// Which address to use: auto (the cluster's public address when it has one, else the
     /// private one), internal or external.
@@ -114,6 +120,17 @@ pub struct Cli {
     /// Leave the current context as it is.
     #[arg(long)]
     pub no_set_current: bool,
+
+    /// Write a user that runs `cce-kubeconfig credential` (a kubectl exec credential plugin)
+    /// instead of a client key and certificate: certificates are then short-lived, cached
+    /// under ~/.kube/cache/cce (or $KUBECACHEDIR/cce) and renewed when less than 10% of
+    /// their life or one hour, whichever is smaller, is left.
+    #[arg(long)]
+    pub exec: bool,
+
+    /// With --exec: the command kubectl runs, instead of this program's path.
+    #[arg(long, value_name = "PATH", requires = "exec")]
+    pub exec_command: Option<String>,
 
     /// Seconds to wait for another writer (kubectl or cce-kubeconfig) to release the
     /// kubeconfig's lock.
@@ -175,28 +192,11 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     }
     let client = client(&cli)?;
 
-    let request = CreateKubernetesClusterCertRequest {
-        project_id: cli.project_id.clone(),
-        cluster_id: cli.cluster_id.clone(),
-        body: CertDuration {
-            duration: cli.duration,
-        },
-    };
-    let response = match client.create_kubernetes_cluster_cert(&request).await {
-        Ok(response) => response,
-        Err(e) => {
-            let attempts = match e.attempts() {
-                0 => " (no request was sent)".to_owned(),
-                1 => " (1 attempt)".to_owned(),
-                // The error's own text says `(after N attempts)`.
-                _ => String::new(),
-            };
-            return Err(anyhow::Error::new(e).context(format!(
-                "cannot get the certificate of cluster {}{attempts}",
-                cli.cluster_id
-            )));
-        }
-    };
+    let duration = cli.duration.unwrap_or_else(|| {
+        let days = if cli.exec { 1 } else { 30 };
+        ValidityDays::try_from(days).expect("a valid default")
+    });
+    let response = mint(&client, &cli.project_id, &cli.cluster_id, duration).await?;
     let options = Options {
         context: cli.context,
         alias: cli.alias.clone(),
@@ -217,6 +217,29 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     for warning in entry.warnings() {
         writeln!(err, "warning: {warning}")?;
     }
+    let entry = if cli.exec {
+        let key = cache_key(
+            &endpoint_text(&cli.endpoint, &cli.region),
+            &cli.project_id,
+            &cli.cluster_id,
+            entry.source_context(),
+            &credentials(&cli.project_id, |name| std::env::var(name).ok())?,
+        );
+        if !cli.dry_run {
+            // The certificate just minted is the first one kubectl gets.
+            let credential = Credential::from_data(
+                entry.client_certificate_data(),
+                entry.client_key_data().expose_secret(),
+            )?;
+            let cache = cache()?;
+            let held = cache.open(&key, std::time::SystemTime::now(), CACHE_LOCK_TIMEOUT)?;
+            held.store(&credential)?;
+        }
+        let exec = exec_user(&cli, entry.source_context(), duration);
+        entry.with_exec(exec)
+    } else {
+        entry
+    };
     let merge_options = MergeOptions {
         set_current_context: !cli.no_set_current,
     };
@@ -249,6 +272,190 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     if merge_options.set_current_context {
         writeln!(out, "Current context: {}", update.name)?;
     }
+    Ok(())
+}
+
+/// How long `credential` waits for another process minting the same certificate.
+const CACHE_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Asks for a certificate; a failure says how many attempts were made.
+async fn mint(
+    client: &Client,
+    project_id: &str,
+    cluster_id: &str,
+    duration: ValidityDays,
+) -> anyhow::Result<clustercert::CreateKubernetesClusterCertResponse> {
+    let request = CreateKubernetesClusterCertRequest {
+        project_id: project_id.to_owned(),
+        cluster_id: cluster_id.to_owned(),
+        body: CertDuration { duration },
+    };
+    client
+        .create_kubernetes_cluster_cert(&request)
+        .await
+        .map_err(|e| {
+            let attempts = match e.attempts() {
+                0 => " (no request was sent)".to_owned(),
+                1 => " (1 attempt)".to_owned(),
+                // The error's own text says `(after N attempts)`.
+                _ => String::new(),
+            };
+            anyhow::Error::new(e).context(format!(
+                "cannot get the certificate of cluster {cluster_id}{attempts}"
+            ))
+        })
+}
+
+/// The endpoint or region, as the cache key names it.
+fn endpoint_text(endpoint: &Option<String>, region: &Option<String>) -> String {
+    match (endpoint, region) {
+        (Some(endpoint), _) => endpoint.clone(),
+        (None, Some(region)) => format!("region:{region}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The cache key of a credential: who asks is the access key id, or a digest of the token.
+fn cache_key(
+    endpoint: &str,
+    project_id: &str,
+    cluster_id: &str,
+    context: &str,
+    credentials: &Credentials,
+) -> CacheKey {
+    let identity = match credentials {
+        Credentials::AkSk { access_key, .. } => format!("ak:{access_key}"),
+        Credentials::Token(token) => exec::identity_digest(token.expose_secret()),
+        _ => "unknown".to_owned(),
+    };
+    CacheKey {
+        endpoint: endpoint.to_owned(),
+        project_id: project_id.to_owned(),
+        cluster_id: cluster_id.to_owned(),
+        context: context.to_owned(),
+        identity,
+    }
+}
+
+/// The credential cache of this user: `$KUBECACHEDIR/cce`, else `~/.kube/cache/cce`.
+fn cache() -> anyhow::Result<Cache> {
+    let dir = std::env::var_os("KUBECACHEDIR");
+    Cache::from_env(dir.as_deref(), std::env::home_dir().as_deref()).ok_or_else(|| {
+        anyhow::anyhow!("no credential cache folder: neither KUBECACHEDIR nor HOME is set")
+    })
+}
+
+/// The exec stanza: this program (or --exec-command) with the arguments to mint again.
+fn exec_user(cli: &Cli, context: &str, duration: ValidityDays) -> ExecUser {
+    let command = cli.exec_command.clone().unwrap_or_else(own_command);
+    let mut args = vec!["credential".to_owned()];
+    match (&cli.endpoint, &cli.region) {
+        (Some(endpoint), _) => args.extend(["--endpoint".to_owned(), endpoint.clone()]),
+        (None, Some(region)) => args.extend(["--region".to_owned(), region.clone()]),
+        (None, None) => {}
+    }
+    args.extend([
+        "--project-id".to_owned(),
+        cli.project_id.clone(),
+        "--cluster-id".to_owned(),
+        cli.cluster_id.clone(),
+        "--context".to_owned(),
+        context.to_owned(),
+        "--duration".to_owned(),
+        duration.get().to_string(),
+    ]);
+    ExecUser { command, args }
+}
+
+/// The path this program was run by: a bare name (found on PATH, as kubectl will find it)
+/// as it is, anything else as the absolute path of the running binary.
+fn own_command() -> String {
+    let argv0 = std::env::args_os().next().map(PathBuf::from);
+    match argv0 {
+        Some(name) if name.components().count() == 1 && !name.as_os_str().is_empty() => {
+            name.to_string_lossy().into_owned()
+        }
+        _ => std::env::current_exe()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "cce-kubeconfig".to_owned()),
+    }
+}
+
+/// `cce-kubeconfig credential`: what kubectl runs for a user written with --exec.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "cce-kubeconfig credential",
+    version,
+    about = "Print a kubectl ExecCredential with a client certificate of a CCE cluster, minting one only when the cached one is missing or due (less than 10% of its life, or one hour, left).",
+    group(ArgGroup::new("target").required(true).args(["region", "endpoint"]))
+)]
+pub struct CredentialCli {
+    /// Region id: the endpoint is https://cce.{region}.myhuaweicloud.com.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The CCE endpoint URL, instead of --region.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Project id.
+    #[arg(long, value_name = "ID", env = "HUAWEICLOUD_SDK_PROJECT_ID")]
+    pub project_id: String,
+
+    /// Cluster id.
+    #[arg(long, value_name = "ID")]
+    pub cluster_id: String,
+
+    /// The response's context whose user is used: internal or external.
+    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
+    pub context: ContextChoice,
+
+    /// Days a new certificate is valid.
+    #[arg(long, value_name = "DAYS", default_value = "1", allow_negative_numbers = true,
+          value_parser = parse_duration)]
+    pub duration: ValidityDays,
+}
+
+/// Runs `credential`: prints the `ExecCredential` (one line of JSON) to `out`, from the
+/// cache or freshly minted. Nothing else is printed; an error is for the caller to print.
+pub async fn run_credential(cli: CredentialCli, out: &mut dyn Write) -> anyhow::Result<()> {
+    let credentials = credentials(&cli.project_id, |name| std::env::var(name).ok())?;
+    let key = cache_key(
+        &endpoint_text(&cli.endpoint, &cli.region),
+        &cli.project_id,
+        &cli.cluster_id,
+        cli.context.as_str(),
+        &credentials,
+    );
+    let cache = cache()?;
+    let held = cache.open(&key, std::time::SystemTime::now(), CACHE_LOCK_TIMEOUT)?;
+    let credential = match held.cached() {
+        Some(cached) => cached.clone(),
+        None => {
+            let builder = Client::builder().credentials(credentials);
+            let builder = match (&cli.endpoint, &cli.region) {
+                (Some(endpoint), _) => builder.endpoint(endpoint),
+                (None, Some(region)) => builder.region(region),
+                (None, None) => anyhow::bail!("give --region or --endpoint"),
+            };
+            let client = builder.build()?;
+            let response = mint(&client, &cli.project_id, &cli.cluster_id, cli.duration).await?;
+            let options = Options {
+                context: cli.context,
+                alias: None,
+            };
+            let entry = ClusterEntry::from_response(&response.body, &cli.cluster_id, &options)?;
+            let credential = Credential::from_data(
+                entry.client_certificate_data(),
+                entry.client_key_data().expose_secret(),
+            )
+            .map_err(|e| anyhow::anyhow!("the response's {e}"))?;
+            held.store(&credential)?;
+            credential
+        }
+    };
+    drop(held);
+    writeln!(out, "{}", credential.exec_credential_json())?;
     Ok(())
 }
 
@@ -380,7 +587,7 @@ mod tests {
         };
         for ok in ["1", "30", "1825", "-1"] {
             let cli = parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
-            assert_eq!(cli.duration.get().to_string(), ok);
+            assert_eq!(cli.duration.expect("given").get().to_string(), ok);
         }
         for bad in ["0", "-2", "1826", "7d", ""] {
             assert!(parse(bad).is_err(), "{bad:?} must be refused");

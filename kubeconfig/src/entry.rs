@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::exec::ExecUser;
 use super::KubeconfigError;
 use clustercert::runtime::SecretString;
 use clustercert::Kubeconfig;
@@ -161,6 +162,7 @@ pub struct ClusterEntry {
     insecure_skip_tls_verify: bool,
     client_certificate_data: String,
     client_key_data: SecretString,
+    exec: Option<ExecUser>,
     warnings: Vec<Warning>,
 }
 
@@ -251,6 +253,7 @@ impl ClusterEntry {
             insecure_skip_tls_verify: insecure,
             client_certificate_data: user.user.client_certificate_data.clone(),
             client_key_data: user.user.client_key_data.clone(),
+            exec: None,
             warnings,
         })
     }
@@ -308,9 +311,27 @@ impl ClusterEntry {
         named_item(&self.name, "cluster", cluster)
     }
 
+    /// This entry with a user that runs `exec` for its credential instead of holding a key
+    /// and a certificate: the key is dropped from the entry.
+    pub fn with_exec(mut self, exec: ExecUser) -> ClusterEntry {
+        self.exec = Some(exec);
+        self.client_key_data = SecretString::from(String::new());
+        self.client_certificate_data = String::new();
+        self
+    }
+
+    /// The exec stanza, when the user runs a credential plugin.
+    pub fn exec(&self) -> Option<&ExecUser> {
+        self.exec.as_ref()
+    }
+
     /// The `users` item, `{name, user: {client-certificate-data, client-key-data}}`, with the
-    /// key exposed: only the final rendering redacts.
+    /// key exposed: only the final rendering redacts. With [`with_exec`](Self::with_exec),
+    /// `{name, user: {exec: …}}`.
     pub(crate) fn user_item(&self) -> serde_yaml::Value {
+        if let Some(exec) = &self.exec {
+            return named_item(&self.name, "user", exec.user_body());
+        }
         let mut user = serde_yaml::Mapping::new();
         user.insert(
             "client-certificate-data".into(),

@@ -114,6 +114,9 @@ pub enum KubeconfigError {
         /// What holds it.
         what: String,
     },
+    /// A client certificate and key that cannot serve as a credential.
+    #[error("the client certificate cannot be used: {0}")]
+    Credential(String),
     /// The kubeconfig could not be rendered as YAML.
     #[error("cannot render the kubeconfig as YAML: {0}")]
     Render(String),

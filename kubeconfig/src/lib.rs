@@ -55,6 +55,7 @@
 
 mod entry;
 mod error;
+pub mod exec;
 mod file;
 #[cfg(feature = "kube")]
 mod kube;

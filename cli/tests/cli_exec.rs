@@ -1,0 +1,509 @@
+//! `cce-kubeconfig --exec` and `cce-kubeconfig credential`: kubectl gets short-lived client
+//! certificates through the plugin, minted once and cached, and the kubeconfig holds no key.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
+const TOKEN: &str = "a-token";
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// A CA, and client and server certificates it signs.
+struct Pki {
+    ca: rcgen::Certificate,
+    ca_params: rcgen::CertificateParams,
+    ca_key: rcgen::KeyPair,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let ca_key = rcgen::KeyPair::generate().expect("key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "test cluster CA");
+        let ca = params.self_signed(&ca_key).expect("CA");
+        Pki {
+            ca,
+            ca_params: params,
+            ca_key,
+        }
+    }
+
+    /// A client certificate valid from `now - before` to `now + after`, and its key (PEM).
+    fn client(&self, before: Duration, after: Duration) -> (String, String) {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "user");
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - before;
+        params.not_after = now + after;
+        let issuer = rcgen::Issuer::from_params(&self.ca_params, &self.ca_key);
+        let cert = params.signed_by(&key, &issuer).expect("signed");
+        (cert.pem(), key.serialize_pem())
+    }
+
+    fn server(&self) -> (rcgen::Certificate, rcgen::KeyPair) {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+        let issuer = rcgen::Issuer::from_params(&self.ca_params, &self.ca_key);
+        (params.signed_by(&key, &issuer).expect("signed"), key)
+    }
+}
+
+/// A CCE stand-in: answers every request with the current `body`, counting requests.
+struct Cce {
+    url: String,
+    requests: Arc<AtomicUsize>,
+    body: Arc<Mutex<(u16, String)>>,
+}
+
+impl Cce {
+    fn serve(&self, status: u16, body: String) {
+        *self.body.lock().unwrap() = (status, body);
+    }
+
+    fn count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+fn response_body(api_server: &str, ca_pem: &str, cert: &str, key: &str) -> String {
+    json!({
+        "kind": "Config", "apiVersion": "v1", "preferences": {},
+        "clusters": [{"name": "internalCluster",
+                      "cluster": {"server": api_server, "certificate-authority-data": b64(ca_pem)}}],
+        "users": [{"name": "user", "user": {"client-certificate-data": b64(cert), "client-key-data": b64(key)}}],
+        "contexts": [{"name": "internal", "context": {"cluster": "internalCluster", "user": "user"}}],
+        "current-context": "internal"
+    })
+    .to_string()
+}
+
+async fn cce() -> Cce {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let body = Arc::new(Mutex::new((500, String::new())));
+    let (counter, shared) = (requests.clone(), body.clone());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (counter, shared) = (counter.clone(), shared.clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                let head_end = loop {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while seen.len() < head_end + length {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = shared.lock().unwrap().clone();
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    Cce {
+        url,
+        requests,
+        body,
+    }
+}
+
+/// An API server on 127.0.0.1 that answers `{}` only to clients whose certificate the CA
+/// signed; returns its URL.
+async fn api_server(pki: &Pki) -> String {
+    use tokio_rustls::rustls;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(pki.ca.der().clone()).expect("CA");
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("verifier");
+    let (cert, key) = pki.server();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![cert.der().clone()], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("https://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                let _ = tls.read(&mut buf).await;
+                let _ = tls
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let output = tokio::process::Command::new(BIN)
+        .env_clear()
+        .env("HOME", home)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .await
+        .expect("runs");
+    Output {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn credential_args(url: &str) -> Vec<&str> {
+    vec![
+        "credential",
+        "--endpoint",
+        url,
+        "--project-id",
+        "p",
+        "--cluster-id",
+        "c1",
+        "--context",
+        "internal",
+    ]
+}
+
+fn cache_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("cce"))
+        .map(|entries| {
+            entries
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
+    let Some(kubectl) = clustercert_test_support::kubectl() else {
+        return;
+    };
+    let pki = Pki::new();
+    let api = api_server(&pki).await;
+    let cce = cce().await;
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(200, response_body(&api, &pki.ca.pem(), &cert, &key));
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let config = home.path().join("config");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+
+    let run = cce_kubeconfig(
+        home.path(),
+        &env,
+        &[
+            "--exec",
+            "--exec-command",
+            BIN,
+            "--endpoint",
+            &cce.url,
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c1",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(cce.count(), 1);
+    let text = std::fs::read_to_string(&config).expect("written");
+    assert!(
+        !text.contains("client-key-data") && !text.contains("client-certificate-data"),
+        "{text}"
+    );
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let exec = &doc["users"][0]["user"]["exec"];
+    assert_eq!(
+        exec["apiVersion"].as_str(),
+        Some("client.authentication.k8s.io/v1")
+    );
+    assert_eq!(exec["interactiveMode"].as_str(), Some("Never"));
+    assert_eq!(exec["command"].as_str(), Some(BIN));
+    let args: Vec<&str> = exec["args"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "credential",
+            "--endpoint",
+            &cce.url,
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c1",
+            "--context",
+            "internal",
+            "--duration",
+            "1"
+        ]
+    );
+
+    // kubectl, through the plugin, with the certificate cached by the first run.
+    let get = |cache: &Path| {
+        let mut command = kubectl.command(&config);
+        command
+            .args(["get", "--raw", "/", "--request-timeout=20s"])
+            .env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN)
+            .env("KUBECACHEDIR", cache);
+        tokio::process::Command::from(command).output()
+    };
+    let output = get(&cache_dir).await.expect("kubectl runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "{}");
+    assert_eq!(cce.count(), 1, "answered from the cache");
+
+    // The cache: 0600 in a 0700 folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let files = cache_files(&cache_dir);
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let folder = std::fs::metadata(cache_dir.join("cce")).unwrap();
+        assert_eq!(folder.permissions().mode() & 0o777, 0o700);
+    }
+
+    // Eight kubectl processes at once with an empty cache: one mint.
+    let empty = home.path().join("empty-cache");
+    let runs: Vec<_> = (0..8).map(|_| get(&empty)).collect();
+    for output in futures_util::future::join_all(runs).await {
+        let output = output.expect("kubectl runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(cce.count(), 2, "eight processes, one mint");
+    let output = get(&empty).await.expect("kubectl runs");
+    assert!(output.status.success());
+    assert_eq!(cce.count(), 2, "within the certificate's life: no mint");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let args = credential_args(&cce.url);
+
+    // A day-long certificate with 30 minutes left: within the one-hour margin.
+    let (cert, key) = pki.client(DAY - Duration::from_secs(1800), Duration::from_secs(1800));
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    for expected in [1, 2] {
+        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert_eq!(run.stderr, "", "nothing on stderr");
+        assert_eq!(cce.count(), expected, "due: mints every time");
+        let credential: serde_json::Value =
+            serde_json::from_str(&run.stdout).expect("one JSON document");
+        assert_eq!(credential["kind"], "ExecCredential");
+        assert_eq!(credential["status"]["clientCertificateData"], cert.as_str());
+        assert_eq!(credential["status"]["clientKeyData"], key.as_str());
+        assert!(credential["status"]["expirationTimestamp"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z'));
+    }
+
+    // A fresh one is cached and reused.
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    assert_eq!((run.code, cce.count()), (Some(0), 3));
+    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    assert_eq!((run.code, cce.count()), (Some(0), 3), "from the cache");
+
+    // Corrupt, or of another key: replaced, never used.
+    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    let good = std::fs::read_to_string(&file).expect("readable");
+    let foreign = good.replace("\"cluster_id\":\"c1\"", "\"cluster_id\":\"c2\"");
+    assert_ne!(foreign, good);
+    for (broken, expected) in [
+        ("{not json".to_owned(), 4),
+        (foreign, 5),
+        (good.replace("BEGIN CERTIFICATE", "BEGIN CERTIFICAT"), 6),
+    ] {
+        std::fs::write(&file, broken).expect("writable");
+        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert_eq!(cce.count(), expected, "a broken cache file is not trusted");
+        let now: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("replaced");
+        assert_eq!(now["key"]["cluster_id"], "c1");
+    }
+    // Another identity (another token) has its own entry.
+    let other = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", "another"),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let run = cce_kubeconfig(home.path(), &other, &args).await;
+    assert_eq!((run.code, cce.count()), (Some(0), 7));
+    assert_eq!(cache_files(&cache_dir).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credential_errors_are_one_line_with_nothing_on_stdout() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let cache = ("KUBECACHEDIR", cache_dir.to_str().unwrap());
+    let args = credential_args(&cce.url);
+    let (cert, _) = pki.client(Duration::ZERO, DAY);
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, (u16, String), &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "no credentials",
+            vec![cache],
+            (200, String::new()),
+            "no credentials",
+        ),
+        (
+            "refused",
+            vec![("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN), cache],
+            (
+                403,
+                "{\"error_code\":\"CCE.01\",\"error_msg\":\"denied\"}".to_owned(),
+            ),
+            "403",
+        ),
+        (
+            "masked key",
+            vec![("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN), cache],
+            (
+                200,
+                response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, "******"),
+            ),
+            "masked",
+        ),
+    ];
+    for (name, env, (status, body), says) in cases {
+        cce.serve(status, body);
+        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        assert_eq!(run.code, Some(1), "{name}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{name}: no partial ExecCredential");
+        assert_eq!(run.stderr.lines().count(), 1, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("cce-kubeconfig credential: error:")
+                && run.stderr.contains(says),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(TOKEN), "{name}");
+    }
+    assert!(cache_files(&cache_dir).is_empty(), "nothing cached");
+}
+
+#[tokio::test]
+async fn help_explains_the_mode_and_when_it_mints() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let run = cce_kubeconfig(home.path(), &[], &["--help"]).await;
+    let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("--exec") && help.contains("10% of their life or one hour"),
+        "{help}"
+    );
+    let run = cce_kubeconfig(home.path(), &[], &["credential", "--help"]).await;
+    assert_eq!(run.code, Some(0));
+    assert!(run.stdout.contains("ExecCredential"), "{}", run.stdout);
+}
