@@ -1,5 +1,7 @@
-//! [`Credentials`]: an IAM token, or AK/SK (permanent or temporary) with a project id, from
-//! code or from the environment under the official SDK's variable names.
+//! [`Credentials`]: an IAM token, or AK/SK (permanent or temporary) with a project id (or a
+//! domain id, for global services), from code, from the environment under the official SDK's
+//! variable names, or through the official SDK's provider chain (see [`crate::provider`] and
+//! [`Credentials::from_chain`]).
 
 use std::fmt;
 
@@ -40,6 +42,19 @@ pub enum Credentials {
         /// `X-Security-Token`.
         security_token: Option<SecretString>,
     },
+    /// AK/SK signing for a global service: the domain (account) id goes in `X-Domain-Id`
+    /// (a profile file's `global` section).
+    GlobalAkSk {
+        /// The access key (AK). An identifier, not a secret.
+        access_key: String,
+        /// The secret key (SK).
+        secret_key: SecretString,
+        /// The domain id.
+        domain_id: String,
+        /// The security token of temporary credentials, sent (and signed) as
+        /// `X-Security-Token`.
+        security_token: Option<SecretString>,
+    },
 }
 
 impl fmt::Debug for Credentials {
@@ -56,6 +71,18 @@ impl fmt::Debug for Credentials {
                 .field("access_key", access_key)
                 .field("secret_key", secret_key)
                 .field("project_id", project_id)
+                .field("security_token", security_token)
+                .finish(),
+            Credentials::GlobalAkSk {
+                access_key,
+                secret_key,
+                domain_id,
+                security_token,
+            } => f
+                .debug_struct("GlobalAkSk")
+                .field("access_key", access_key)
+                .field("secret_key", secret_key)
+                .field("domain_id", domain_id)
                 .field("security_token", security_token)
                 .finish(),
         }
@@ -82,6 +109,18 @@ pub enum CredentialsError {
     /// Both a token and AK/SK are set, and it is unclear which to use.
     #[error("both {ENV_AUTH_TOKEN} and {ENV_AK} are set; unset one of them")]
     Ambiguous,
+    /// A provider (or every provider of a chain) found no credentials: where each looked,
+    /// and what it found there.
+    #[error("no credentials found; looked in: {}", looked.join("; "))]
+    NotFound {
+        /// One entry per place, for example `profile file /root/.huaweicloud/credentials:
+        /// does not exist`.
+        looked: Vec<String>,
+    },
+    /// A provider found credentials but cannot use them (a key missing from a profile file,
+    /// a metadata server's error): where, and why, on one line.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Credentials {
@@ -122,6 +161,34 @@ impl Credentials {
     /// Reads credentials from the process environment; see [`Credentials::from_lookup`].
     pub fn from_env() -> Result<Self, CredentialsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Resolves credentials through the default provider chain, in the official SDK's order:
+    /// the environment, then the profile file, then the ECS instance metadata (see
+    /// [`ProviderChain::default`](crate::provider::ProviderChain)). The result says where they
+    /// came from and carries warnings to show (a profile file others can read). To have a
+    /// client refresh temporary credentials, give it the chain itself with
+    /// [`ClientBuilder::credentials_provider`](crate::ClientBuilder::credentials_provider).
+    pub async fn from_chain() -> Result<crate::provider::Provided, CredentialsError> {
+        use crate::provider::ProvideCredentials;
+        crate::provider::ProviderChain::default().provide().await
+    }
+
+    /// The AK and SK to sign with, for AK/SK credentials.
+    pub(crate) fn signing_keys(&self) -> Option<(&str, &SecretString)> {
+        match self {
+            Credentials::AkSk {
+                access_key,
+                secret_key,
+                ..
+            }
+            | Credentials::GlobalAkSk {
+                access_key,
+                secret_key,
+                ..
+            } => Some((access_key, secret_key)),
+            Credentials::Token(_) => None,
+        }
     }
 
     /// Reads credentials through `lookup` (a variable name to its value), so that tests need

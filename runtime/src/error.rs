@@ -240,7 +240,7 @@ impl Error {
 
 /// An error and its causes on one line, `a: b: c`, without repeating a cause that is already
 /// part of its parent's text.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -26,7 +26,9 @@
 //! - Fields the spec marks `x-sensitive: true` are [`SecretString`].
 //!
 //! The modules, each usable on its own: [`signing`] (pure `SDK-HMAC-SHA256` steps and a
-//! server-side [`signing::verify`]), [`credentials`], [`endpoint`], [`retry`], [`error`],
+//! server-side [`signing::verify`]), [`credentials`] and [`provider`] (the official SDK's
+//! provider chain: environment, profile file, instance metadata), [`endpoint`], [`retry`],
+//! [`error`],
 //! [`secret`], [`redact`] and [`transport`].
 
 #![forbid(unsafe_code)]
@@ -34,6 +36,7 @@
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod provider;
 pub mod redact;
 pub mod retry;
 pub mod secret;
@@ -48,6 +51,7 @@ pub use http;
 
 pub use credentials::{Credentials, CredentialsError};
 pub use error::{Error, TransportErrorKind};
+pub use provider::{ProvideCredentials, Provided, ProviderChain};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
 pub use transport::{

@@ -23,6 +23,7 @@ use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
 use super::error::{
     header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind, MAX_KEPT_ERROR_BODY,
 };
+use super::provider::ProvideCredentials;
 use super::redact::is_secret_header;
 use super::retry::{
     classify_status, classify_transport, parse_retry_after, RetryClass, RetryPolicy,
@@ -79,6 +80,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
     fixed_headers: HeaderMap,
     timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -92,6 +94,7 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &inner.base_url)
             .field("credentials", &inner.credentials)
+            .field("credentials_provider", &inner.provider)
             .field("user_agent", &inner.fixed_headers.get(USER_AGENT))
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
@@ -121,6 +124,7 @@ pub struct ClientBuilder<C> {
     endpoint: Option<String>,
     region: Option<String>,
     credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
     connect_timeout: Duration,
     attempt_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -144,6 +148,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("endpoint", &self.endpoint)
             .field("region", &self.region)
             .field("credentials", &self.credentials)
+            .field("credentials_provider", &self.provider)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("timeout", &self.timeout)
@@ -169,6 +174,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
             endpoint: None,
             region: None,
             credentials: None,
+            provider: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: None,
             timeout: Some(DEFAULT_TIMEOUT),
@@ -198,14 +204,26 @@ impl<C: From<Transport>> ClientBuilder<C> {
 
     /// Authenticate with an IAM token (`X-Auth-Token`); short for
     /// `.credentials(Credentials::token(token))`.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.credentials = Some(Credentials::token(token));
+    pub fn token(self, token: impl Into<String>) -> Self {
+        self.credentials(Credentials::token(token))
+    }
+
+    /// The credentials: a token, or AK/SK (permanent or temporary) with a project id. Replaces
+    /// a provider given before.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.provider = None;
         self
     }
 
-    /// The credentials: a token, or AK/SK (permanent or temporary) with a project id.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+    /// Ask `provider` for the credentials of every call, so that temporary credentials it
+    /// refreshes (instance metadata) are used as they change; for example
+    /// [`ProviderChain::default()`](crate::provider::ProviderChain). A provider's error fails
+    /// the call with [`Error::Credentials`] before anything is sent. Replaces credentials
+    /// given before.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self.credentials = None;
         self
     }
 
@@ -335,6 +353,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 http,
                 base_url,
                 credentials: self.credentials,
+                provider: self.provider,
                 fixed_headers,
                 timeout: self.timeout,
                 retry: self.retry,
@@ -469,11 +488,33 @@ impl Transport {
     /// ```
     pub async fn send(&self, request: OperationRequest) -> Result<RawResponse, Error> {
         let url = self.url_for(&request)?;
-        let headers = self.base_headers(&request)?;
+        let provided;
+        let (credentials, headers) = match &self.inner.provider {
+            None => (
+                self.inner.credentials.as_ref(),
+                self.base_headers(&request, &self.inner.fixed_headers)?,
+            ),
+            Some(provider) => {
+                provided = provider.provide().await?;
+                let mut fixed = self.inner.fixed_headers.clone();
+                credential_headers(&mut fixed, &provided.credentials)?;
+                (
+                    Some(&provided.credentials),
+                    self.base_headers(&request, &fixed)?,
+                )
+            }
+        };
         let body = request.body.map(Bytes::from);
         // Counted outside the attempts, so that a total timeout can say how many there were.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts(&request.method, &url, &headers, body.as_ref(), &made);
+        let attempts = self.attempts(
+            &request.method,
+            &url,
+            &headers,
+            body.as_ref(),
+            credentials,
+            &made,
+        );
         match self.inner.timeout {
             None => attempts.await,
             Some(limit) => tokio::time::timeout(limit, attempts)
@@ -504,8 +545,12 @@ impl Transport {
         Ok(url)
     }
 
-    fn base_headers(&self, request: &OperationRequest) -> Result<HeaderMap, Error> {
-        let mut headers = self.inner.fixed_headers.clone();
+    fn base_headers(
+        &self,
+        request: &OperationRequest,
+        fixed: &HeaderMap,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = fixed.clone();
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::InvalidInput(format!("bad header name {name:?}")))?;
@@ -529,6 +574,7 @@ impl Transport {
         url: &url::Url,
         headers: &HeaderMap,
         body: Option<&Bytes>,
+        credentials: Option<&Credentials>,
         made: &AtomicU32,
     ) -> Result<RawResponse, Error> {
         let deadline = self
@@ -538,7 +584,7 @@ impl Transport {
         let mut retry = 0;
         loop {
             let count = made.fetch_add(1, Ordering::Relaxed) + 1;
-            let outcome = match self.attempt(method, url, headers, body).await {
+            let outcome = match self.attempt(method, url, headers, body, credentials).await {
                 Ok(mut response) => {
                     response.attempts = count;
                     Ok(response)
@@ -586,14 +632,10 @@ impl Transport {
         url: &url::Url,
         headers: &HeaderMap,
         body: Option<&Bytes>,
+        credentials: Option<&Credentials>,
     ) -> Result<RawResponse, Error> {
         let mut headers = headers.clone();
-        if let Some(Credentials::AkSk {
-            access_key,
-            secret_key,
-            ..
-        }) = &self.inner.credentials
-        {
+        if let Some((access_key, secret_key)) = credentials.and_then(Credentials::signing_keys) {
             // Signed per attempt, so that a retry carries a fresh X-Sdk-Date; signed before
             // the request is built, reading the body where it is.
             sign_parts(
@@ -681,16 +723,24 @@ fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<
         ))
     })?;
     headers.insert(USER_AGENT, user_agent);
+    if let Some(credentials) = credentials {
+        credential_headers(&mut headers, credentials)?;
+    }
+    Ok(headers)
+}
+
+/// Adds the headers `credentials` send as they are: `X-Auth-Token`, or `X-Project-Id` (or
+/// `X-Domain-Id`) and `X-Security-Token`. (AK/SK signatures are added per attempt.)
+fn credential_headers(headers: &mut HeaderMap, credentials: &Credentials) -> Result<(), Error> {
     match credentials {
-        None => {}
-        Some(Credentials::Token(token)) => {
+        Credentials::Token(token) => {
             headers.insert("x-auth-token", secret_header("X-Auth-Token", token)?);
         }
-        Some(Credentials::AkSk {
+        Credentials::AkSk {
             project_id,
             security_token,
             ..
-        }) => {
+        } => {
             let project = HeaderValue::from_str(project_id).map_err(|_| {
                 Error::InvalidInput("the project id cannot be sent in a header".to_owned())
             })?;
@@ -702,8 +752,24 @@ fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<
                 );
             }
         }
+        Credentials::GlobalAkSk {
+            domain_id,
+            security_token,
+            ..
+        } => {
+            let domain = HeaderValue::from_str(domain_id).map_err(|_| {
+                Error::InvalidInput("the domain id cannot be sent in a header".to_owned())
+            })?;
+            headers.insert("x-domain-id", domain);
+            if let Some(token) = security_token {
+                headers.insert(
+                    "x-security-token",
+                    secret_header("X-Security-Token", token)?,
+                );
+            }
+        }
     }
-    Ok(headers)
+    Ok(())
 }
 
 fn secret_header(name: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
