@@ -254,7 +254,7 @@ pub struct Preflight {
 /// followed, a regular file or missing), the folder (created when missing, and writable:
 /// a temporary file is created there and removed), the lock (taken and released), the
 /// contents (readable, within bounds, a kubeconfig), and `names` (each free: see
-/// [`check_names_free`](super::check_names_free)).
+/// [`check_name_free`](super::check_name_free)).
 pub fn preflight(
     path: &Path,
     names: &[String],

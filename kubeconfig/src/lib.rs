@@ -13,9 +13,16 @@
 //!    [`Warning`]).
 //! 2. [`merge`] puts the entry into an existing kubeconfig (text), keeping every other entry
 //!    and every field this crate does not model; [`Merged::to_yaml`] renders it, with the
-//!    secrets shown or redacted ([`Secrets`]).
-//! 3. [`update_file`] does 2 on a file: it reads it (a malformed file is an error and is left
-//!    untouched), merges, and writes atomically with mode 0600 ([`write_atomically`]).
+//!    secrets shown or redacted ([`Secrets`]), so that every string reads back as itself in
+//!    kubectl's YAML 1.1 and in YAML 1.2 ([`yaml`]).
+//! 3. [`update_file`] does 2 on a file under its [`lock`]: it reads it with bounds (a
+//!    malformed file is an error and is left untouched), refuses a name taken by an entry it
+//!    did not write, merges, and replaces the file atomically, keeping its owner, group and
+//!    mode ([`write_atomically`]). [`preflight`] checks all of that before a certificate is
+//!    minted.
+//!
+//! [`pair`] judges a client certificate and key as kubectl does; [`exec`] is the exec
+//! credential plugin mode (a user that runs `cce-kubeconfig credential`, and its cache).
 //!
 //! ```
 //! use clustercert_kubeconfig::{merge, ClusterEntry, MergeOptions, Options, Secrets};
@@ -41,15 +48,10 @@
 //! assert!(!yaml.contains("S0VZ"));
 //! ```
 //!
-//! [`pair`] judges a client certificate and key as kubectl does ([`check_client_pair`]).
-//!
 //! With the feature `kube`, `ClusterEntry::to_kube_config` and `to_kube_kubeconfig` hand
 //! the result to kube-rs.
 //!
-//! Comments in an existing file are not kept (kubectl does not keep them either). Writers
-//! take turns: [`update_file`] holds a [`lock`] that kubectl honours, and kubectl's lock is
-//! honoured in turn. [`preflight`] checks, before anything is minted, all that can fail
-//! with the file.
+//! Comments in an existing file are not kept (kubectl does not keep them either).
 
 #![forbid(unsafe_code)]
 
