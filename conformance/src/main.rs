@@ -1,33 +1,55 @@
 //! `clustercert-conformance`: runs the conformance cases and the mock target, validates one
-//! response, or checks the real API.
+//! response, checks the real API, or prints the schemas it derived from the spec.
 //!
 //! - `clustercert-conformance [run] [--cases DIR] [--no-mock] [--record DIR]`: every case in
 //!   `conformance/cases/`, then the in-process mock for durations -1, 1, 30 and 1825 on an
-//!   internal and an external cluster; a table, then `N passed, N failed`. Exit 1 on a failure.
+//!   internal and an external cluster; a table, then `N passed, N failed`.
 //! - `clustercert-conformance validate --response FILE [--duration N]`: a JSON body or a case
-//!   file; every finding, exit 1 when invalid.
+//!   file; every finding.
 //! - `clustercert-conformance live [--duration N] [--record DIR]`: the real API, with
-//!   credentials from the environment; skips (exit 0) with a clear message when they are absent.
+//!   credentials from the environment.
+//! - `clustercert-conformance schema request | schema response --status N`: the JSON Schema
+//!   the suite derived from the spec.
 //! - `clustercert-conformance mint --days N [--external] [--not-before YYYY-MM-DD]`: prints a
 //!   synthetic kubeconfig with real certificates (how the valid cases were made).
+//!
+//! `run`, `validate` and `live` take `--report junit=PATH`, `--report json=PATH` (several at
+//! once), `--verbose` and `--color`; with `GITHUB_ACTIONS=true` they also print annotations
+//! and append a summary to `$GITHUB_STEP_SUMMARY`. Exit codes: see [`EXIT_CODES`].
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clustercert_conformance::case::{self, Case};
 use clustercert_conformance::finding::{Report, DEFAULT_FINDINGS_PER_CHECK};
 use clustercert_conformance::fixtures::{MintOptions, Minted};
+use clustercert_conformance::report::{self, github, ReportSpec, RunInfo};
 use clustercert_conformance::runner::{
-    check_case_into, mismatches, render_findings, render_table, run_cases, CaseResult,
+    check_case_into, mismatches, render_findings, render_table_with, run_cases_in, use_color,
+    CaseResult, Row, TableStyle, Target,
 };
 use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target;
+
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every expectation is met (validate: the response is valid)
+  1  an expectation is not met (a FAIL row; validate: the response is invalid)
+  2  usage or setup error (bad flags, unreadable files, a report that cannot be written)
+  3  live only: skipped, nothing was checked (credentials or settings are not set)";
+
+/// `live` without its settings: skipped, a code of its own so CI cannot take it for a pass.
+const EXIT_SKIPPED: u8 = 3;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "clustercert-conformance",
     about = "Conformance suite for CCE CreateKubernetesClusterCert",
+    after_help = EXIT_CODES,
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -40,8 +62,10 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run every case and the mock target (the default).
+    #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Validate one response: a bare JSON body (a 200 response) or a case file.
+    #[command(after_help = EXIT_CODES)]
     Validate {
         /// The file.
         #[arg(long)]
@@ -52,15 +76,27 @@ enum Command {
         /// Findings listed per check; the rest are counted.
         #[arg(long, default_value_t = DEFAULT_FINDINGS_PER_CHECK, value_name = "N")]
         max_findings: usize,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Check the real API (credentials from the environment).
+    #[command(after_help = EXIT_CODES)]
     Live {
         /// The validity to request, in days (-1 = 1825).
         #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
         duration: i64,
-        /// Save the exchange as a redacted case under DIR.
-        #[arg(long)]
+        /// Save the exchange, redacted, as a case under DIR (named with the time, so DIR
+        /// keeps a history that `run --cases DIR` replays); drift from the latest earlier
+        /// recording there shows as findings.
+        #[arg(long, value_name = "DIR")]
         record: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Print the JSON Schema (draft 4) the suite derived from the spec.
+    Schema {
+        #[command(subcommand)]
+        what: SchemaWhat,
     },
     /// Print a synthetic kubeconfig with real certificates.
     Mint {
@@ -76,6 +112,18 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum SchemaWhat {
+    /// The request body's schema.
+    Request,
+    /// The body schema of one documented response status.
+    Response {
+        /// The HTTP status, for example 200 or 400.
+        #[arg(long)]
+        status: u16,
+    },
+}
+
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The cases folder.
@@ -85,8 +133,47 @@ struct RunArgs {
     #[arg(long)]
     no_mock: bool,
     /// Save what the mock target received as redacted cases under DIR.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Write a report: junit=PATH (JUnit XML) or json=PATH (JSON, "format": 1). Repeat for
+    /// several.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<ReportSpec>,
+    /// List every finding under its row (failing rows always list theirs).
+    #[arg(long, short)]
+    verbose: bool,
+    /// Colour the table: auto (only on a terminal, and not when NO_COLOR is set), always,
+    /// never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorMode,
+}
+
+impl OutputArgs {
+    fn style(&self) -> TableStyle {
+        let mode = match self.color {
+            ColorMode::Auto => "auto",
+            ColorMode::Always => "always",
+            ColorMode::Never => "never",
+        };
+        let no_color = std::env::var("NO_COLOR").ok();
+        TableStyle {
+            verbose: self.verbose,
+            color: use_color(mode, std::io::stdout().is_terminal(), no_color.as_deref()),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -98,8 +185,14 @@ fn main() -> ExitCode {
             response,
             duration,
             max_findings,
-        }) => validate(&response, duration, max_findings),
-        Some(Command::Live { duration, record }) => live(duration, record.as_deref()),
+            output,
+        }) => validate(&response, duration, max_findings, &output),
+        Some(Command::Live {
+            duration,
+            record,
+            output,
+        }) => live(duration, record.as_deref(), &output),
+        Some(Command::Schema { what }) => schema(&what),
         Some(Command::Mint {
             days,
             external,
@@ -122,24 +215,49 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// Reports, GitHub output and the table; the exit code of the rows.
+fn finish(
+    rows: &[Row],
+    command: &str,
+    output: &OutputArgs,
+    table: bool,
+) -> anyhow::Result<ExitCode> {
+    let info = RunInfo { command };
+    report::write_all(&output.reports, rows, info)?;
+    if github::enabled(|name| std::env::var(name).ok()) {
+        github::emit(rows, info, |name| std::env::var(name).ok())?;
+    }
+    if table {
+        print!("{}", render_table_with(rows, output.style()));
+    }
+    Ok(if rows.iter().any(Row::failed) {
+        ExitCode::FAILURE
+    } else if !rows.is_empty() && rows.iter().all(|r| r.skipped.is_some()) {
+        ExitCode::from(EXIT_SKIPPED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let validators = Validators::builtin()?;
     let cases = case::load_dir(&args.cases)?;
-    let mut rows = run_cases(&cases, validators);
+    let mut rows = run_cases_in(&cases, validators, Some(&args.cases));
     if !args.no_mock {
         rows.extend(
             runtime()?.block_on(target::run_mock_target(validators, args.record.as_deref()))?,
         );
     }
-    print!("{}", render_table(&rows));
-    Ok(if rows.iter().all(|r| r.passed()) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    finish(&rows, "run", &args.output, true)
 }
 
-fn validate(file: &Path, duration: Option<i64>, max_findings: usize) -> anyhow::Result<ExitCode> {
+fn validate(
+    file: &Path,
+    duration: Option<i64>,
+    max_findings: usize,
+    output: &OutputArgs,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let mut case = {
         let text = std::fs::read_to_string(file)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
@@ -173,13 +291,15 @@ fn validate(file: &Path, duration: Option<i64>, max_findings: usize) -> anyhow::
             }
         }
     }
-    Ok(match result.verdict {
-        case::Verdict::Valid => ExitCode::SUCCESS,
-        case::Verdict::Invalid => ExitCode::FAILURE,
-    })
+    // `validate` asks whether the response is valid: its row fails on any error finding.
+    let unmet = target::target_mismatches(&result, &case, false);
+    let mut row = Row::new(Target::Validate, file.display().to_string(), result, unmet);
+    row.file = Some(file.to_path_buf());
+    row.elapsed = started.elapsed();
+    finish(std::slice::from_ref(&row), "validate", output, false)
 }
 
-fn live(duration: i64, record: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Result<ExitCode> {
     let settings = match target::live_settings(|name| std::env::var(name).ok()) {
         Ok(settings) => settings,
         Err(reason) => {
@@ -188,7 +308,8 @@ fn live(duration: i64, record: Option<&Path>) -> anyhow::Result<ExitCode> {
             for (name, what) in target::LIVE_ENV {
                 println!("  {name:<32} {what}");
             }
-            return Ok(ExitCode::SUCCESS);
+            let row = Row::skipped(Target::Live, format!("live/duration={duration}"), reason);
+            return finish(std::slice::from_ref(&row), "live", output, false);
         }
     };
     let validators = Validators::builtin()?;
@@ -196,12 +317,27 @@ fn live(duration: i64, record: Option<&Path>) -> anyhow::Result<ExitCode> {
         &settings, duration, validators, record,
     ))?;
     print!("{}", render_findings(&row.result));
-    print!("{}", render_table(std::slice::from_ref(&row)));
-    Ok(if row.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    finish(std::slice::from_ref(&row), "live", output, true)
+}
+
+fn schema(what: &SchemaWhat) -> anyhow::Result<ExitCode> {
+    let validators = Validators::builtin()?;
+    let compiled = match what {
+        SchemaWhat::Request => &validators.request,
+        SchemaWhat::Response { status } => validators.response(*status).ok_or_else(|| {
+            let documented: Vec<String> = validators
+                .documented_statuses()
+                .iter()
+                .map(u16::to_string)
+                .collect();
+            anyhow::anyhow!(
+                "status {status} is not documented (documented: {})",
+                documented.join(", ")
+            )
+        })?,
+    };
+    println!("{}", serde_json::to_string_pretty(&compiled.schema)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn mint(days: i64, external: bool, not_before: &str) -> anyhow::Result<ExitCode> {

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -118,17 +120,65 @@ pub fn check_case_into(case: &Case, validators: &Validators, report: &mut Report
     }
 }
 
+/// One unmet expectation: the finding (check and path) it is about, when it is about one,
+/// and the whole reason in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unmet {
+    /// The check id, when the expectation names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    /// The JSON Pointer into the case, when the expectation names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The reason, one line.
+    pub message: String,
+}
+
+impl Unmet {
+    /// An unmet expectation that names no finding.
+    pub fn plain(message: impl Into<String>) -> Unmet {
+        Unmet {
+            check: None,
+            path: None,
+            message: message.into(),
+        }
+    }
+
+    /// An unmet expectation about a finding of `check` at `path`.
+    pub fn at(check: &str, path: &str, message: impl Into<String>) -> Unmet {
+        Unmet {
+            check: Some(check.to_owned()),
+            path: Some(path.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Unmet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Why a result does not meet an expectation, one line per difference. Empty when it does.
 pub fn mismatches(expect: Option<&Expect>, result: &CaseResult) -> Vec<String> {
+    unmet_expectations(expect, result)
+        .into_iter()
+        .map(|unmet| unmet.message)
+        .collect()
+}
+
+/// [`mismatches`] with the check and path of each difference, for reports.
+pub fn unmet_expectations(expect: Option<&Expect>, result: &CaseResult) -> Vec<Unmet> {
     let Some(expect) = expect else {
-        return vec!["the case has no `expect`".to_owned()];
+        return vec![Unmet::plain("the case has no `expect`")];
     };
     let mut out = Vec::new();
     if expect.verdict != result.verdict {
-        out.push(format!(
+        out.push(Unmet::plain(format!(
             "verdict: expected {}, got {}",
             expect.verdict, result.verdict
-        ));
+        )));
     }
     for (severity, word) in [
         (Severity::Error, "violation"),
@@ -144,66 +194,207 @@ pub fn mismatches(expect: Option<&Expect>, result: &CaseResult) -> Vec<String> {
                 Some(index) => {
                     unmatched.swap_remove(index);
                 }
-                None => out.push(format!(
-                    "unexpected {word} {} at {}: {}",
-                    finding.check, finding.path, finding.message
+                None => out.push(Unmet::at(
+                    finding.check,
+                    &finding.path,
+                    format!(
+                        "unexpected {word} {} at {}: {}",
+                        finding.check, finding.path, finding.message
+                    ),
                 )),
             }
         }
         for missing in unmatched {
-            out.push(format!(
-                "expected {word} {} at {} was not found",
-                missing.check, missing.path
+            out.push(Unmet::at(
+                &missing.check,
+                &missing.path,
+                format!(
+                    "expected {word} {} at {} was not found",
+                    missing.check, missing.path
+                ),
             ));
         }
     }
     for (check, omitted) in &result.omitted {
-        out.push(format!(
-            "{} more {check} finding{} past the limit per check (not compared)",
-            omitted.count,
-            if omitted.count == 1 { "" } else { "s" }
-        ));
+        out.push(Unmet {
+            check: Some((*check).to_owned()),
+            path: None,
+            message: format!(
+                "{} more {check} finding{} past the limit per check (not compared)",
+                omitted.count,
+                if omitted.count == 1 { "" } else { "s" }
+            ),
+        });
     }
     out
 }
 
-/// One row of the table.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// The case (or target) name.
-    pub name: String,
-    /// What the suite concluded.
-    pub result: CaseResult,
-    /// Why it failed; empty when it passed.
-    pub mismatches: Vec<String>,
+/// Where a row comes from: one JUnit test suite each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// A case file, replayed offline.
+    Cases,
+    /// The in-process mock server.
+    Mock,
+    /// The real API.
+    Live,
+    /// A file given to `validate`.
+    Validate,
 }
 
-impl Row {
-    /// Whether the row passed.
-    pub fn passed(&self) -> bool {
-        self.mismatches.is_empty()
+impl Target {
+    /// `cases`, `mock`, `live` or `validate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Cases => "cases",
+            Target::Mock => "mock",
+            Target::Live => "live",
+            Target::Validate => "validate",
+        }
     }
 }
 
-/// Runs every case and compares it with its expectation.
+/// One row of the table: a case or a target exchange, what the suite concluded, and whether
+/// that meets the row's expectation.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Where the row comes from.
+    pub target: Target,
+    /// The case (or target) name.
+    pub name: String,
+    /// The file the row was read from, when there is one (a case file).
+    pub file: Option<PathBuf>,
+    /// How long judging (and, for targets, fetching) took.
+    pub elapsed: Duration,
+    /// What the suite concluded.
+    pub result: CaseResult,
+    /// Why it failed; empty when it passed.
+    pub mismatches: Vec<Unmet>,
+    /// Why nothing was checked, for a row that was skipped.
+    pub skipped: Option<String>,
+}
+
+impl Row {
+    /// A row of `target` for a result and its unmet expectations.
+    pub fn new(
+        target: Target,
+        name: impl Into<String>,
+        result: CaseResult,
+        mismatches: Vec<Unmet>,
+    ) -> Row {
+        Row {
+            target,
+            name: name.into(),
+            file: None,
+            elapsed: Duration::ZERO,
+            result,
+            mismatches,
+            skipped: None,
+        }
+    }
+
+    /// A row that checked nothing, and why.
+    pub fn skipped(target: Target, name: impl Into<String>, reason: impl Into<String>) -> Row {
+        let mut row = Row::new(
+            target,
+            name,
+            CaseResult::from_report(Report::new()),
+            Vec::new(),
+        );
+        row.skipped = Some(reason.into());
+        row
+    }
+
+    /// Whether the row passed (a skipped row did not fail, and did not pass).
+    pub fn passed(&self) -> bool {
+        self.skipped.is_none() && self.mismatches.is_empty()
+    }
+
+    /// Whether the row failed.
+    pub fn failed(&self) -> bool {
+        self.skipped.is_none() && !self.mismatches.is_empty()
+    }
+}
+
+/// Runs every case and compares it with its expectation. Each row names its case file under
+/// `dir` when one is given.
 pub fn run_cases(cases: &[(String, Case)], validators: &Validators) -> Vec<Row> {
+    run_cases_in(cases, validators, None)
+}
+
+/// [`run_cases`], with the folder the cases were loaded from (for the rows' `file`).
+pub fn run_cases_in(
+    cases: &[(String, Case)],
+    validators: &Validators,
+    dir: Option<&Path>,
+) -> Vec<Row> {
     cases
         .iter()
         .map(|(name, case)| {
+            let started = Instant::now();
             let result = run_case(case, validators);
-            let mismatches = mismatches(case.expect.as_ref(), &result);
-            Row {
-                name: name.clone(),
-                result,
-                mismatches,
-            }
+            let mismatches = unmet_expectations(case.expect.as_ref(), &result);
+            let mut row = Row::new(Target::Cases, name.clone(), result, mismatches);
+            row.file = dir.map(|dir| dir.join(name).join(crate::case::CASE_FILE));
+            row.elapsed = started.elapsed();
+            row
         })
         .collect()
 }
 
+/// How the table is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableStyle {
+    /// List every finding under its row (failing rows list theirs anyway).
+    pub verbose: bool,
+    /// Colour the outcome words and severities with ANSI escapes.
+    pub color: bool,
+}
+
+/// Whether to colour output: `--color always|never|auto`; `auto` colours only a terminal, and
+/// not when `NO_COLOR` is set to anything but the empty string (no-color.org).
+///
+/// ```
+/// use clustercert_conformance::runner::use_color;
+/// assert!(use_color("auto", true, None));
+/// assert!(!use_color("auto", true, Some("1")));
+/// assert!(use_color("auto", true, Some("")));
+/// assert!(!use_color("auto", false, None));
+/// assert!(use_color("always", false, Some("1")));
+/// assert!(!use_color("never", true, None));
+/// ```
+pub fn use_color(mode: &str, is_terminal: bool, no_color: Option<&str>) -> bool {
+    match mode {
+        "always" => true,
+        "never" => false,
+        _ => is_terminal && no_color.is_none_or(str::is_empty),
+    }
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+fn paint(text: &str, colour: &str, on: bool) -> String {
+    if on {
+        format!("{colour}{text}{RESET}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// The table (case, checks, verdict, result) with every failure's reasons, ending in the line
-/// `N passed, N failed`.
+/// `N passed, N failed` (`, N skipped` when a row was skipped).
 pub fn render_table(rows: &[Row]) -> String {
+    render_table_with(rows, TableStyle::default())
+}
+
+/// [`render_table`] in a style: a failing row lists its unmet expectations and its findings;
+/// with `verbose`, every row lists its findings.
+pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     let mut out = String::new();
     let _ = writeln!(
@@ -212,14 +403,24 @@ pub fn render_table(rows: &[Row]) -> String {
         "case", "checks", "verdict"
     );
     for row in rows {
-        let findings = row.result.findings.len();
+        let findings =
+            row.result.findings.len() + row.result.omitted.values().map(|o| o.count).sum::<usize>();
+        let outcome = match (&row.skipped, row.passed()) {
+            (Some(reason), _) => paint(&format!("skipped: {reason}"), YELLOW, style.color),
+            (None, true) => paint("pass", GREEN, style.color),
+            (None, false) => paint("FAIL", RED, style.color),
+        };
+        let verdict = if row.skipped.is_some() {
+            "-".to_owned()
+        } else {
+            row.result.verdict.to_string()
+        };
         let _ = writeln!(
             out,
-            "{:<width$}  {:>6}  {:<7}  {}{}",
+            "{:<width$}  {:>6}  {:<7}  {outcome}{}",
             row.name,
             row.result.checks.len(),
-            row.result.verdict.to_string(),
-            if row.passed() { "pass" } else { "FAIL" },
+            verdict,
             if findings > 0 {
                 format!(
                     " ({findings} finding{})",
@@ -232,9 +433,43 @@ pub fn render_table(rows: &[Row]) -> String {
         for reason in &row.mismatches {
             let _ = writeln!(out, "{:<width$}    - {reason}", "");
         }
+        if style.verbose || row.failed() {
+            for f in &row.result.findings {
+                let word = severity_word(f.severity);
+                let colour = match f.severity {
+                    Severity::Error => RED,
+                    Severity::Warning => YELLOW,
+                    Severity::Note => DIM,
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<width$}    {} {} {}: {}",
+                    "",
+                    paint(&format!("{word:<7}"), colour, style.color),
+                    f.check,
+                    f.path,
+                    f.message
+                );
+            }
+            for (check, omitted) in &row.result.omitted {
+                let _ = writeln!(
+                    out,
+                    "{:<width$}    {:<7} {check}: {} more not listed",
+                    "",
+                    severity_word(omitted.worst),
+                    omitted.count
+                );
+            }
+        }
     }
     let passed = rows.iter().filter(|r| r.passed()).count();
-    let _ = writeln!(out, "{passed} passed, {} failed", rows.len() - passed);
+    let failed = rows.iter().filter(|r| r.failed()).count();
+    let skipped = rows.len() - passed - failed;
+    if skipped > 0 {
+        let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        let _ = writeln!(out, "{passed} passed, {failed} failed");
+    }
     out
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Instant;
 
 use clustercert::runtime::Credentials;
 use clustercert::{
@@ -14,9 +15,11 @@ use serde_json::{json, Value};
 
 use crate::case::{Case, RequestPart, ResponsePart, Verdict};
 use crate::cce::{EXTERNAL_CLUSTER, EXTERNAL_CONTEXT, MOCK_MATRIX};
+use crate::drift;
+use crate::finding::Report;
 use crate::mock::{self, MockConfig};
 use crate::record;
-use crate::runner::{check_case, CaseResult, Row};
+use crate::runner::{check_case, CaseResult, Row, Target, Unmet};
 use crate::schema::Validators;
 
 /// `client.parse`: the generated client's `Kubeconfig` type accepts a 200 body.
@@ -103,6 +106,11 @@ fn canonical_header(lower: &str) -> String {
 
 /// Judges an exchange: every case check, plus `client.parse` on a 200 body.
 pub fn judge_exchange(case: &Case, validators: &Validators) -> CaseResult {
+    CaseResult::from_report(judge_report(case, validators))
+}
+
+/// [`judge_exchange`] as a report, so more findings can be added.
+fn judge_report(case: &Case, validators: &Validators) -> Report {
     let mut report = check_case(case, validators);
     if let Some(response) = case.response.as_ref().filter(|r| r.status == 200) {
         report.ran(CLIENT_PARSE);
@@ -116,18 +124,24 @@ pub fn judge_exchange(case: &Case, validators: &Validators) -> CaseResult {
             }
         }
     }
-    CaseResult::from_report(report)
+    report
 }
 
 /// Why a target exchange is not what the target must produce: a valid verdict, and for the
 /// external cluster the external entries. Empty when it is.
-pub fn target_mismatches(result: &CaseResult, case: &Case, external: bool) -> Vec<String> {
-    let mut out: Vec<String> = result
+pub fn target_mismatches(result: &CaseResult, case: &Case, external: bool) -> Vec<Unmet> {
+    let mut out: Vec<Unmet> = result
         .of(crate::finding::Severity::Error)
-        .map(|f| format!("{} at {}: {}", f.check, f.path, f.message))
+        .map(|f| {
+            Unmet::at(
+                f.check,
+                &f.path,
+                format!("{} at {}: {}", f.check, f.path, f.message),
+            )
+        })
         .collect();
     if result.verdict != Verdict::Valid && out.is_empty() {
-        out.push("verdict invalid".into());
+        out.push(Unmet::plain("verdict invalid"));
     }
     if external {
         let body = case.response.as_ref().and_then(|r| r.body.as_ref());
@@ -142,7 +156,11 @@ pub fn target_mismatches(result: &CaseResult, case: &Case, external: bool) -> Ve
                     .any(|c| c.get("name").and_then(Value::as_str) == Some(EXTERNAL_CLUSTER))
             });
         if !has_external || current != Some(EXTERNAL_CONTEXT) {
-            out.push("a cluster with a public IP must get an externalCluster and current-context external".into());
+            out.push(Unmet::at(
+                crate::checks::CURRENT_CONTEXT,
+                "/response/body",
+                "a cluster with a public IP must get an externalCluster and current-context external",
+            ));
         }
     }
     out
@@ -173,6 +191,7 @@ pub async fn run_mock_target(
     let mut rows = Vec::new();
     for entry in MOCK_MATRIX {
         let name = format!("mock/{}/duration={}", entry.label, entry.duration);
+        let started = Instant::now();
         let fetched = fetch(
             &client,
             mock::DEFAULT_PROJECT_ID,
@@ -181,24 +200,19 @@ pub async fn run_mock_target(
         )
         .await;
         let record = record_dir.map(|dir| (dir, record_name("mock", entry.label, entry.duration)));
-        rows.push(judge_target_row(
+        let mut row = judge_target_row(
+            Target::Mock,
             name,
             fetched,
             entry.external,
             validators,
             record,
-        )?);
+        )?;
+        row.elapsed = started.elapsed();
+        rows.push(row);
     }
     server.shutdown().await;
     Ok(rows)
-}
-
-fn failed_row(name: String, reason: String) -> Row {
-    Row {
-        name,
-        result: CaseResult::from_report(crate::finding::Report::new()),
-        mismatches: vec![reason],
-    }
 }
 
 /// Settings of the live target, from the environment.
@@ -288,6 +302,10 @@ pub fn live_client(settings: &LiveSettings) -> anyhow::Result<Client> {
 }
 
 /// The live target: one request for `duration` against the real API, judged like any case.
+/// With `record_dir`, the exchange is saved there under a name with the time
+/// (`live-cluster-duration-N-YYYYMMDDTHHMMSSZ`), and compared with the latest earlier
+/// recording of the same request there: drift shows as findings of the row
+/// ([`crate::drift`]).
 pub async fn run_live_target(
     settings: &LiveSettings,
     duration: i64,
@@ -296,6 +314,7 @@ pub async fn run_live_target(
 ) -> anyhow::Result<Row> {
     let client = live_client(settings)?;
     let name = format!("live/{}/duration={duration}", settings.cluster_id);
+    let started = Instant::now();
     let fetched = fetch(
         &client,
         &settings.project_id,
@@ -303,13 +322,32 @@ pub async fn run_live_target(
         duration,
     )
     .await;
-    let record = record_dir.map(|dir| (dir, record_name("live", "cluster", duration)));
-    judge_target_row(name, fetched, false, validators, record)
+    let record = record_dir.map(|dir| {
+        let stamp = time::OffsetDateTime::now_utc();
+        let stamp = format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            stamp.year(),
+            u8::from(stamp.month()),
+            stamp.day(),
+            stamp.hour(),
+            stamp.minute(),
+            stamp.second()
+        );
+        (
+            dir,
+            format!("{}-{stamp}", record_name("live", "cluster", duration)),
+        )
+    });
+    let mut row = judge_target_row(Target::Live, name, fetched, false, validators, record)?;
+    row.elapsed = started.elapsed();
+    Ok(row)
 }
 
 /// Judges one target exchange (or its failure) as a table row; with `record`, also saves the
-/// exchange, redacted, as a case named there.
+/// exchange, redacted, as a case named there, after comparing it with the latest earlier
+/// recording of the same request in that folder.
 fn judge_target_row(
+    target: Target,
     name: String,
     fetched: Result<Case, clustercert::Error>,
     external: bool,
@@ -318,19 +356,28 @@ fn judge_target_row(
 ) -> anyhow::Result<Row> {
     let case = match fetched {
         Ok(case) => case,
-        Err(e) => return Ok(failed_row(name, format!("request failed: {e}"))),
+        Err(e) => {
+            return Ok(Row::new(
+                target,
+                name,
+                CaseResult::from_report(Report::new()),
+                vec![Unmet::plain(format!("request failed: {e}"))],
+            ))
+        }
     };
-    let result = judge_exchange(&case, validators);
+    let mut report = judge_report(&case, validators);
+    if let Some((dir, case_name)) = &record {
+        if let Some(previous) = drift::latest_recording(dir, case_name)? {
+            drift::compare(&previous, &case, &mut report);
+        }
+    }
+    let result = CaseResult::from_report(report);
     let mismatches = target_mismatches(&result, &case, external);
     if let Some((dir, case_name)) = record {
         let file = record::record(dir, &case_name, case, validators)?;
         eprintln!("recorded {}", file.display());
     }
-    Ok(Row {
-        name,
-        result,
-        mismatches,
-    })
+    Ok(Row::new(target, name, result, mismatches))
 }
 
 #[cfg(test)]
