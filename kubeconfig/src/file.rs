@@ -141,12 +141,6 @@ pub fn choose_path(kubeconfig: Option<&OsStr>, home: Option<&Path>) -> Option<Pa
     }
 }
 
-/// [`choose_path`]'s former name, kept for callers.
-#[doc(hidden)]
-pub fn default_path_from(kubeconfig: Option<&OsStr>, home: Option<&Path>) -> Option<PathBuf> {
-    choose_path(kubeconfig, home)
-}
-
 /// A kubeconfig path with its symbolic links followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Target {

@@ -69,9 +69,9 @@ pub mod yaml;
 pub use entry::{check_alias, default_name, ClusterEntry, ContextChoice, Options, Warning, MARKER};
 pub use error::KubeconfigError;
 pub use file::{
-    check_file, choose_path, default_path, default_path_from, preflight, read_existing,
-    update_file, update_file_with, write_atomically, write_atomically_with, FileOptions,
-    FileWarning, Preflight, Update, MAX_FILE_SIZE,
+    check_file, choose_path, default_path, preflight, read_existing, update_file, update_file_with,
+    write_atomically, write_atomically_with, FileOptions, FileWarning, Preflight, Update,
+    MAX_FILE_SIZE,
 };
 pub use lock::{KubeconfigLock, DEFAULT_LOCK_TIMEOUT};
 pub use merge::{check, check_name_free, merge, redact, MergeOptions, Merged, Secrets, REDACTED};
