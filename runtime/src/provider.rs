@@ -237,6 +237,16 @@ impl ProfileProvider {
         let shown = path.display();
         let invalid =
             |why: String| CredentialsError::Invalid(format!("profile file {shown}: {why}"));
+        // Checked before opening too: opening a FIFO would wait for a writer.
+        match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => {
+                return Err(invalid("is not a regular file".to_owned()));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(not_found(format!("profile file {shown}: does not exist")));
+            }
+            _ => {}
+        }
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -260,6 +260,22 @@ fn hostile_profile_files_are_refused_with_one_line() {
             .read()
             .unwrap_err();
         assert!(err.to_string().ends_with("is not a regular file"), "{err}");
+        // A FIFO is refused without waiting for a writer.
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = ProfileProvider::from_path(&fifo, Section::Basic)
+                .read()
+                .unwrap_err();
+            assert!(err.to_string().ends_with("is not a regular file"), "{err}");
+        }
+        // A symlink to a device is followed and refused the same way.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = ProfileProvider::from_path(&link, Section::Basic)
+            .read()
+            .unwrap_err();
+        assert!(err.to_string().ends_with("is not a regular file"), "{err}");
     }
 }
 
