@@ -189,6 +189,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         }
     } else {
         kubeconfig::preflight(&path, &names, &file_options)?;
+        if cli.exec {
+            cache()?.prepare()?;
+        }
     }
     let client = client(&cli)?;
 

@@ -507,3 +507,41 @@ async fn help_explains_the_mode_and_when_it_mints() {
     assert_eq!(run.code, Some(0));
     assert!(run.stdout.contains("ExecCredential"), "{}", run.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unusable_cache_folder_fails_before_minting() {
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let regular = home.path().join("regular-file");
+    std::fs::write(&regular, "x").expect("writable");
+    let cache_dir = regular.join("cache");
+    let config = home.path().join("config");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let run = cce_kubeconfig(
+        home.path(),
+        &env,
+        &[
+            "--exec",
+            "--endpoint",
+            &cce.url,
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c1",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot create the folder"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cce.count(), 0, "no certificate minted");
+    assert!(!config.exists());
+}

@@ -264,6 +264,12 @@ impl Cache {
         Some(Cache::in_folder(base.join("cce")))
     }
 
+    /// Creates the folder (mode 0700) when missing: to fail, before minting, where the cache
+    /// cannot be.
+    pub fn prepare(&self) -> Result<(), KubeconfigError> {
+        create_private_folder(&self.folder)
+    }
+
     /// The folder.
     pub fn folder(&self) -> &Path {
         &self.folder
