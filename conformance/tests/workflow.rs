@@ -1,0 +1,101 @@
+//! `.github/workflows/conformance.yml`, the workflow users copy: it passes `actionlint`
+//! (`.ci/run` installs it), and it does what the docs say (mock suite on push and pull
+//! request, live on a schedule with secrets, reports uploaded).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const WORKFLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../.github/workflows/conformance.yml"
+);
+
+/// `actionlint` from `PATH`, or `None` (said on stderr); with `CI=true` a missing one fails.
+fn actionlint() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join("actionlint"))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "actionlint is missing (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: actionlint is not installed");
+    }
+    found
+}
+
+fn lint(actionlint: &Path, file: &Path) -> (bool, String) {
+    let output = Command::new(actionlint)
+        .arg("-no-color")
+        .arg(file)
+        .output()
+        .expect("actionlint runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+#[test]
+fn the_workflow_passes_actionlint() {
+    let Some(actionlint) = actionlint() else {
+        return;
+    };
+    let (ok, output) = lint(&actionlint, Path::new(WORKFLOW));
+    assert!(ok, "{output}");
+    // And actionlint does find what is wrong: an expression that names no context.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.yml");
+    let text = std::fs::read_to_string(WORKFLOW).expect("workflow");
+    std::fs::write(
+        &broken,
+        text.replace(
+            "${{ secrets.CCE_CLUSTER_ID }}",
+            "${{ secret.CCE_CLUSTER_ID }}",
+        ),
+    )
+    .expect("write");
+    let (ok, output) = lint(&actionlint, &broken);
+    assert!(!ok, "actionlint accepted a broken workflow: {output}");
+}
+
+#[test]
+fn the_workflow_runs_the_mock_suite_on_push_and_live_on_a_schedule() {
+    let text = std::fs::read_to_string(WORKFLOW).expect("workflow");
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let on = &workflow["on"];
+    for event in ["push", "pull_request", "schedule"] {
+        assert!(on.get(event).is_some(), "not triggered by {event}");
+    }
+    let mock = serde_yaml::to_string(&workflow["jobs"]["mock"]).expect("mock job");
+    assert!(mock.contains("--report junit=reports/junit.xml"), "{mock}");
+    assert!(mock.contains("actions/upload-artifact"), "{mock}");
+    let live = serde_yaml::to_string(&workflow["jobs"]["live"]).expect("live job");
+    assert!(
+        live.contains("live --duration 1 --record recorded"),
+        "{live}"
+    );
+    assert!(live.contains("secrets.HUAWEICLOUD_SDK_SK"), "{live}");
+    assert!(
+        live.contains("--report junit=reports/live-junit.xml"),
+        "{live}"
+    );
+    assert!(
+        live.contains("\"$code\" -eq 3"),
+        "the skip code is handled: {live}"
+    );
+    for (name, _) in clustercert_conformance::target::LIVE_ENV {
+        if *name == "CCE_ENDPOINT"
+            || *name == "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+            || *name == "HUAWEICLOUD_SDK_AUTH_TOKEN"
+        {
+            continue;
+        }
+        assert!(live.contains(name), "{name} is not passed to the live job");
+    }
+}
