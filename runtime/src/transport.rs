@@ -221,6 +221,27 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// [`ProviderChain::default()`](crate::provider::ProviderChain). A provider's error fails
     /// the call with [`Error::Credentials`] before anything is sent. Replaces credentials
     /// given before.
+    ///
+    /// To show where the credentials came from (and the provider's warnings) and still
+    /// share one provider, and its cache, with the client, pass it in an `Arc`:
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), clustercert_runtime::Error> {
+    /// use std::sync::Arc;
+    /// use clustercert_runtime::{ClientBuilder, ProviderChain, Transport};
+    ///
+    /// let chain = Arc::new(ProviderChain::default());
+    /// let found = chain.read().await?;
+    /// for warning in &found.warnings {
+    ///     eprintln!("warning: {warning}");
+    /// }
+    /// eprintln!("credentials from {}", found.source);
+    /// let client = ClientBuilder::<Transport>::new()
+    ///     .region("cn-north-4")
+    ///     .credentials_provider(chain)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.provider = Some(Arc::new(provider));
         self.credentials = None;
