@@ -8,7 +8,7 @@ use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
     DEFAULT_TOKEN, EXTERNAL_CLUSTER_ID, INTERNAL_CLUSTER_ID,
 };
-use clustercert_kubeconfig::REDACTED;
+use clustercert_kubeconfig::REDACTION_MARKER as REDACTED;
 use serde_yaml::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");

@@ -74,5 +74,7 @@ pub use file::{
     MAX_FILE_SIZE,
 };
 pub use lock::{KubeconfigLock, DEFAULT_LOCK_TIMEOUT};
-pub use merge::{check, check_name_free, merge, redact, MergeOptions, Merged, Secrets, REDACTED};
+pub use merge::{
+    check, check_name_free, merge, redact, MergeOptions, Merged, Secrets, REDACTION_MARKER,
+};
 pub use pair::{check_client_pair, check_client_pair_data, PairError};

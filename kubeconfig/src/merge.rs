@@ -12,25 +12,15 @@ use serde_yaml::{Mapping, Value};
 use super::yaml::{self, flow_depth, MAX_DEPTH};
 use super::{ClusterEntry, KubeconfigError};
 
-/// What a redacted secret is rendered as: the runtime's marker, the one `SecretString`'s
-/// `Debug` prints, so a redacted kubeconfig and a redacted log read alike.
-pub use clustercert::runtime::secret::REDACTED;
-
-/// Fields of a user that hold secrets; [`redact`] replaces their values.
-const SECRET_FIELDS: &[&str] = &[
-    "client-key-data",
-    "token",
-    "password",
-    "access-token",
-    "refresh-token",
-    "id-token",
-    "client-secret",
-];
+use clustercert::runtime::redact::is_secret_key;
+/// What a redacted secret is rendered as: the runtime's one marker, the one errors, logs and
+/// recordings use, so a redacted kubeconfig and a redacted log read alike.
+pub use clustercert::runtime::redact::REDACTION_MARKER;
 
 /// Whether a rendering shows secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Secrets {
-    /// Every user's secrets (client keys, tokens, passwords) read [`REDACTED`]: for dry runs
+    /// Every user's secrets (client keys, tokens, passwords) read [`REDACTION_MARKER`]: for dry runs
     /// and logs.
     Redact,
     /// Secrets as they are: for the file itself.
@@ -357,8 +347,10 @@ fn upsert(document: &mut Mapping, list: &str, name: &str, item: Value) -> Result
     }
 }
 
-/// Replaces every secret of every user in a kubeconfig document with [`REDACTED`]: client
-/// keys, tokens, passwords, and the tokens and client secrets of auth providers.
+/// Replaces every secret of every user in a kubeconfig document with [`REDACTION_MARKER`]: the
+/// value of every key the runtime's vocabulary names a secret
+/// ([`is_secret_key`](clustercert::runtime::redact::is_secret_key): client keys, tokens,
+/// passwords, client secrets of auth providers, …), at any depth of a user.
 ///
 /// ```
 /// let mut doc: serde_yaml::Value = serde_yaml::from_str(
@@ -366,7 +358,7 @@ fn upsert(document: &mut Mapping, list: &str, name: &str, item: Value) -> Result
 /// ).unwrap();
 /// clustercert_kubeconfig::redact(&mut doc);
 /// assert_eq!(doc["users"][0]["user"]["token"].as_str(), Some("[REDACTED]"));
-/// assert_eq!(clustercert_kubeconfig::REDACTED, "[REDACTED]");
+/// assert_eq!(clustercert_kubeconfig::REDACTION_MARKER, "[REDACTED]");
 /// assert_eq!(doc["users"][0]["user"]["client-certificate-data"].as_str(), Some("Q0VSVA=="));
 /// ```
 pub fn redact(document: &mut Value) {
@@ -383,9 +375,9 @@ fn redact_secrets(value: &mut Value) {
     match value {
         Value::Mapping(mapping) => {
             for (key, value) in mapping.iter_mut() {
-                let secret = key.as_str().is_some_and(|k| SECRET_FIELDS.contains(&k));
+                let secret = key.as_str().is_some_and(is_secret_key);
                 if secret && !value.is_null() {
-                    *value = REDACTED.into();
+                    *value = REDACTION_MARKER.into();
                 } else {
                     redact_secrets(value);
                 }

@@ -3,7 +3,7 @@
 use clustercert::Kubeconfig;
 use clustercert_kubeconfig::{
     check, merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Options, Secrets,
-    REDACTED,
+    REDACTION_MARKER as REDACTED,
 };
 use serde_yaml::Value;
 
@@ -276,7 +276,7 @@ fn check_accepts_what_merge_accepts() {
 fn the_redaction_marker_is_the_one_secret_strings_debug_prints() {
     let secret = clustercert::SecretString::new(KEY.to_owned());
     assert_eq!(REDACTED, format!("{secret:?}"));
-    assert_eq!(REDACTED, clustercert::runtime::secret::REDACTED);
+    assert_eq!(REDACTED, clustercert::runtime::redact::REDACTION_MARKER);
     let merged = merge(EXISTING, &entry("c1", false), &MergeOptions::default()).expect("merges");
     let doc = parse(&merged.to_yaml(Secrets::Redact).expect("renders"));
     assert_eq!(
