@@ -75,8 +75,8 @@ pub fn pair_check(id: &str) -> &'static str {
 
 /// The mask the documentation puts in certificate fields (the `pair` module's).
 pub const MASK: &str = pair::MASK;
-/// The prefix of a redaction marker written by `--record`.
-pub const REDACTION_PREFIX: &str = "REDACTED:";
+/// What `--record` puts in place of a certificate or key: the runtime's redaction marker.
+pub const REDACTION_MARKER_TEXT: &str = clustercert::runtime::redact::REDACTION_MARKER;
 /// Allowed difference between the validity period and the requested duration, in seconds.
 pub const VALIDITY_TOLERANCE_SECS: i64 = 3600;
 
@@ -122,7 +122,7 @@ fn usable<'a>(
     report: &mut Report,
 ) -> Option<&'a str> {
     let text = value?.as_str()?;
-    if text.starts_with(REDACTION_PREFIX) {
+    if text == REDACTION_MARKER_TEXT {
         report.add(
             REDACTION_MARKER,
             Severity::Note,
@@ -199,7 +199,7 @@ fn check_user(user: &Value, user_at: &str, duration_days: Option<i64>, report: &
 /// The CA data: base64 of a CERTIFICATE block that parses as X.509. (Its own period is the
 /// cluster's business, not the request's.)
 fn check_ca(text: &str, at: &str, report: &mut Report) {
-    if text.starts_with(REDACTION_PREFIX) {
+    if text == REDACTION_MARKER_TEXT {
         report.add(
             REDACTION_MARKER,
             Severity::Note,
@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn redaction_markers_are_notes() {
-        let body = json!({"users": [{"user": {"client-certificate-data": "REDACTED:client-certificate-data", "client-key-data": "REDACTED:client-key-data"}}]});
+        let body = json!({"users": [{"user": {"client-certificate-data": "[REDACTED]", "client-key-data": "[REDACTED]"}}]});
         let found = findings(&body, Some(30));
         assert_eq!(found.len(), 2);
         assert!(found

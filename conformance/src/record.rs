@@ -1,41 +1,36 @@
 //! `--record DIR`: saves what a live or mock run received as a new case, with the client key,
-//! the certificates and any token replaced by redaction markers before anything touches the
-//! disk.
+//! the certificates and any token replaced by the runtime's redaction marker
+//! ([`clustercert::runtime::redact::REDACTION_MARKER`], `[REDACTED]`) before anything touches
+//! the disk.
+//!
+//! What counts as a secret is the runtime's vocabulary ([`clustercert::runtime::redact`]):
+//! its secret headers, and in the body every key it names a secret (`client-key-data`,
+//! `token`, …) plus secret-looking text. On top of that the recorder replaces the
+//! certificates (`certificate-authority-data`, `client-certificate-data`): not secrets, but
+//! they identify a real cluster and user, and a recording is meant to be shared.
+//!
+//! The runtime's marker names no field, so a recording says `[REDACTED]` where earlier
+//! versions wrote `REDACTED:<field>`; the JSON Pointer of a finding names the field instead.
 
 use std::path::{Path, PathBuf};
 
+use clustercert::runtime::redact::{self as vocabulary, REDACTION_MARKER};
 use serde_json::Value;
 
 use crate::case::{Case, CASE_FILE};
-use crate::certs::REDACTION_PREFIX;
 use crate::runner::run_case;
 use crate::schema::Validators;
 
-/// Headers that carry credentials; their values are replaced.
-pub const SECRET_HEADERS: &[&str] = &[
-    "x-auth-token",
-    "authorization",
-    "x-security-token",
-    "x-subject-token",
-    "cookie",
-    "set-cookie",
-];
-
-/// Body fields replaced by markers, as (list, entry object, field).
-const SECRET_FIELDS: &[(&str, &str, &str)] = &[
+/// Certificate fields the recorder replaces besides what the runtime calls secret, as (list,
+/// entry object, field).
+const CERTIFICATE_FIELDS: &[(&str, &str, &str)] = &[
     ("clusters", "cluster", "certificate-authority-data"),
     ("users", "user", "client-certificate-data"),
-    ("users", "user", "client-key-data"),
 ];
 
-/// The marker that replaces a field or header value.
-pub fn marker(name: &str) -> String {
-    format!("{REDACTION_PREFIX}{name}")
-}
-
-/// Replaces every secret in a case: certificate and key fields of the response body, the
-/// values of credential headers, and the raw text of a 2xx body that is not JSON (it may hold
-/// a cut-off key).
+/// Replaces every secret in a case: the values of credential headers, the secrets and
+/// certificates of the response body, and the raw text of a 2xx body that is not JSON (it may
+/// hold a cut-off key).
 ///
 /// ```
 /// use clustercert_conformance::case::Case;
@@ -47,12 +42,15 @@ pub fn marker(name: &str) -> String {
 /// redact(&mut case);
 /// let text = serde_json::to_string(&case).unwrap();
 /// assert!(!text.contains("c2VjcmV0"));
-/// assert!(text.contains("REDACTED:client-key-data"));
+/// assert!(text.contains(r#""client-key-data":"[REDACTED]""#));
 /// ```
 pub fn redact(case: &mut Case) {
     if let Some(request) = &mut case.request {
         if let Some(headers) = &mut request.headers {
             redact_headers(headers);
+        }
+        if let Some(body) = &mut request.body {
+            vocabulary::redact_json(body);
         }
     }
     if let Some(response) = &mut case.response {
@@ -60,31 +58,35 @@ pub fn redact(case: &mut Case) {
         if let Some(body) = &mut response.body {
             redact_body(body);
         }
-        if (200..300).contains(&response.status) {
-            if let Some(text) = &mut response.body_text {
-                *text = format!("{} ({} bytes)", marker("body_text"), text.len());
-            }
+        if let Some(text) = &mut response.body_text {
+            *text = if (200..300).contains(&response.status) {
+                format!("{REDACTION_MARKER} ({} bytes)", text.len())
+            } else {
+                vocabulary::redact_text(text)
+            };
         }
     }
 }
 
 fn redact_headers(headers: &mut std::collections::BTreeMap<String, String>) {
     for (name, value) in headers.iter_mut() {
-        if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            *value = marker(name);
-        }
+        *value = vocabulary::header_value(name, value).into_owned();
     }
 }
 
-/// Replaces the certificate and key fields of a kubeconfig body.
+/// Replaces the secrets (the runtime's vocabulary) and the certificates of a kubeconfig
+/// body.
 pub fn redact_body(body: &mut Value) {
-    for (list, object, field) in SECRET_FIELDS {
+    vocabulary::redact_json(body);
+    for (list, object, field) in CERTIFICATE_FIELDS {
         let Some(entries) = body.get_mut(*list).and_then(Value::as_array_mut) else {
             continue;
         };
         for entry in entries {
             if let Some(slot) = entry.get_mut(*object).and_then(|o| o.get_mut(*field)) {
-                *slot = Value::String(marker(field));
+                if !slot.is_null() {
+                    *slot = Value::String(REDACTION_MARKER.to_owned());
+                }
             }
         }
     }
@@ -186,7 +188,10 @@ mod tests {
         ] {
             assert!(!text.contains(&secret), "a secret reached the disk");
         }
-        assert!(text.contains("REDACTED:client-key-data"));
+        assert!(
+            text.contains(r#""client-key-data": "[REDACTED]""#),
+            "{text}"
+        );
         let case = Case::load(&file).unwrap();
         let result = run_case(&case, validators);
         assert_eq!(
@@ -239,6 +244,6 @@ mod tests {
         redact(&mut case);
         let text = case.response.unwrap().body_text.unwrap();
         assert!(!text.contains("LS0t"));
-        assert!(text.starts_with("REDACTED:body_text"));
+        assert!(text.starts_with("[REDACTED] ("), "{text}");
     }
 }

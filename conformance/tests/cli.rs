@@ -176,7 +176,10 @@ fn recorded_mock_cases_are_redacted_and_replay_as_passes() {
             "token in {}",
             file.display()
         );
-        assert!(text.contains("REDACTED:client-key-data"));
+        assert!(
+            text.contains(r#""client-key-data": "[REDACTED]""#),
+            "{text}"
+        );
     }
     let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
     assert_eq!(code, 0, "{stdout}");
