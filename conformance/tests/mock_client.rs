@@ -97,7 +97,7 @@ fn check_certificates(response: &CreateKubernetesClusterCertResponse, days: i64)
 async fn internal_cluster_every_duration_with_a_token() {
     let server = server().await;
     let client = token_client(&server, DEFAULT_TOKEN);
-    for days in [-1, 1, 30, 1825] {
+    for days in clustercert_conformance::cce::MOCK_DURATIONS {
         let response = client
             .create_kubernetes_cluster_cert(&request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID, days))
             .await
@@ -134,7 +134,7 @@ async fn internal_cluster_every_duration_with_a_token() {
 async fn external_cluster_every_duration_with_a_token() {
     let server = server().await;
     let client = token_client(&server, DEFAULT_TOKEN);
-    for days in [-1, 1, 30, 1825] {
+    for days in clustercert_conformance::cce::MOCK_DURATIONS {
         let response = client
             .create_kubernetes_cluster_cert(&request(DEFAULT_PROJECT_ID, EXTERNAL_CLUSTER_ID, days))
             .await
