@@ -514,3 +514,44 @@ async fn live_records_a_history_that_replays_offline_and_shows_drift() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("drift.status"), "{stdout}");
 }
+
+#[test]
+fn hostile_case_names_stay_inside_their_xml_attribute_and_annotation_line() {
+    let cases = tempfile::tempdir().expect("tempdir");
+    let name = "a<b&\"c'd\u{1}e\nf%g:h,i";
+    write_case(
+        cases.path(),
+        name,
+        &json!({"description": "d", "request": {"body": {"duration": 0}}, "expect": {"verdict": "valid"}}),
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let junit = out.path().join("junit.xml");
+    let (code, stdout, _) = run(bin()
+        .args(["run", "--no-mock", "--cases"])
+        .arg(cases.path())
+        .arg("--report")
+        .arg(format!("junit={}", junit.display()))
+        .env("GITHUB_ACTIONS", "true"));
+    assert_eq!(code, 1);
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stdout}");
+    assert!(
+        errors[0].contains("a<b&\"c'd\u{1}e%0Af%25g%3Ah%2Ci"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        xml.contains("name=\"a&lt;b&amp;&quot;c&apos;d\u{FFFD}e\nf%g:h,i\""),
+        "{xml}"
+    );
+    if let Some(xmllint) = xmllint() {
+        let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit.xsd");
+        let (code, _, stderr) = run(Command::new(&xmllint)
+            .args(["--noout", "--schema", xsd])
+            .arg(&junit));
+        assert_eq!(code, 0, "xmllint: {stderr}");
+    }
+}

@@ -101,16 +101,20 @@ fn testcase(out: &mut String, row: &Row, classname: &str) {
         let _ = writeln!(out, "      <skipped message=\"{}\"/>", escape(reason));
     }
     for unmet in &row.mismatches {
-        let check = unmet.check.as_deref().unwrap_or("expectation");
-        let path = unmet.path.as_deref().unwrap_or("");
+        let mut text = String::new();
+        if let Some(check) = &unmet.check {
+            let _ = writeln!(text, "check: {check}");
+        }
+        if let Some(path) = &unmet.path {
+            let _ = writeln!(text, "path: {path}");
+        }
+        text.push_str(&unmet.message);
         let _ = writeln!(
             out,
-            "      <failure type=\"{}\" message=\"{}\">check: {}\npath: {}\n{}</failure>",
-            escape(check),
+            "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+            escape(unmet.check.as_deref().unwrap_or("expectation")),
             escape(&unmet.message),
-            escape(check),
-            escape(path),
-            escape(&unmet.message)
+            escape(&text)
         );
     }
     if !notes.is_empty() {
