@@ -12,6 +12,9 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Parser};
 use clustercert::runtime::credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SK};
+use clustercert::runtime::provider::{
+    MetadataProvider, ProfileProvider, ProvideCredentials, ProviderChain, Section,
+};
 use clustercert::runtime::{Credentials, CredentialsError};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, ValidityDays};
 use clustercert_kubeconfig::exec::{self, Cache, CacheKey, Credential, ExecUser};
@@ -20,11 +23,15 @@ use clustercert_kubeconfig::{
 };
 
 const EXAMPLES: &str = "\
-Credentials come from the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
-HUAWEICLOUD_SDK_PROJECT_ID (plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials),
-or an IAM token in HUAWEICLOUD_SDK_AUTH_TOKEN. --project-id is the project of the request
-path and of AK/SK signing (X-Project-Id); when both it and HUAWEICLOUD_SDK_PROJECT_ID are
-given and differ, --project-id wins.
+Credentials are looked for where the official SDKs look, in their order: the environment
+(HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID, plus
+HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials, or an IAM token in
+HUAWEICLOUD_SDK_AUTH_TOKEN); then the profile file HUAWEICLOUD_SDK_CREDENTIALS_FILE, else
+~/.huaweicloud/credentials (section [basic]: ak, sk, project_id, security_token); then the
+ECS instance metadata (temporary AK/SK of the instance's agency; CCE_KUBECONFIG_METADATA_ENDPOINT
+moves the address, `off` skips it). When none has credentials, the error names every place
+looked in. --project-id is the project of the request path and of AK/SK signing
+(X-Project-Id), whichever place the keys come from.
 
 Names: the cluster, user and context are all named cce-<cluster-id>-<context>, for example
 cce-4f1c9a2e-external, unless --alias gives a name. Entries of that name written by
@@ -193,7 +200,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
             cache()?.prepare()?;
         }
     }
-    let client = client(&cli)?;
+    let resolved = resolve_credentials(&cli.project_id, |name| std::env::var(name).ok()).await?;
+    for warning in &resolved.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
+    let credentials = resolved.credentials;
+    let client = client(&cli, credentials.clone())?;
 
     let duration = cli.duration.unwrap_or_else(|| {
         let days = if cli.exec { 1 } else { 30 };
@@ -226,7 +238,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
             &cli.project_id,
             &cli.cluster_id,
             entry.source_context(),
-            &credentials(&cli.project_id, |name| std::env::var(name).ok())?,
+            &credentials,
         );
         if !cli.dry_run {
             // The certificate just minted is the first one kubectl gets.
@@ -422,7 +434,11 @@ pub struct CredentialCli {
 /// Runs `credential`: prints the `ExecCredential` (one line of JSON) to `out`, from the
 /// cache or freshly minted. Nothing else is printed; an error is for the caller to print.
 pub async fn run_credential(cli: CredentialCli, out: &mut dyn Write) -> anyhow::Result<()> {
-    let credentials = credentials(&cli.project_id, |name| std::env::var(name).ok())?;
+    // kubectl shows a plugin's stderr to the user: a successful run prints nothing there, so
+    // warnings (a profile file others can read) are left to the interactive command.
+    let credentials = resolve_credentials(&cli.project_id, |name| std::env::var(name).ok())
+        .await?
+        .credentials;
     let key = cache_key(
         &endpoint_text(&cli.endpoint, &cli.region),
         &cli.project_id,
@@ -488,10 +504,8 @@ fn named_error(e: kubeconfig::KubeconfigError, path: &std::path::Path) -> anyhow
     )
 }
 
-/// The client for the endpoint or region of the command line and the credentials of the
-/// environment (see [`credentials`]).
-fn client(cli: &Cli) -> anyhow::Result<Client> {
-    let credentials = credentials(&cli.project_id, |name| std::env::var(name).ok())?;
+/// The client for the endpoint or region of the command line, with `credentials`.
+fn client(cli: &Cli, credentials: Credentials) -> anyhow::Result<Client> {
     let builder = Client::builder().credentials(credentials);
     let builder = match (&cli.endpoint, &cli.region) {
         (Some(endpoint), _) => builder.endpoint(endpoint),
@@ -499,6 +513,80 @@ fn client(cli: &Cli) -> anyhow::Result<Client> {
         (None, None) => anyhow::bail!("give --region or --endpoint"),
     };
     Ok(builder.build()?)
+}
+
+/// Credentials found by [`resolve_credentials`]: what, from where, and warnings for the user.
+#[derive(Debug)]
+struct Resolved {
+    credentials: Credentials,
+    warnings: Vec<String>,
+}
+
+/// The environment variable that moves the ECS metadata address (`off` skips it): for tests,
+/// which must never reach the real `169.254.169.254`, and for proxies in front of it.
+pub const ENV_METADATA_ENDPOINT: &str = "CCE_KUBECONFIG_METADATA_ENDPOINT";
+
+/// The credentials of a run, looked for where the official SDK looks, in its order: the
+/// environment `env` (see [`credentials`]), then the profile file
+/// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`, section `[basic]`),
+/// then the ECS instance metadata (temporary AK/SK of the instance's agency). `--project-id`
+/// is the AK/SK project whichever place answers. When none does, the error names every place
+/// looked in.
+async fn resolve_credentials(
+    project_id: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Resolved, CredentialsError> {
+    match credentials(project_id, &env) {
+        Err(CredentialsError::NotSet) => {}
+        other => {
+            return other.map(|credentials| Resolved {
+                credentials,
+                warnings: Vec::new(),
+            })
+        }
+    }
+    let mut looked = vec![format!(
+        "environment: none of {ENV_AK}, {ENV_SK}, {} is set",
+        clustercert::runtime::credentials::ENV_AUTH_TOKEN
+    )];
+    let profile = ProfileProvider::with_lookup(Section::Basic, |name| env(name).map(Into::into));
+    let mut providers: Vec<Box<dyn ProvideCredentials>> = vec![Box::new(profile)];
+    match env(ENV_METADATA_ENDPOINT).filter(|v| !v.is_empty()) {
+        Some(off) if off == "off" => {
+            looked.push(format!("instance metadata: {ENV_METADATA_ENDPOINT}=off"))
+        }
+        Some(endpoint) => providers.push(Box::new(
+            MetadataProvider::new(project_id).endpoint(endpoint),
+        )),
+        None => providers.push(Box::new(MetadataProvider::new(project_id))),
+    }
+    let provided = match ProviderChain::new(providers).read().await {
+        Ok(provided) => provided,
+        Err(CredentialsError::NotFound { looked: places }) => {
+            looked.extend(places);
+            return Err(CredentialsError::NotFound { looked });
+        }
+        Err(other) => return Err(other),
+    };
+    let credentials = match provided.credentials {
+        // The project of the request path is the one signed in `X-Project-Id`.
+        Credentials::AkSk {
+            access_key,
+            secret_key,
+            security_token,
+            ..
+        } => Credentials::AkSk {
+            access_key,
+            secret_key,
+            project_id: project_id.to_owned(),
+            security_token,
+        },
+        other => other,
+    };
+    Ok(Resolved {
+        credentials,
+        warnings: provided.warnings,
+    })
 }
 
 /// The credentials of the environment `env` (a variable name to its value), with

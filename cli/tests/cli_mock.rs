@@ -45,6 +45,8 @@ async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Out
     let output = tokio::process::Command::new(BIN)
         .env_clear()
         .env("HOME", home)
+        // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
+        .env("CCE_KUBECONFIG_METADATA_ENDPOINT", "http://127.0.0.1:1")
         .envs(env.iter().copied())
         .args(args)
         .output()
@@ -754,5 +756,132 @@ async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
             assert_eq!(found, wanted, "round {round}: every {list} entry survives");
         }
     }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_come_from_the_profile_file_when_the_environment_has_none() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    // The official SDK's default place, with a project the flag overrides.
+    let profile_dir = home.path().join(".huaweicloud");
+    std::fs::create_dir_all(&profile_dir).expect("mkdir");
+    std::fs::write(
+        profile_dir.join("credentials"),
+        format!("[basic]\nak = {DEFAULT_AK}\nsk = {DEFAULT_SK}\nproject_id = not-the-flag\n"),
+    )
+    .expect("profile");
+    let run = cce_kubeconfig(
+        home.path(),
+        &[],
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        names(&parse_file(&path), "contexts"),
+        ["cce-cluster-internal-internal"]
+    );
+    assert!(!run.stderr.contains(DEFAULT_SK) && !run.stdout.contains(DEFAULT_SK));
+
+    // A profile file naming a file elsewhere, whose section lacks the SK: the error names it.
+    let other = home.path().join("elsewhere");
+    std::fs::write(&other, format!("[basic]\nak = {DEFAULT_AK}\n")).expect("profile");
+    let run = cce_kubeconfig(
+        home.path(),
+        &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", other.to_str().unwrap())],
+        &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_one_line_error(&run, "sk");
+    assert!(run.stderr.contains("elsewhere"), "{}", run.stderr);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_no_credentials_anywhere_the_error_names_every_place_looked_in() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let run = cce_kubeconfig(
+        home.path(),
+        &[],
+        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
+    )
+    .await;
+    assert_one_line_error(&run, "no credentials");
+    for place in ["environment", ".huaweicloud/credentials", "127.0.0.1:1"] {
+        assert!(run.stderr.contains(place), "{place} in {}", run.stderr);
+    }
+    assert!(!path.exists(), "nothing written");
+    server.shutdown().await;
+}
+
+/// A fake ECS metadata server on 127.0.0.1 (a session token, then temporary keys) and a mock
+/// CCE that knows those keys only with their security token: the run succeeds only if the
+/// metadata's keys and token were used.
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_come_from_instance_metadata_last() {
+    use axum::routing::{get, put};
+    let mut config = MockConfig::builtin();
+    config
+        .access_keys
+        .push(clustercert_conformance::mock::AccessKeyConfig {
+            ak: "TEMPORARYAKEXAMPLE01".to_owned(),
+            sk: "temporary-sk-example".into(),
+            security_token: Some("temporary-security-token".into()),
+        });
+    let server = start(config).await;
+    let url = server.url();
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    let app = axum::Router::new()
+        .route(
+            "/meta-data/latest/api/token",
+            put(|| async { "session-token" }),
+        )
+        .route(
+            "/openstack/latest/securitykey",
+            get(move |headers: axum::http::HeaderMap| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    assert_eq!(headers["x-metadata-token"], "session-token");
+                    axum::Json(serde_json::json!({"credential": {
+                        "access": "TEMPORARYAKEXAMPLE01",
+                        "secret": "temporary-sk-example",
+                        "securitytoken": "temporary-security-token",
+                        "expires_at": "2999-01-01T00:00:00.000000Z"
+                    }}))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let metadata = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let output = tokio::process::Command::new(BIN)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("CCE_KUBECONFIG_METADATA_ENDPOINT", &metadata)
+        .args(fetch_args(&url, INTERNAL_CLUSTER_ID, &path))
+        .output()
+        .await
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        names(&parse_file(&path), "contexts"),
+        ["cce-cluster-internal-internal"]
+    );
+    assert!(!stderr.contains("temporary-security-token"));
     server.shutdown().await;
 }
