@@ -544,7 +544,7 @@ fn hostile_case_names_stay_inside_their_xml_attribute_and_annotation_line() {
     );
     let xml = std::fs::read_to_string(&junit).expect("junit");
     assert!(
-        xml.contains("name=\"a&lt;b&amp;&quot;c&apos;d\u{FFFD}e\nf%g:h,i\""),
+        xml.contains("name=\"a&lt;b&amp;&quot;c&apos;d\u{FFFD}e&#10;f%g:h,i\""),
         "{xml}"
     );
     if let Some(xmllint) = xmllint() {

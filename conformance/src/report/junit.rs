@@ -36,6 +36,20 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// [`escape`] for an attribute value: line breaks and tabs as character references, which
+/// a parser keeps (a literal one it would turn into a space).
+///
+/// ```
+/// use clustercert_conformance::report::junit::escape_attribute;
+/// assert_eq!(escape_attribute("a\nb<"), "a&#10;b&lt;");
+/// ```
+pub fn escape_attribute(text: &str) -> String {
+    escape(text)
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
+}
+
 fn seconds(duration: Duration) -> String {
     format!("{:.3}", duration.as_secs_f64())
 }
@@ -49,7 +63,7 @@ pub fn render(rows: &[Row], info: RunInfo<'_>) -> String {
     let _ = writeln!(
         out,
         "<testsuites name=\"clustercert-conformance {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">",
-        escape(info.command),
+        escape_attribute(info.command),
         rows.len(),
         count(Row::failed),
         seconds(total)
@@ -78,12 +92,12 @@ fn testcase(out: &mut String, row: &Row, classname: &str) {
     let file = row
         .file
         .as_ref()
-        .map(|f| format!(" file=\"{}\"", escape(&f.display().to_string())))
+        .map(|f| format!(" file=\"{}\"", escape_attribute(&f.display().to_string())))
         .unwrap_or_default();
     let _ = write!(
         out,
         "    <testcase name=\"{}\" classname=\"{classname}\" time=\"{}\"{file}",
-        escape(&row.name),
+        escape_attribute(&row.name),
         seconds(row.elapsed)
     );
     let notes: Vec<_> = row
@@ -98,7 +112,11 @@ fn testcase(out: &mut String, row: &Row, classname: &str) {
     }
     out.push_str(">\n");
     if let Some(reason) = &row.skipped {
-        let _ = writeln!(out, "      <skipped message=\"{}\"/>", escape(reason));
+        let _ = writeln!(
+            out,
+            "      <skipped message=\"{}\"/>",
+            escape_attribute(reason)
+        );
     }
     for unmet in &row.mismatches {
         let mut text = String::new();
@@ -112,8 +130,8 @@ fn testcase(out: &mut String, row: &Row, classname: &str) {
         let _ = writeln!(
             out,
             "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-            escape(unmet.check.as_deref().unwrap_or("expectation")),
-            escape(&unmet.message),
+            escape_attribute(unmet.check.as_deref().unwrap_or("expectation")),
+            escape_attribute(&unmet.message),
             escape(&text)
         );
     }
