@@ -1,14 +1,25 @@
 //! Benchmarks of the client runtime: signing a request, serializing a request, parsing the
 //! documented response, and a full call to a local server on 127.0.0.1 compared, in the same
-//! run, with a hand-written `reqwest` POST of the same bytes to the same server.
+//! process, with a hand-written `reqwest` POST of the same bytes to the same server.
 //!
 //! ```sh
-//! cargo bench -p clustercert --bench client -- --warm-up-time 1 --measurement-time 3
+//! # the paired comparison alone (client vs raw reqwest, token and AK/SK), about 20 s:
+//! cargo bench -p clustercert-conformance --bench client -- --paired
+//! # criterion's figures for each piece, then the paired comparison:
+//! cargo bench -p clustercert-conformance --bench client
+//! # N calls of one kind (token, aksk, raw_token, raw_aksk), for callgrind or dhat:
+//! valgrind --tool=callgrind target/release/deps/client-<hash> --profile aksk 2000
 //! ```
 //!
-//! The figure that matters is the ratio `full_call/client_token` ÷ `full_call/raw_reqwest`
-//! (target ≤ 1.10); criterion prints both times. `raw_reqwest_parsed` also parses the body
-//! into the same `Kubeconfig` the client returns, the like-for-like comparison.
+//! What is compared: a client call ([`Client::create_kubernetes_cluster_cert`], which builds
+//! the request, adds the credentials' headers, signs AK/SK requests with the system clock,
+//! sends, reads and parses the body into a [`Kubeconfig`]) against a hand-written `reqwest`
+//! POST that puts the same bytes on the wire (the same headers, for AK/SK a precomputed
+//! `X-Sdk-Date` and `Authorization` of the same length) and parses the body into the same
+//! type. Both go to one server in this process, each through its own `reqwest::Client`
+//! with a reused connection. The calls alternate within each round in rotating order, so
+//! that both sides see the same load of a shared machine; the figure is the median over the
+//! rounds of the per-round ratio.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,22 +29,25 @@ use clustercert::runtime::{signing, Credentials, RawResponse, RetryPolicy};
 use clustercert::{
     CertDuration, Client, CreateKubernetesClusterCertRequest, Kubeconfig, ValidityDays,
 };
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::Criterion;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
 const DOCUMENTED: &str = include_str!("../tests/data/documented_response.json");
+const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+const CLUSTER: &str = "4c1c5c1e-93b8-11ee-8a4a-0255ac100b07";
+const AK: &str = "EXAMPLEAK00000000001";
+const SK: &str = "example-sk-0000000000000000000000000000";
+const TOKEN: &str = "bench-token";
+
 fn path() -> String {
-    clustercert_conformance::spec::operation_path(
-        "0123456789abcdef0123456789abcdef",
-        "4c1c5c1e-93b8-11ee-8a4a-0255ac100b07",
-    )
-    .expect("the spec has the operation")
+    clustercert_conformance::spec::operation_path(PROJECT, CLUSTER)
+        .expect("the spec has the operation")
 }
 
 fn request() -> CreateKubernetesClusterCertRequest {
     CreateKubernetesClusterCertRequest {
-        project_id: "0123456789abcdef0123456789abcdef".to_owned(),
-        cluster_id: "4c1c5c1e-93b8-11ee-8a4a-0255ac100b07".to_owned(),
+        project_id: PROJECT.to_owned(),
+        cluster_id: CLUSTER.to_owned(),
         body: CertDuration {
             duration: ValidityDays::try_from(30).unwrap_or_else(|e| panic!("{e}")),
         },
@@ -47,10 +61,7 @@ fn pure(c: &mut Criterion) {
     let mut base = HeaderMap::new();
     base.insert("content-type", HeaderValue::from_static("application/json"));
     base.insert("user-agent", HeaderValue::from_static("clustercert/0.1.0"));
-    base.insert(
-        "x-project-id",
-        HeaderValue::from_static("0123456789abcdef0123456789abcdef"),
-    );
+    base.insert("x-project-id", HeaderValue::from_static(PROJECT));
     let body = br#"{"duration":30}"#;
     let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
     c.bench_function("sign_request", |b| {
@@ -61,8 +72,8 @@ fn pure(c: &mut Criterion) {
                 black_box(&uri),
                 &mut headers,
                 black_box(body),
-                "EXAMPLEAK00000000001",
-                "example-sk-0000000000000000000000000000",
+                AK,
+                SK,
                 now,
             );
             black_box((signed, headers))
@@ -81,12 +92,7 @@ fn pure(c: &mut Criterion) {
             let mut request = reqwest::Request::new(Method::POST, url.clone());
             *request.headers_mut() = transport_headers.clone();
             *request.body_mut() = Some(body.to_vec().into());
-            let signed = clustercert::runtime::sign_request(
-                &mut request,
-                "EXAMPLEAK00000000001",
-                "example-sk-0000000000000000000000000000",
-                now,
-            );
+            let signed = clustercert::runtime::sign_request(&mut request, AK, SK, now);
             black_box((signed, request))
         })
     });
@@ -118,206 +124,273 @@ async fn documented() -> impl axum::response::IntoResponse {
     )
 }
 
-/// A hand-written `reqwest` POST of the same bytes, with the headers the client sends with a
-/// token.
-struct Raw<'a> {
-    client: &'a reqwest::Client,
-    url: &'a str,
-    body: &'a [u8],
-    user_agent: &'static str,
+/// The kinds of call compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The client with a token.
+    Token,
+    /// The client with AK/SK (signed per call, system clock).
+    AkSk,
+    /// `reqwest` by hand, the token call's bytes, body parsed.
+    RawToken,
+    /// `reqwest` by hand, the AK/SK call's bytes (a precomputed signature), body parsed.
+    RawAkSk,
+    /// `reqwest` by hand, the token call's bytes, body read but not parsed.
+    RawTokenUnparsed,
 }
 
-impl Raw<'_> {
-    async fn call(&self, parse: bool) {
-        let response = self
-            .client
-            .post(self.url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json")
-            .header("user-agent", self.user_agent)
-            .header("x-auth-token", "bench-token")
-            .body(self.body.to_vec())
+impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Token,
+        Kind::AkSk,
+        Kind::RawToken,
+        Kind::RawAkSk,
+        Kind::RawTokenUnparsed,
+    ];
+
+    fn parse(name: &str) -> Option<Kind> {
+        Some(match name {
+            "token" => Kind::Token,
+            "aksk" => Kind::AkSk,
+            "raw_token" => Kind::RawToken,
+            "raw_aksk" => Kind::RawAkSk,
+            "raw_unparsed" => Kind::RawTokenUnparsed,
+            _ => return None,
+        })
+    }
+}
+
+/// One server, the two clients and the hand-written calls.
+struct Setup {
+    rt: tokio::runtime::Runtime,
+    token_client: Client,
+    aksk_client: Client,
+    raw_client: reqwest::Client,
+    raw_url: String,
+    body: Vec<u8>,
+    /// The headers of the token call, in the order the client sends them.
+    token_headers: HeaderMap,
+    /// The headers of the AK/SK call, with a signature made once.
+    aksk_headers: HeaderMap,
+    req: CreateKubernetesClusterCertRequest,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        // One worker for the server; the calls run on the thread that blocks on them.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let url = rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+            let app = axum::Router::new().fallback(documented);
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            format!("http://{addr}")
+        });
+        let build = |credentials: Credentials| {
+            Client::builder()
+                .endpoint(&url)
+                .credentials(credentials)
+                .retry(RetryPolicy::none())
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let token_client = build(Credentials::token(TOKEN));
+        let aksk_client = build(Credentials::ak_sk(AK, SK, PROJECT));
+        let req = request();
+        let body = clustercert::runtime::json_body(&req.body).unwrap_or_else(|e| panic!("{e}"));
+        let raw_url = format!("{url}{}", path());
+        let user_agent = clustercert::runtime::transport::DEFAULT_USER_AGENT;
+
+        let mut token_headers = HeaderMap::new();
+        token_headers.insert("accept", HeaderValue::from_static("application/json"));
+        token_headers.insert("user-agent", HeaderValue::from_static(user_agent));
+        token_headers.insert("x-auth-token", HeaderValue::from_static(TOKEN));
+        token_headers.insert("content-type", HeaderValue::from_static("application/json"));
+
+        // The AK/SK call's headers, signed once now: same names, same value lengths.
+        let mut signed = reqwest::Request::new(
+            Method::POST,
+            raw_url.parse().unwrap_or_else(|e| panic!("{e}")),
+        );
+        let headers = signed.headers_mut();
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        headers.insert("user-agent", HeaderValue::from_static(user_agent));
+        headers.insert("x-project-id", HeaderValue::from_static(PROJECT));
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        *signed.body_mut() = Some(body.clone().into());
+        clustercert::runtime::sign_request(&mut signed, AK, SK, time::OffsetDateTime::now_utc())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let aksk_headers = signed.headers().clone();
+
+        Setup {
+            rt,
+            token_client,
+            aksk_client,
+            raw_client: reqwest::Client::new(),
+            raw_url,
+            body,
+            token_headers,
+            aksk_headers,
+            req,
+        }
+    }
+
+    async fn call(&self, kind: Kind) {
+        let (client, headers, parse) = match kind {
+            Kind::Token => return self.client_call(&self.token_client).await,
+            Kind::AkSk => return self.client_call(&self.aksk_client).await,
+            Kind::RawToken => (&self.raw_client, &self.token_headers, true),
+            Kind::RawAkSk => (&self.raw_client, &self.aksk_headers, true),
+            Kind::RawTokenUnparsed => (&self.raw_client, &self.token_headers, false),
+        };
+        let response = client
+            .post(&self.raw_url)
+            .headers(headers.clone())
+            .body(self.body.clone())
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        let port_id = response.headers().get("port-id").cloned();
         let bytes = response.bytes().await.unwrap_or_else(|e| panic!("{e}"));
         if parse {
             let parsed: Kubeconfig =
                 serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"));
-            black_box(parsed);
+            black_box((parsed, port_id));
         } else {
-            black_box(bytes);
+            black_box((bytes, port_id));
         }
     }
-}
 
-fn full_call(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let url = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        let app = axum::Router::new().fallback(documented);
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}")
-    });
-
-    let build = |credentials: Credentials| {
-        Client::builder()
-            .endpoint(&url)
-            .credentials(credentials)
-            .retry(RetryPolicy::none())
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let token_client = build(Credentials::token("bench-token"));
-    // The same without the total timeout, to show what its timer costs.
-    let untimed_client = Client::builder()
-        .endpoint(&url)
-        .token("bench-token")
-        .retry(RetryPolicy::none())
-        .no_timeout()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let aksk_client = build(Credentials::ak_sk(
-        "EXAMPLEAK00000000001",
-        "example-sk-0000000000000000000000000000",
-        "0123456789abcdef0123456789abcdef",
-    ));
-    let raw_client = reqwest::Client::new();
-    let raw_url = format!("{url}{}", path());
-    let req = request();
-    let body = clustercert::runtime::json_body(&req.body).unwrap_or_else(|e| panic!("{e}"));
-    let user_agent = clustercert::runtime::transport::DEFAULT_USER_AGENT;
-
-    let token_client = &token_client;
-    let untimed_client = &untimed_client;
-    let aksk_client = &aksk_client;
-    let req = &req;
-    let raw = Raw {
-        client: &raw_client,
-        url: &raw_url,
-        body: &body,
-        user_agent,
-    };
-    let raw = &raw;
-    let client_call = |client: &'static str| async move {
-        let client = match client {
-            "token" => token_client,
-            "untimed" => untimed_client,
-            _ => aksk_client,
-        };
+    async fn client_call(&self, client: &Client) {
         let response = client
-            .create_kubernetes_cluster_cert(req)
+            .create_kubernetes_cluster_cert(&self.req)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         black_box(response);
-    };
-    let raw_call = |parse: bool| raw.call(parse);
+    }
+}
 
-    // Each measured call alternates with an unmeasured call of the other kind, so that both
-    // sides of the comparison see the same machine load (the machine is shared).
+fn full_call(c: &mut Criterion, setup: &Setup) {
+    // Each measured call alternates with an unmeasured call of the other side, so that both
+    // see the same machine load.
     let mut group = c.benchmark_group("full_call");
-    group.bench_function("client_token", |b| {
-        b.to_async(&rt).iter_custom(|iters| async move {
-            let mut measured = Duration::ZERO;
-            for _ in 0..iters {
-                let start = Instant::now();
-                client_call("token").await;
-                measured += start.elapsed();
-                raw_call(false).await;
-            }
-            measured
-        })
-    });
-    group.bench_function("raw_reqwest", |b| {
-        b.to_async(&rt).iter_custom(|iters| async move {
-            let mut measured = Duration::ZERO;
-            for _ in 0..iters {
-                client_call("token").await;
-                let start = Instant::now();
-                raw_call(false).await;
-                measured += start.elapsed();
-            }
-            measured
-        })
-    });
-    group.bench_function("raw_reqwest_parsed", |b| {
-        b.to_async(&rt).iter_custom(|iters| async move {
-            let mut measured = Duration::ZERO;
-            for _ in 0..iters {
-                client_call("token").await;
-                let start = Instant::now();
-                raw_call(true).await;
-                measured += start.elapsed();
-            }
-            measured
-        })
-    });
-    group.bench_function("client_aksk", |b| {
-        b.to_async(&rt).iter_custom(|iters| async move {
-            let mut measured = Duration::ZERO;
-            for _ in 0..iters {
-                let start = Instant::now();
-                client_call("aksk").await;
-                measured += start.elapsed();
-                raw_call(false).await;
-            }
-            measured
-        })
-    });
-    group.finish();
-
-    // Criterion's separate runs drift with the load of a shared machine; a paired measurement
-    // is steadier: the three calls alternate, in rotating order, and the medians are compared.
-    let rounds = 4000;
-    let mut samples: [Vec<Duration>; 5] = Default::default();
-    rt.block_on(async {
-        for round in 0..rounds {
-            for k in 0..5 {
-                let which = (round + k) % 5;
-                let start = Instant::now();
-                match which {
-                    0 => client_call("token").await,
-                    1 => raw_call(false).await,
-                    2 => raw_call(true).await,
-                    3 => client_call("untimed").await,
-                    _ => client_call("aksk").await,
+    for (name, measured, other) in [
+        ("client_token", Kind::Token, Kind::RawToken),
+        ("raw_token", Kind::RawToken, Kind::Token),
+        ("client_aksk", Kind::AkSk, Kind::RawAkSk),
+        ("raw_aksk", Kind::RawAkSk, Kind::AkSk),
+        ("raw_token_unparsed", Kind::RawTokenUnparsed, Kind::Token),
+    ] {
+        group.bench_function(name, |b| {
+            b.to_async(&setup.rt).iter_custom(|iters| async move {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    setup.call(measured).await;
+                    total += start.elapsed();
+                    setup.call(other).await;
                 }
-                samples[which].push(start.elapsed());
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The paired comparison: every kind once per round, in rotating order; per-round ratios.
+fn paired(setup: &Setup, rounds: usize) {
+    let n = Kind::ALL.len();
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); n];
+    setup.rt.block_on(async {
+        // Warm up: connections open, caches filled.
+        for _ in 0..200 {
+            for kind in Kind::ALL {
+                setup.call(kind).await;
+            }
+        }
+        for round in 0..rounds {
+            for k in 0..n {
+                let index = (round + k) % n;
+                let start = Instant::now();
+                setup.call(Kind::ALL[index]).await;
+                times[index].push(start.elapsed().as_secs_f64() * 1e6);
             }
         }
     });
-    let [client, raw, parsed, untimed, aksk] = samples.map(|mut s| {
-        s.sort();
-        s[s.len() / 2].as_secs_f64() * 1e6
-    });
+    let ratio = |a: usize, b: usize| {
+        let mut r: Vec<f64> = times[a].iter().zip(&times[b]).map(|(x, y)| x / y).collect();
+        median(&mut r)
+    };
+    let diff = |a: usize, b: usize| {
+        let mut r: Vec<f64> = times[a].iter().zip(&times[b]).map(|(x, y)| x - y).collect();
+        median(&mut r)
+    };
+    let [token, aksk, raw_token, raw_aksk, raw_unparsed] = [0, 1, 2, 3, 4];
+    let medians: Vec<f64> = times.iter().map(|t| median(&mut t.clone())).collect();
     println!(
-        "paired medians over {rounds} rounds: client_token {client:.1} µs, raw_reqwest {raw:.1} µs, \
-         raw_reqwest_parsed {parsed:.1} µs, client_token without total timeout {untimed:.1} µs, \
-         client_aksk {aksk:.1} µs"
+        "paired, {rounds} rounds, median µs: client_token {:.1}, client_aksk {:.1}, raw_token {:.1}, \
+         raw_aksk {:.1}, raw_token_unparsed {:.1}",
+        medians[token], medians[aksk], medians[raw_token], medians[raw_aksk], medians[raw_unparsed]
     );
     println!(
-        "ratios: client/raw = {:.3}, client/raw_parsed = {:.3}, untimed client/raw = {:.3}, \
-         aksk client/raw = {:.3}; aksk - token = {:.1} µs",
-        client / raw,
-        client / parsed,
-        untimed / raw,
-        aksk / raw,
-        aksk - client
+        "median per-round ratios: token/raw = {:.3}, aksk/raw = {:.3} (raw parses the body as \
+         the client does); token/raw_unparsed = {:.3}, aksk/raw_unparsed = {:.3}; \
+         aksk - token = {:.1} µs",
+        ratio(token, raw_token),
+        ratio(aksk, raw_aksk),
+        ratio(token, raw_unparsed),
+        ratio(aksk, raw_unparsed),
+        diff(aksk, token),
     );
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
-    targets = pure, full_call
+/// `count` calls of one kind and nothing else, for an instruction or allocation profiler.
+fn profile(setup: &Setup, kind: Kind, count: usize) {
+    setup.rt.block_on(async {
+        for _ in 0..count {
+            setup.call(kind).await;
+        }
+    });
 }
-criterion_main!(benches);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let setup = Setup::new();
+    if let Some(at) = args.iter().position(|a| a == "--profile") {
+        let kind = args
+            .get(at + 1)
+            .and_then(|k| Kind::parse(k))
+            .unwrap_or_else(|| {
+                panic!("--profile takes token, aksk, raw_token, raw_aksk or raw_unparsed")
+            });
+        let count = args
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        profile(&setup, kind, count);
+        return;
+    }
+    if args.iter().any(|a| a == "--paired") {
+        paired(&setup, 4000);
+        return;
+    }
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    pure(&mut c);
+    full_call(&mut c, &setup);
+    c.final_summary();
+    paired(&setup, 4000);
+}

@@ -2,6 +2,8 @@
 //! bytes with `serde_json` alone. Run with `cargo bench -p clustercert-conformance`; after
 //! criterion's figures it prints validations per second and the ratio to a bare parse.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -12,6 +12,8 @@
 //! defaults to `--project-id`), or an IAM token in `HUAWEICLOUD_SDK_AUTH_TOKEN`. On failure it
 //! prints one line to stderr and exits with status 1.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 

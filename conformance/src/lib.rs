@@ -4,8 +4,10 @@
 //! from the spec ([`schema`]), semantic kubeconfig checks ([`checks`]) and certificate checks
 //! ([`certs`]), driven by the data-driven cases in `conformance/cases/` ([`case`], [`runner`]).
 //! The mock server ([`mock`]) and the real API are targets too ([`target`]); what they answer
-//! can be saved as new cases with every secret redacted ([`record`]). [`fixtures`] mints real
-//! certificates for tests and cases.
+//! can be saved as new cases with every secret redacted ([`record`]), and compared with the
+//! last recording ([`drift`]). [`report`] writes JUnit XML, JSON and GitHub Actions output for
+//! CI. [`cce`] holds what CCE does beyond the spec's types (entry names) and the mock matrix.
+//! [`fixtures`] mints real certificates for tests and cases.
 //!
 //! ```
 //! use clustercert_conformance::case::Case;
@@ -17,6 +19,8 @@
 //! assert_eq!(result.verdict.to_string(), "invalid");
 //! assert!(result.findings.iter().all(|f| f.path.starts_with("/response/body")));
 //! ```
+
+#![forbid(unsafe_code)]
 
 pub mod case;
 pub mod cce;

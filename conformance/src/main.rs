@@ -17,6 +17,8 @@
 //! once), `--verbose` and `--color`; with `GITHUB_ACTIONS=true` they also print annotations
 //! and append a summary to `$GITHUB_STEP_SUMMARY`. Exit codes: see [`EXIT_CODES`].
 
+#![forbid(unsafe_code)]
+
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,6 +1,8 @@
 //! Every committed case meets its expectation, fails for the right reason when its
 //! expectation is flipped, and its normalized result matches its reviewed insta snapshot.
 
+#![forbid(unsafe_code)]
+
 use clustercert_conformance::case::{self, Case, ExpectedFinding, Verdict};
 use clustercert_conformance::runner::{mismatches, run_case, run_cases, CaseResult};
 use clustercert_conformance::schema::Validators;

@@ -1,6 +1,8 @@
 //! The `clustercert-conformance` binary: the default run, `validate` on arbitrary files,
 //! `live` without credentials, and `--record`.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

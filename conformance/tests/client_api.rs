@@ -2,6 +2,8 @@
 //! duration type holds only allowed values, and a call sends exactly the request the spec
 //! describes to a local server and reads the response with its headers.
 
+#![forbid(unsafe_code)]
+
 use std::sync::{Arc, Mutex};
 
 use clustercert::{

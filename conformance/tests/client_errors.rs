@@ -1,6 +1,8 @@
 //! The client against a local server that misbehaves on purpose: every error class, one case
 //! each, through the generated `Client`.
 
+#![forbid(unsafe_code)]
+
 mod client_support;
 
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! `Debug` (or `Display`) output of the client, its builder, the credentials, a response or
 //! any error, and the key stays reachable through `expose_secret()`.
 
+#![forbid(unsafe_code)]
+
 mod client_support;
 
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! (`clustercert-api.md` and the signing vectors' README) without using the runtime's
 //! signing code, checks what the client actually sends over the wire.
 
+#![forbid(unsafe_code)]
+
 mod client_support;
 
 use std::time::Duration;

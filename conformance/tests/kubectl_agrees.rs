@@ -3,6 +3,8 @@
 //! `******`, empty) and for good pairs, real kubectl is pointed at a local TLS server with the
 //! pair, and it succeeds exactly when the suite finds no certificate error.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -2,6 +2,8 @@
 //! with AK/SK): the status agrees with the case, and the suite's checks pass on what came
 //! back. Also the checks on every response the mock gives for each duration and cluster kind.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 
 use clustercert::runtime::{encode_path_segment, sign_request, Credentials, RetryPolicy};

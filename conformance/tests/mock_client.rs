@@ -1,6 +1,8 @@
 //! The generated client against the in-process mock: a token, every duration, internal and
 //! external clusters, real certificates.
 
+#![forbid(unsafe_code)]
+
 use base64::Engine as _;
 use clustercert::{
     CertDuration, Client, CreateKubernetesClusterCertRequest, CreateKubernetesClusterCertResponse,

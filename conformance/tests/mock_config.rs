@@ -1,5 +1,7 @@
 //! The mock's configuration (YAML and built-in) and the `mock-cce` binary.
 
+#![forbid(unsafe_code)]
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};

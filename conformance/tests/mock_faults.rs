@@ -1,5 +1,7 @@
 //! Every fault mode, asked for per request (`X-Mock-Fault`) and per configured cluster.
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 use clustercert::runtime::RetryPolicy;

@@ -1,6 +1,8 @@
 //! The mock over raw HTTP: CCE-shaped 400/401/404/405 bodies, messages that name the problem,
 //! and a 4xx (never a 5xx) for every malformed request.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashSet;
 
 use clustercert_conformance::mock::{

@@ -2,6 +2,8 @@
 //! verifier, and a request tampered with after signing (body, path, header, date, query) is
 //! refused with 401.
 
+#![forbid(unsafe_code)]
+
 use clustercert::runtime::{sign_request, Clock, Credentials, RetryPolicy, SecretString};
 use clustercert::{CertDuration, Client, CreateKubernetesClusterCertRequest, Error, ValidityDays};
 use clustercert_conformance::mock::{

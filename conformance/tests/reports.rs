@@ -4,6 +4,8 @@
 //! colours; the exit codes 0, 1, 2 and 3; the `schema` subcommand; record, then replay, with
 //! drift.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -2,6 +2,8 @@
 //! validates against the schema it illustrates (issue 2 asks for this; it lives here because
 //! the suite owns the schema translation).
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeSet;
 
 use clustercert_conformance::schema::{resolve_ref, CompiledSchema};

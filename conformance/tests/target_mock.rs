@@ -1,6 +1,8 @@
 //! The mock target of the default run: the in-process mock, the generated client, durations
 //! -1, 1, 30 and 1825 on an internal and an external cluster, every check on each response.
 
+#![forbid(unsafe_code)]
+
 use clustercert_conformance::runner::Row;
 use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target::run_mock_target;

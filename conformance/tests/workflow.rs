@@ -2,6 +2,8 @@
 //! (`.ci/run` installs it), and it does what the docs say (mock suite on push and pull
 //! request, live on a schedule with secrets, reports uploaded).
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

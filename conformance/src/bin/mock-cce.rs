@@ -3,6 +3,8 @@
 //! The first line on stdout is `mock CCE listening on http://127.0.0.1:PORT`; the credentials
 //! and clusters follow.
 
+#![forbid(unsafe_code)]
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
