@@ -28,7 +28,7 @@ Credentials are looked for where the official SDKs look, in their order: the env
 HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials, or an IAM token in
 HUAWEICLOUD_SDK_AUTH_TOKEN); then the profile file HUAWEICLOUD_SDK_CREDENTIALS_FILE, else
 ~/.huaweicloud/credentials (section [basic]: ak, sk, project_id, security_token); then the
-ECS instance metadata (temporary AK/SK of the instance's agency; CCE_KUBECONFIG_METADATA_ENDPOINT
+ECS instance metadata (temporary AK/SK of the instance's agency; CCE_METADATA_ENDPOINT
 moves the address, `off` skips it). When none has credentials, the error names every place
 looked in. --project-id is the project of the request path and of AK/SK signing
 (X-Project-Id), whichever place the keys come from.
@@ -524,7 +524,7 @@ struct Resolved {
 
 /// The environment variable that moves the ECS metadata address (`off` skips it): for tests,
 /// which must never reach the real `169.254.169.254`, and for proxies in front of it.
-pub const ENV_METADATA_ENDPOINT: &str = "CCE_KUBECONFIG_METADATA_ENDPOINT";
+pub const ENV_METADATA_ENDPOINT: &str = "CCE_METADATA_ENDPOINT";
 
 /// The credentials of a run, looked for where the official SDK looks, in its order: the
 /// environment `env` (see [`credentials`]), then the profile file

@@ -125,7 +125,7 @@ async fn run(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
         .env_clear()
         .env("HOME", home)
         // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
-        .env("CCE_KUBECONFIG_METADATA_ENDPOINT", "http://127.0.0.1:1")
+        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
         .envs(env.iter().copied())
         .args(args)
         .output()

@@ -46,7 +46,7 @@ async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Out
         .env_clear()
         .env("HOME", home)
         // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
-        .env("CCE_KUBECONFIG_METADATA_ENDPOINT", "http://127.0.0.1:1")
+        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
         .envs(env.iter().copied())
         .args(args)
         .output()
@@ -870,7 +870,7 @@ async fn credentials_come_from_instance_metadata_last() {
     let output = tokio::process::Command::new(BIN)
         .env_clear()
         .env("HOME", home.path())
-        .env("CCE_KUBECONFIG_METADATA_ENDPOINT", &metadata)
+        .env("CCE_METADATA_ENDPOINT", &metadata)
         .args(fetch_args(&url, INTERNAL_CLUSTER_ID, &path))
         .output()
         .await

@@ -314,9 +314,24 @@ fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Re
             return finish(std::slice::from_ref(&row), "live", output, false);
         }
     };
+    let runtime = runtime()?;
+    let lookup = |name: &str| std::env::var(name).ok();
+    let credentials =
+        match runtime.block_on(target::live_credentials(&settings.project_id, lookup))? {
+            Ok(credentials) => credentials,
+            Err(reason) => {
+                println!("{reason}");
+                let row = Row::skipped(Target::Live, format!("live/duration={duration}"), reason);
+                return finish(std::slice::from_ref(&row), "live", output, false);
+            }
+        };
     let validators = Validators::builtin()?;
-    let row = runtime()?.block_on(target::run_live_target(
-        &settings, duration, validators, record,
+    let row = runtime.block_on(target::run_live_target(
+        &settings,
+        credentials,
+        duration,
+        validators,
+        record,
     ))?;
     print!("{}", render_findings(&row.result));
     finish(std::slice::from_ref(&row), "live", output, true)

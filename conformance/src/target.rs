@@ -252,10 +252,18 @@ pub const LIVE_ENV: &[(&str, &str)] = &[
         "region, e.g. cn-north-4 (or CCE_ENDPOINT)",
     ),
     ("CCE_ENDPOINT", "endpoint URL, instead of the region"),
+    (
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "profile file, when the environment has no keys (default ~/.huaweicloud/credentials)",
+    ),
+    (
+        "CCE_METADATA_ENDPOINT",
+        "ECS metadata address, tried last (`off` skips it)",
+    ),
 ];
 
 /// Reads the live settings through `lookup`; `Err` is the reason to skip, naming what is
-/// missing. Credentials are checked here only for presence; the client reads them.
+/// missing. Credentials are not among them: [`live_credentials`] looks for them.
 pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSettings, String> {
     let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
     let mut missing = Vec::new();
@@ -273,11 +281,6 @@ pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSett
     if place.is_none() {
         missing.push("HUAWEICLOUD_SDK_REGION (or CCE_ENDPOINT)");
     }
-    let has_token = get("HUAWEICLOUD_SDK_AUTH_TOKEN").is_some();
-    let has_aksk = get("HUAWEICLOUD_SDK_AK").is_some() && get("HUAWEICLOUD_SDK_SK").is_some();
-    if !has_token && !has_aksk {
-        missing.push("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_AUTH_TOKEN)");
-    }
     match (project_id, cluster_id, place) {
         (Some(project_id), Some(cluster_id), Some(place)) if missing.is_empty() => {
             Ok(LiveSettings {
@@ -290,10 +293,68 @@ pub fn live_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<LiveSett
     }
 }
 
-/// Builds the live client: endpoint or region, and the credentials the official SDK's
-/// environment variables give (`Credentials::from_env`).
-pub fn live_client(settings: &LiveSettings) -> anyhow::Result<Client> {
-    let credentials = Credentials::from_env()?;
+/// The credentials for `live`, looked for where the official SDK looks, in its order: the
+/// environment (`lookup`), the profile file (`[basic]`), then the ECS instance metadata
+/// (`CCE_METADATA_ENDPOINT` moves it, `off` skips it). AK/SK sign for the live project
+/// whichever place gave them. `Ok(Err(reason))` is a skip: no place had credentials, and the
+/// reason names each place looked in; `Err` is credentials found but unusable.
+pub async fn live_credentials(
+    project_id: &str,
+    lookup: impl Fn(&str) -> Option<String> + Send + Sync + Clone + 'static,
+) -> anyhow::Result<Result<Credentials, String>> {
+    use clustercert::runtime::provider::{
+        EnvProvider, MetadataProvider, ProfileProvider, ProvideCredentials, ProviderChain, Section,
+    };
+    use clustercert::runtime::CredentialsError;
+    let os_lookup = lookup.clone();
+    let mut providers: Vec<Box<dyn ProvideCredentials>> = vec![
+        Box::new(EnvProvider::with_lookup(lookup.clone())),
+        Box::new(ProfileProvider::with_lookup(Section::Basic, move |name| {
+            os_lookup(name).map(Into::into)
+        })),
+    ];
+    let mut looked = Vec::new();
+    match lookup("CCE_METADATA_ENDPOINT").filter(|v| !v.is_empty()) {
+        Some(off) if off == "off" => {
+            looked.push("instance metadata: CCE_METADATA_ENDPOINT=off".to_owned())
+        }
+        Some(endpoint) => providers.push(Box::new(
+            MetadataProvider::new(project_id).endpoint(endpoint),
+        )),
+        None => providers.push(Box::new(MetadataProvider::new(project_id))),
+    }
+    let provided = match ProviderChain::new(providers).read().await {
+        Ok(provided) => provided,
+        Err(CredentialsError::NotFound { looked: places }) => {
+            let places: Vec<String> = places.into_iter().chain(looked).collect();
+            return Ok(Err(format!(
+                "live: skipped, no credentials found; looked in: {}",
+                places.join("; ")
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    for warning in &provided.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(Ok(match provided.credentials {
+        Credentials::AkSk {
+            access_key,
+            secret_key,
+            security_token,
+            ..
+        } => Credentials::AkSk {
+            access_key,
+            secret_key,
+            project_id: project_id.to_owned(),
+            security_token,
+        },
+        other => other,
+    }))
+}
+
+/// Builds the live client: endpoint or region, and `credentials`.
+pub fn live_client(settings: &LiveSettings, credentials: Credentials) -> anyhow::Result<Client> {
     let builder = match &settings.place {
         LivePlace::Endpoint(url) => Client::builder().endpoint(url.clone()),
         LivePlace::Region(region) => Client::builder().region(region.clone()),
@@ -308,11 +369,12 @@ pub fn live_client(settings: &LiveSettings) -> anyhow::Result<Client> {
 /// ([`crate::drift`]).
 pub async fn run_live_target(
     settings: &LiveSettings,
+    credentials: Credentials,
     duration: i64,
     validators: &Validators,
     record_dir: Option<&Path>,
 ) -> anyhow::Result<Row> {
-    let client = live_client(settings)?;
+    let client = live_client(settings, credentials)?;
     let name = format!("live/{}/duration={duration}", settings.cluster_id);
     let started = Instant::now();
     let fetched = fetch(
@@ -391,7 +453,6 @@ mod tests {
             "HUAWEICLOUD_SDK_PROJECT_ID",
             "CCE_CLUSTER_ID",
             "HUAWEICLOUD_SDK_REGION",
-            "HUAWEICLOUD_SDK_AK",
         ] {
             assert!(err.contains(name), "{err}");
         }

@@ -156,6 +156,59 @@ fn live_skips_with_a_clear_message_without_credentials() {
 }
 
 #[test]
+fn live_without_credentials_anywhere_is_a_skip_naming_every_place_looked_in() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = run(bin()
+        .arg("live")
+        .env("HOME", home.path())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
+        .env("CCE_CLUSTER_ID", "c")
+        .env("CCE_ENDPOINT", "http://127.0.0.1:1")
+        // Never the real 169.254.169.254: a closed local port.
+        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1"));
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("live: skipped, no credentials found"),
+        "{stdout}"
+    );
+    for place in ["environment", ".huaweicloud/credentials", "127.0.0.1:1"] {
+        assert!(stdout.contains(place), "{place} in {stdout}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_takes_ak_sk_from_the_profile_file() {
+    use clustercert_conformance::mock::{self, MockConfig};
+    let server = mock::start(MockConfig::builtin(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("mock starts");
+    let home = tempfile::tempdir().expect("tempdir");
+    let profile = home.path().join("credentials");
+    std::fs::write(
+        &profile,
+        format!(
+            "[basic]\nak = {}\nsk = {}\nproject_id = {}\n",
+            mock::DEFAULT_AK,
+            mock::DEFAULT_SK,
+            mock::DEFAULT_PROJECT_ID
+        ),
+    )
+    .expect("profile");
+    let (code, stdout, stderr) = run(bin()
+        .args(["live", "--duration", "30"])
+        .env("HOME", home.path())
+        .env("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &profile)
+        .env("CCE_METADATA_ENDPOINT", "off")
+        .env("CCE_ENDPOINT", server.url())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", mock::DEFAULT_PROJECT_ID)
+        .env("CCE_CLUSTER_ID", mock::INTERNAL_CLUSTER_ID));
+    server.shutdown().await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.ends_with("1 passed, 0 failed\n"), "{stdout}");
+    assert!(!stdout.contains(mock::DEFAULT_SK) && !stderr.contains(mock::DEFAULT_SK));
+}
+
+#[test]
 fn recorded_mock_cases_are_redacted_and_replay_as_passes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, stdout, stderr) = run(bin()
