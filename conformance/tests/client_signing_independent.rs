@@ -1,6 +1,6 @@
-//! An independent `SDK-HMAC-SHA256` verifier, written from the algorithm's description
-//! (`clustercert-api.md` and the signing vectors' README) without using the runtime's
-//! signing code, checks what the client actually sends over the wire.
+//! An independent `SDK-HMAC-SHA256` verifier, written from the algorithm's description (the
+//! outline and the SDK's refinements in `runtime/tests/data/signing/README.md`) without using
+//! the runtime's signing code, checks what the client actually sends over the wire.
 
 #![forbid(unsafe_code)]
 
