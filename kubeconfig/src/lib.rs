@@ -51,7 +51,9 @@
 //! With the feature `kube`, `ClusterEntry::to_kube_config` and `to_kube_kubeconfig` hand
 //! the result to kube-rs.
 //!
-//! Comments in an existing file are not kept (kubectl does not keep them either).
+//! Comments in an existing file are not kept (kubectl does not keep them either); anchors
+//! and aliases are written out in full and `<<` merge keys merged, as kubectl reads them; a
+//! file with a `!!binary` value is refused (it could not be written back as kubectl reads it).
 
 #![forbid(unsafe_code)]
 

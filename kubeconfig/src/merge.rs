@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
 
-use super::yaml::{self, flow_depth, MAX_DEPTH};
+use super::yaml::{self, binary_tag_line, flow_depth, MAX_DEPTH};
 use super::{ClusterEntry, KubeconfigError};
 
 use clustercert::runtime::redact::is_secret_key;
@@ -290,14 +290,26 @@ fn parse(existing: &str) -> Result<Mapping, String> {
             "it nests more than {MAX_DEPTH} levels deep, which no kubeconfig needs"
         ));
     }
-    match serde_yaml::from_str::<Value>(existing) {
-        Ok(Value::Null) => Ok(Mapping::new()),
-        Ok(Value::Mapping(mapping)) => Ok(mapping),
-        Ok(other) => Err(format!(
+    if let Some(line) = binary_tag_line(existing) {
+        return Err(format!(
+            "line {line} holds a `!!binary` value, which kubectl decodes but this tool would \
+             write back undecoded; replace it with the decoded text"
+        ));
+    }
+    let mut value =
+        serde_yaml::from_str::<Value>(existing).map_err(|e| format!("not YAML: {e}"))?;
+    // kubectl's YAML 1.1 reader merges `<<: *anchor` keys; so do we, or the key would be
+    // written back quoted, as a literal `<<` that kubectl no longer merges.
+    value
+        .apply_merge()
+        .map_err(|e| format!("a `<<` merge key cannot be merged: {e}"))?;
+    match value {
+        Value::Null => Ok(Mapping::new()),
+        Value::Mapping(mapping) => Ok(mapping),
+        other => Err(format!(
             "the top level is {}, not a mapping",
             kind_of(&other)
         )),
-        Err(e) => Err(format!("not YAML: {e}")),
     }
 }
 

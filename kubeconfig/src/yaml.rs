@@ -300,6 +300,83 @@ pub fn flow_depth(text: &str, limit: usize) -> usize {
     deepest
 }
 
+/// The line (from 1) of the first `!!binary` tag (or its verbatim form) outside quoted
+/// scalars and comments, in one pass. kubectl decodes such a value, while `serde_yaml` drops
+/// the tag and keeps the base64 text, so a file with one cannot be rewritten faithfully. The
+/// text of a block scalar is scanned too, which can only refuse too much.
+pub fn binary_tag_line(text: &str) -> Option<usize> {
+    const TAGS: [&[u8]; 2] = [b"!!binary", b"!<tag:yaml.org,2002:binary>"];
+    #[derive(PartialEq)]
+    enum State {
+        Normal,
+        Single,
+        Double,
+        Comment,
+    }
+    let bytes = text.as_bytes();
+    let mut state = State::Normal;
+    let mut line = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let previous = if i == 0 { b'\n' } else { bytes[i - 1] };
+        let token_start = matches!(
+            previous,
+            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+        );
+        if b == b'\n' {
+            line += 1;
+        }
+        match state {
+            State::Normal => match b {
+                b'!' if token_start => {
+                    let rest = &bytes[i..];
+                    let tagged = TAGS.iter().any(|tag| {
+                        rest.starts_with(tag)
+                            && matches!(
+                                rest.get(tag.len()),
+                                None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}')
+                            )
+                    });
+                    if tagged {
+                        return Some(line);
+                    }
+                }
+                b'\'' if token_start => state = State::Single,
+                b'"' if token_start => state = State::Double,
+                b'#' if matches!(previous, b' ' | b'\t' | b'\n' | b'\r') => state = State::Comment,
+                _ => {}
+            },
+            State::Single => {
+                if b == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        state = State::Normal;
+                    }
+                }
+            }
+            State::Double => match b {
+                b'\\' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+                b'"' => state = State::Normal,
+                _ => {}
+            },
+            State::Comment => {
+                if b == b'\n' {
+                    state = State::Normal;
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +440,21 @@ mod tests {
         let back: Value = serde_yaml::from_str(&written).unwrap();
         assert_eq!(back, value, "{written}");
         assert!(written.contains("\"y\": \"on\""), "{written}");
+    }
+
+    #[test]
+    fn binary_tags_are_found_outside_quotes_and_comments() {
+        assert_eq!(binary_tag_line("a: b\nc: !!binary YWJj\n"), Some(2));
+        assert_eq!(
+            binary_tag_line("a: [!<tag:yaml.org,2002:binary> YWJj]"),
+            Some(1)
+        );
+        assert_eq!(binary_tag_line("- !!binary\n  YWJj"), Some(1));
+        assert_eq!(
+            binary_tag_line("a: \"!!binary\\\n\"\nb: '!!binary' # !!binary"),
+            None
+        );
+        assert_eq!(binary_tag_line("a: !!binaryx b\nc: x!!binary"), None);
     }
 
     #[test]

@@ -295,3 +295,81 @@ fn kubectl_reads_random_strings_as_written() {
         }
     }
 }
+
+/// A file kubectl wrote or a person edited, with YAML 1.1's merge keys (`<<: *anchor`): kubectl
+/// reads the merged values, so after a merge it must read the same ones.
+const WITH_MERGE_KEYS: &str = "\
+apiVersion: v1
+kind: Config
+clusters:
+- name: a
+  cluster: &base
+    server: https://a.example:6443
+    insecure-skip-tls-verify: true
+- name: b
+  cluster:
+    <<: *base
+    server: https://b.example:6443
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: b
+  context: {cluster: b, user: u}
+current-context: b
+";
+
+#[test]
+fn merge_keys_keep_what_kubectl_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("config");
+    std::fs::write(&path, WITH_MERGE_KEYS).expect("writable");
+    let before = clustercert_test_support::kubectl().map(|k| k.view_json(&path));
+    update_file(&path, &aliased("ours"), &MergeOptions::default()).expect("merges");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let back: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let cluster_b = &back["clusters"][1]["cluster"];
+    assert_eq!(
+        cluster_b["server"].as_str(),
+        Some("https://b.example:6443"),
+        "{text}"
+    );
+    assert_eq!(
+        cluster_b["insecure-skip-tls-verify"].as_bool(),
+        Some(true),
+        "{text}"
+    );
+    assert!(cluster_b.get("<<").is_none(), "no literal `<<` key: {text}");
+
+    let Some(kubectl) = clustercert_test_support::kubectl() else {
+        return;
+    };
+    let view = |text: &str| -> Json {
+        let mut view: Json = serde_json::from_str(text).expect("JSON");
+        view["clusters"] = json!(view["clusters"].as_array().unwrap()[..2]);
+        view
+    };
+    let after = kubectl.view_json(&path);
+    assert_eq!(view(&after)["clusters"], view(&before.unwrap())["clusters"]);
+}
+
+#[test]
+fn a_binary_value_is_refused_not_rewritten() {
+    // kubectl decodes `!!binary`; a reader that drops the tag would write the base64 text
+    // back as the value. The file is refused, before any certificate, and left as it was.
+    for tag in ["!!binary", "!<tag:yaml.org,2002:binary>"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("config");
+        let text = format!(
+            "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: {tag} YWJj\n"
+        );
+        std::fs::write(&path, &text).expect("writable");
+        let err = clustercert_kubeconfig::check_file(&path).expect_err("refused");
+        assert!(err.to_string().contains("binary"), "{err}");
+        update_file(&path, &aliased("ours"), &MergeOptions::default()).expect_err("refused");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+    // The word in a string or a comment is no tag.
+    let text = "apiVersion: v1\nkind: Config\nusers:\n- name: u # !!binary\n  user:\n    token: \"!!binary YWJj\"\n";
+    clustercert_kubeconfig::check(text).expect("a string, not a tag");
+}
