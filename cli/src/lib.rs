@@ -246,6 +246,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
                 entry.client_certificate_data(),
                 entry.client_key_data().expose_secret(),
             )?;
+            not_expired(&credential)?;
             let cache = cache()?;
             let held = cache.open(&key, std::time::SystemTime::now(), CACHE_LOCK_TIMEOUT)?;
             held.store(&credential)?;
@@ -319,6 +320,22 @@ async fn mint(
                 "cannot get the certificate of cluster {cluster_id}{attempts}"
             ))
         })
+}
+
+/// Refuses a certificate that has expired by this computer's clock: kubectl would run the
+/// plugin again, and mint again, for every connection.
+fn not_expired(credential: &Credential) -> anyhow::Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    if credential.not_after() <= now {
+        let when = credential.not_after_rfc3339();
+        anyhow::bail!(
+            "the certificate CCE returned expired at {when}, before it could be used; is this computer's clock right?"
+        );
+    }
+    Ok(())
 }
 
 /// The endpoint or region, as the cache key names it.
@@ -469,6 +486,7 @@ pub async fn run_credential(cli: CredentialCli, out: &mut dyn Write) -> anyhow::
                 entry.client_key_data().expose_secret(),
             )
             .map_err(|e| anyhow::anyhow!("the response's {e}"))?;
+            not_expired(&credential)?;
             held.store(&credential)?;
             credential
         }

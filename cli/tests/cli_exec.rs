@@ -42,14 +42,23 @@ impl Pki {
 
     /// A client certificate valid from `now - before` to `now + after`, and its key (PEM).
     fn client(&self, before: Duration, after: Duration) -> (String, String) {
+        let now = time::OffsetDateTime::now_utc();
+        self.client_between(now - before, now + after)
+    }
+
+    /// A client certificate valid from `not_before` to `not_after`, and its key (PEM).
+    fn client_between(
+        &self,
+        not_before: time::OffsetDateTime,
+        not_after: time::OffsetDateTime,
+    ) -> (String, String) {
         let key = rcgen::KeyPair::generate().expect("key");
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "user");
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now - before;
-        params.not_after = now + after;
+        params.not_before = not_before;
+        params.not_after = not_after;
         let issuer = rcgen::Issuer::from_params(&self.ca_params, &self.ca_key);
         let cert = params.signed_by(&key, &issuer).expect("signed");
         (cert.pem(), key.serialize_pem())
@@ -546,4 +555,114 @@ async fn an_unusable_cache_folder_fails_before_minting() {
     );
     assert_eq!(cce.count(), 0, "no certificate minted");
     assert!(!config.exists());
+}
+
+/// A cache folder (here reached through a link) that another user owns: that user could
+/// read or replace the cached key, so it is refused before minting, and left as it was.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cache_folder_of_another_user_is_refused() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let foreign = home.path().join("foreign");
+    std::fs::create_dir(&foreign).expect("folder");
+    std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let me = std::fs::metadata(home.path()).unwrap().uid();
+    let other = if me == 65534 { 65533 } else { 65534 };
+    if std::os::unix::fs::chown(&foreign, Some(other), None).is_err() {
+        eprintln!("skipped: giving a folder to another user needs root");
+        return;
+    }
+    let cache_dir = home.path().join("cache");
+    std::fs::create_dir(&cache_dir).expect("folder");
+    std::os::unix::fs::symlink(&foreign, cache_dir.join("cce")).expect("link");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let config = home.path().join("config");
+    let exec_run = [
+        "--exec",
+        "--endpoint",
+        &cce.url,
+        "--project-id",
+        "p",
+        "--cluster-id",
+        "c1",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+    ];
+    for args in [credential_args(&cce.url), exec_run.to_vec()] {
+        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains("belongs to"), "{}", run.stderr);
+    }
+    assert_eq!(cce.count(), 0, "no certificate minted");
+    assert!(!config.exists());
+    let meta = std::fs::metadata(&foreign).unwrap();
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o755,
+        "their folder is left as it was"
+    );
+    assert_eq!(
+        std::fs::read_dir(&foreign).unwrap().count(),
+        0,
+        "nothing written there"
+    );
+}
+
+/// A clock a little behind CCE's: the new certificate's notBefore is a minute ahead. Minting
+/// again cannot help (the API server judges with its own clock), so the cached one is used.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_from_a_clock_slightly_ahead_is_cached() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    let (cert, key) = pki.client_between(now + Duration::from_secs(60), now + DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    for _ in 0..3 {
+        let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+    assert_eq!(cce.count(), 1, "minted once, then answered from the cache");
+}
+
+/// A certificate that is already expired when it arrives would make kubectl run the plugin
+/// (and mint) for every connection: it is an error, and nothing is cached.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_certificate_from_cce_is_an_error() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    // Expired a minute ago.
+    let now = time::OffsetDateTime::now_utc();
+    let (cert, key) = pki.client_between(now - DAY, now - Duration::from_secs(60));
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.stdout, "", "no ExecCredential");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    assert!(cache_files(&cache_dir).is_empty(), "nothing cached");
 }

@@ -8,7 +8,8 @@
 //!   atomically under the file's [`lock`](crate::lock) so that parallel kubectl processes
 //!   mint once. A cache file is trusted only when it parses, names the same key, holds a
 //!   pair [`check_client_pair`] accepts and a certificate whose own validity says it is not
-//!   due ([`renewal_due`]); anything else is ignored and replaced.
+//!   due ([`renewal_due`]); anything else is ignored and replaced. A cache folder that
+//!   another user owns (a link to one included) is refused, and left as it is.
 //! - A certificate is renewed when less than [`renewal_margin`] of its life is left: 10% of
 //!   its life or one hour, whichever is smaller.
 
@@ -126,16 +127,21 @@ impl Credential {
         self.not_after
     }
 
-    /// The `ExecCredential` kubectl reads from the plugin's standard output (one line of
-    /// JSON). It holds the key: print it only there.
-    pub fn exec_credential_json(&self) -> String {
-        let expiration = time::OffsetDateTime::from_unix_timestamp(self.not_after)
+    /// The certificate's `notAfter` as RFC 3339 text (`2026-11-30T09:00:00Z`).
+    pub fn not_after_rfc3339(&self) -> String {
+        time::OffsetDateTime::from_unix_timestamp(self.not_after)
             .ok()
             .and_then(|t| {
                 t.format(&time::format_description::well_known::Rfc3339)
                     .ok()
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The `ExecCredential` kubectl reads from the plugin's standard output (one line of
+    /// JSON). It holds the key: print it only there.
+    pub fn exec_credential_json(&self) -> String {
+        let expiration = self.not_after_rfc3339();
         serde_json::json!({
             "apiVersion": EXEC_API_VERSION,
             "kind": "ExecCredential",
@@ -174,12 +180,28 @@ pub fn renewal_margin(not_before: i64, not_after: i64) -> Duration {
     Duration::from_secs((life / 10).min(3_600))
 }
 
+/// How far ahead of this computer's clock a certificate's `notBefore` may be and the
+/// certificate still be used: 5 minutes. A clock a little behind CCE's makes every new
+/// certificate look not yet valid; minting again would not help (the API server judges with
+/// its own clock), so such a certificate is cached and used.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
 /// Whether a certificate valid from `not_before` to `not_after` is due for renewal at `now`
 /// (seconds since the Unix epoch): within [`renewal_margin`] of `notAfter`, past it, or not
-/// yet valid.
+/// valid for more than [`CLOCK_SKEW`] yet.
+///
+/// ```
+/// use clustercert_kubeconfig::exec::renewal_due;
+/// let day = 86_400;
+/// assert!(!renewal_due(0, day, 60)); // fresh
+/// assert!(renewal_due(0, day, day - 60)); // within the hour before notAfter
+/// assert!(!renewal_due(120, day, 0)); // two minutes ahead: clock skew
+/// assert!(renewal_due(3_600, day, 0)); // an hour ahead: not trusted
+/// ```
 pub fn renewal_due(not_before: i64, not_after: i64, now: i64) -> bool {
     let margin = renewal_margin(not_before, not_after).as_secs() as i64;
-    now < not_before || now >= not_after - margin
+    now.saturating_add(CLOCK_SKEW.as_secs() as i64) < not_before
+        || now >= not_after.saturating_sub(margin)
 }
 
 /// What a cache entry is for: one certificate per endpoint, project, cluster, context and
@@ -359,6 +381,10 @@ fn read_cache(path: &Path, key: &CacheKey) -> Option<Credential> {
     Credential::from_pem(&file.certificate_pem, &file.key_pem).ok()
 }
 
+/// Creates the cache folder (0700) when missing, and makes sure it is this user's alone: a
+/// folder (or the target of a link) that another user owns is refused, since that user could
+/// read or replace the cached key; it is not changed. A folder of ours that others may enter
+/// becomes 0700.
 fn create_private_folder(folder: &Path) -> Result<(), KubeconfigError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -371,7 +397,37 @@ fn create_private_folder(folder: &Path) -> Result<(), KubeconfigError> {
             path: folder.to_path_buf(),
             source,
         })?;
-    set_mode(folder, 0o700);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+        let refuse = |reason: String| KubeconfigError::Io {
+            action: "use the credential cache folder",
+            path: folder.to_path_buf(),
+            source: std::io::Error::other(reason),
+        };
+        let io = |source| KubeconfigError::Io {
+            action: "use the credential cache folder",
+            path: folder.to_path_buf(),
+            source,
+        };
+        let meta = std::fs::metadata(folder).map_err(io)?;
+        // Who this process is, as the owner of a file it creates there (an unnamed file,
+        // gone when closed): no `unsafe` call to geteuid needed.
+        let mine = tempfile::tempfile_in(folder)
+            .and_then(|probe| probe.metadata())
+            .map_err(io)?
+            .uid();
+        if meta.uid() != mine {
+            return Err(refuse(format!(
+                "it belongs to user id {}, not to this user (id {mine}), who could read or \
+                 replace the cached key; remove it or set KUBECACHEDIR elsewhere",
+                meta.uid()
+            )));
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        }
+    }
     Ok(())
 }
 
