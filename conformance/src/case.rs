@@ -17,6 +17,51 @@ pub fn default_cases_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
 }
 
+/// The largest case or response file read, in bytes (64 MiB): far above any real answer
+/// (a 14 MB response holds 300,000 clusters), far below what would exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a case or response file as UTF-8 text, refusing before reading it whole: anything
+/// but a regular file (a FIFO would wait for a writer, `/dev/zero` never ends; symlinks are
+/// followed), a file above [`MAX_FILE_BYTES`] (also when it grows while read), and text that
+/// is not UTF-8.
+///
+/// # Errors
+///
+/// [`CaseError::Read`], its cause saying which of the above.
+pub fn read_text(path: &Path) -> Result<String, CaseError> {
+    use std::io::Read as _;
+    let fail = |source| CaseError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let refuse = |why: String| fail(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+    let metadata = std::fs::metadata(path).map_err(fail)?;
+    if !metadata.is_file() {
+        return Err(refuse("not a regular file".to_owned()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(refuse(format!(
+            "{} bytes, more than the {MAX_FILE_BYTES} read",
+            metadata.len()
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(refuse(format!("more than the {MAX_FILE_BYTES} bytes read")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 /// One case: a request, a response, or both, and what the suite must conclude.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,12 +218,9 @@ impl Case {
         })
     }
 
-    /// Reads a case file.
+    /// Reads a case file (see [`read_text`] for what is refused).
     pub fn load(path: &Path) -> Result<Case, CaseError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CaseError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Case::from_json(&text, &path.display().to_string())
     }
 
@@ -290,6 +332,35 @@ mod tests {
         assert_cause_shown_once(err);
         let err = load_dir(&dir.path().join("missing")).unwrap_err();
         assert_cause_shown_once(err);
+    }
+
+    #[test]
+    fn hostile_files_are_refused_before_being_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // A symlink to an endless device: refused without reading (a bounded read would
+        // also stop, but a FIFO would block on open).
+        let zero = dir.path().join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let err = format!("{:#}", anyhow::Error::new(read_text(&zero).unwrap_err()));
+        assert!(err.contains("not a regular file"), "{err}");
+        // Above the cap: refused from its size.
+        let big = dir.path().join("big.json");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let err = format!("{:#}", anyhow::Error::new(Case::load(&big).unwrap_err()));
+        assert!(err.contains("more than the"), "{err}");
+        // Not UTF-8.
+        let latin1 = dir.path().join("latin1.json");
+        std::fs::write(&latin1, b"{\"description\": \"caf\xe9\"}").unwrap();
+        let err = format!("{:#}", anyhow::Error::new(Case::load(&latin1).unwrap_err()));
+        assert!(
+            err.contains("not UTF-8 (invalid byte at offset 20)"),
+            "{err}"
+        );
+        // Nested past serde_json's depth limit: an error, not a stack overflow.
+        let deep = dir.path().join("deep.json");
+        std::fs::write(&deep, "[".repeat(100_000)).unwrap();
+        assert!(Case::load(&deep).is_err());
     }
 
     #[test]

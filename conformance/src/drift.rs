@@ -12,6 +12,7 @@
 //! | `drift.missing-field` | warning | a field the earlier answer had is gone |
 //! | `drift.new-field` | note | a field the earlier answer did not have |
 //! | `drift.header` | note | a kept header appeared or disappeared, or `Content-Type` changed |
+//! | `drift.unreadable-recording` | warning | a more recent recording is not a case: it is named and skipped, the comparison is with the latest readable one |
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -29,6 +30,46 @@ pub const MISSING_FIELD: &str = "drift.missing-field";
 pub const NEW_FIELD: &str = "drift.new-field";
 /// `drift.header`.
 pub const HEADER: &str = "drift.header";
+/// `drift.unreadable-recording`.
+pub const UNREADABLE_RECORDING: &str = "drift.unreadable-recording";
+
+/// The latest earlier recording that can be read, as [`latest_recording`] finds it; each
+/// later one that cannot (a corrupt or hand-broken file) is a [`UNREADABLE_RECORDING`]
+/// warning in `report`, naming the file and why, rather than an error: one broken file must
+/// not stop every later run from comparing, and from recording (which would keep it the
+/// latest for ever).
+pub fn latest_readable_recording(dir: &Path, new_name: &str, report: &mut Report) -> Option<Case> {
+    let prefix = strip_stamp(new_name);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name != new_name && strip_stamp(name) == prefix)
+        .filter(|name| dir.join(name).join(case::CASE_FILE).is_file())
+        .collect();
+    names.sort_unstable_by(|a, b| b.cmp(a));
+    if !names.is_empty() {
+        report.ran(UNREADABLE_RECORDING);
+    }
+    for name in names {
+        let file = dir.join(&name).join(case::CASE_FILE);
+        match Case::load(&file) {
+            Ok(case) => return Some(case),
+            Err(e) => {
+                let why = std::error::Error::source(&e)
+                    .map(|source| format!(": {source}"))
+                    .unwrap_or_default();
+                report.add(
+                    UNREADABLE_RECORDING,
+                    Severity::Warning,
+                    "",
+                    format!("{e}{why}; skipped, compared with an earlier recording if any"),
+                );
+            }
+        }
+    }
+    None
+}
 
 /// The latest earlier recording of the request that `new_name` records, in `dir`: the
 /// sub-folder with the greatest name that is `new_name` without its `-YYYYMMDDTHHMMSSZ`
@@ -261,6 +302,46 @@ mod tests {
             found(&a, &c),
             vec![(STATUS, Severity::Error, "/response/status".into())]
         );
+    }
+
+    #[test]
+    fn a_corrupt_latest_recording_is_a_warning_and_the_one_before_it_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+            std::fs::write(dir.path().join(name).join(case::CASE_FILE), text).unwrap();
+        };
+        let good = Case::from_response_body(json!({"kind": "good"}), None);
+        write(
+            "live-x-20260101T000000Z",
+            &serde_json::to_string(&good).unwrap(),
+        );
+        write("live-x-20260201T000000Z", "{\"description\": ");
+        write("live-x-20260301T000000Z", "not json \u{1}");
+        let mut report = Report::new();
+        let found = latest_readable_recording(dir.path(), "live-x-20261129T091500Z", &mut report);
+        assert_eq!(found, Some(good));
+        let warnings: Vec<_> = report
+            .findings()
+            .iter()
+            .map(|f| (f.check, f.severity, f.message.clone()))
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings
+            .iter()
+            .all(|(check, severity, _)| *check == UNREADABLE_RECORDING
+                && *severity == Severity::Warning));
+        assert!(
+            warnings[0].2.contains("live-x-20260301T000000Z"),
+            "the newest first: {warnings:?}"
+        );
+        // Nothing readable: no comparison, still no error.
+        let mut report = Report::new();
+        assert_eq!(
+            latest_readable_recording(dir.path(), "live-y-20261129T091500Z", &mut report),
+            None
+        );
+        assert!(report.findings().is_empty());
     }
 
     #[test]

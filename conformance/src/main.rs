@@ -19,7 +19,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -30,8 +30,8 @@ use clustercert_conformance::finding::{Report, DEFAULT_FINDINGS_PER_CHECK};
 use clustercert_conformance::fixtures::{MintOptions, Minted};
 use clustercert_conformance::report::{self, github, ReportSpec, RunInfo};
 use clustercert_conformance::runner::{
-    check_case_into, mismatches, render_findings, render_table_with, run_cases_in, use_color,
-    CaseResult, Row, TableStyle, Target,
+    check_case_into, mismatches, render_findings, render_table_with, run_cases_in, terminal_safe,
+    use_color, CaseResult, Row, TableStyle, Target,
 };
 use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target;
@@ -41,7 +41,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every expectation is met (validate: the response is valid)
   1  an expectation is not met (a FAIL row; validate: the response is invalid)
-  2  usage or setup error (bad flags, unreadable files, a report that cannot be written)
+  2  usage or setup error (bad flags, unreadable files, a report that cannot be written
+     or a path given to two reports; reports are checked before anything runs)
   3  live only: skipped, nothing was checked (credentials or settings are not set)";
 
 /// `live` without its settings: skipped, a code of its own so CI cannot take it for a pass.
@@ -210,6 +211,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints to standard output. A reader that went away (`| head`) is not an error: the rest
+/// of the output is dropped and the command still ends with its own exit code.
+fn say(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Fails early when a report (or the GitHub step summary) could not be written at the end.
+fn prepare(output: &OutputArgs) -> anyhow::Result<()> {
+    let summary = github::step_summary(|name| std::env::var(name).ok());
+    report::prepare(&output.reports, summary.as_deref())?;
+    Ok(())
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -230,7 +253,7 @@ fn finish(
         github::emit(rows, info, |name| std::env::var(name).ok())?;
     }
     if table {
-        print!("{}", render_table_with(rows, output.style()));
+        say(&render_table_with(rows, output.style()))?;
     }
     Ok(if rows.iter().any(Row::failed) {
         ExitCode::FAILURE
@@ -242,6 +265,7 @@ fn finish(
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    prepare(&args.output)?;
     let validators = Validators::builtin()?;
     let cases = case::load_dir(&args.cases)?;
     let mut rows = run_cases_in(&cases, validators, Some(&args.cases));
@@ -259,10 +283,10 @@ fn validate(
     max_findings: usize,
     output: &OutputArgs,
 ) -> anyhow::Result<ExitCode> {
+    prepare(output)?;
     let started = Instant::now();
     let mut case = {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        let text = case::read_text(file)?;
         let value: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", file.display()))?;
         let is_case = value.get("description").is_some()
@@ -281,16 +305,17 @@ fn validate(
     let mut report = Report::with_limit(max_findings);
     check_case_into(&case, Validators::builtin()?, &mut report);
     let result = CaseResult::from_report(report);
-    print!("{}", render_findings(&result));
+    say(&render_findings(&result))?;
     if case.expect.is_some() {
         let differences = mismatches(case.expect.as_ref(), &result);
         if differences.is_empty() {
-            println!("the case's expectation is met");
+            say("the case's expectation is met\n")?;
         } else {
-            println!("the case's expectation is not met:");
+            let mut text = String::from("the case's expectation is not met:\n");
             for difference in differences {
-                println!("  - {difference}");
+                text.push_str(&format!("  - {}\n", terminal_safe(&difference)));
             }
+            say(&text)?;
         }
     }
     // `validate` asks whether the response is valid: its row fails on any error finding.
@@ -302,14 +327,15 @@ fn validate(
 }
 
 fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Result<ExitCode> {
+    prepare(output)?;
     let settings = match target::live_settings(|name| std::env::var(name).ok()) {
         Ok(settings) => settings,
         Err(reason) => {
-            println!("{reason}");
-            println!("Set these to run against the real API:");
+            let mut text = format!("{reason}\nSet these to run against the real API:\n");
             for (name, what) in target::LIVE_ENV {
-                println!("  {name:<32} {what}");
+                text.push_str(&format!("  {name:<32} {what}\n"));
             }
+            say(&text)?;
             let row = Row::skipped(Target::Live, format!("live/duration={duration}"), reason);
             return finish(std::slice::from_ref(&row), "live", output, false);
         }
@@ -320,7 +346,7 @@ fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Re
         match runtime.block_on(target::live_credentials(&settings.project_id, lookup))? {
             Ok(credentials) => credentials,
             Err(reason) => {
-                println!("{reason}");
+                say(&format!("{}\n", terminal_safe(&reason)))?;
                 let row = Row::skipped(Target::Live, format!("live/duration={duration}"), reason);
                 return finish(std::slice::from_ref(&row), "live", output, false);
             }
@@ -333,7 +359,7 @@ fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Re
         validators,
         record,
     ))?;
-    print!("{}", render_findings(&row.result));
+    say(&render_findings(&row.result))?;
     finish(std::slice::from_ref(&row), "live", output, true)
 }
 
@@ -353,7 +379,7 @@ fn schema(what: &SchemaWhat) -> anyhow::Result<ExitCode> {
             )
         })?,
     };
-    println!("{}", serde_json::to_string_pretty(&compiled.schema)?);
+    say(&(serde_json::to_string_pretty(&compiled.schema)? + "\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -369,9 +395,6 @@ fn mint(days: i64, external: bool, not_before: &str) -> anyhow::Result<ExitCode>
         not_before: (year, u8::try_from(month)?, u8::try_from(day)?),
         backdate_secs: 0,
     })?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&minted.kubeconfig(external))?
-    );
+    say(&(serde_json::to_string_pretty(&minted.kubeconfig(external))? + "\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -372,6 +372,32 @@ pub fn use_color(mode: &str, is_terminal: bool, no_color: Option<&str>) -> bool 
     }
 }
 
+/// Text for the terminal and CI logs: control characters (line breaks, escape sequences,
+/// C1 controls) written as Rust escapes (`\n`, `\u{1b}`), so that a name or a message taken
+/// from a case or a server answer can neither start a line of its own (which a CI runner
+/// could read as a workflow command such as `::error::` or `::add-mask::`) nor drive the
+/// terminal.
+///
+/// ```
+/// use clustercert_conformance::runner::terminal_safe;
+/// assert_eq!(terminal_safe("a\n::error::x\u{1b}[2J"), "a\\n::error::x\\u{1b}[2J");
+/// assert_eq!(terminal_safe("plain: ünïcode"), "plain: ünïcode");
+/// ```
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
@@ -395,7 +421,12 @@ pub fn render_table(rows: &[Row]) -> String {
 /// [`render_table`] in a style: a failing row lists its unmet expectations and its findings;
 /// with `verbose`, every row lists its findings.
 pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
-    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    let width = rows
+        .iter()
+        .map(|r| terminal_safe(&r.name).chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -406,7 +437,11 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
         let findings =
             row.result.findings.len() + row.result.omitted.values().map(|o| o.count).sum::<usize>();
         let outcome = match (&row.skipped, row.passed()) {
-            (Some(reason), _) => paint(&format!("skipped: {reason}"), YELLOW, style.color),
+            (Some(reason), _) => paint(
+                &format!("skipped: {}", terminal_safe(reason)),
+                YELLOW,
+                style.color,
+            ),
             (None, true) => paint("pass", GREEN, style.color),
             (None, false) => paint("FAIL", RED, style.color),
         };
@@ -418,7 +453,7 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:>6}  {:<7}  {outcome}{}",
-            row.name,
+            terminal_safe(&row.name),
             row.result.checks.len(),
             verdict,
             if findings > 0 {
@@ -431,7 +466,12 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
             },
         );
         for reason in &row.mismatches {
-            let _ = writeln!(out, "{:<width$}    - {reason}", "");
+            let _ = writeln!(
+                out,
+                "{:<width$}    - {}",
+                "",
+                terminal_safe(&reason.message)
+            );
         }
         if style.verbose || row.failed() {
             for f in &row.result.findings {
@@ -447,8 +487,8 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
                     "",
                     paint(&format!("{word:<7}"), colour, style.color),
                     f.check,
-                    f.path,
-                    f.message
+                    terminal_safe(&f.path),
+                    terminal_safe(&f.message)
                 );
             }
             for (check, omitted) in &row.result.omitted {
@@ -489,10 +529,12 @@ pub fn render_findings(result: &CaseResult) -> String {
         let _ = write!(
             out,
             "{severity:<7} {:<32} {}: {}",
-            f.check, f.path, f.message
+            f.check,
+            terminal_safe(&f.path),
+            terminal_safe(&f.message)
         );
         if let Some(schema_path) = &f.schema_path {
-            let _ = write!(out, " [schema {schema_path}]");
+            let _ = write!(out, " [schema {}]", terminal_safe(schema_path));
         }
         out.push('\n');
     }

@@ -429,7 +429,7 @@ fn judge_target_row(
     };
     let mut report = judge_report(&case, validators);
     if let Some((dir, case_name)) = &record {
-        if let Some(previous) = drift::latest_recording(dir, case_name)? {
+        if let Some(previous) = drift::latest_readable_recording(dir, case_name, &mut report) {
             drift::compare(&previous, &case, &mut report);
         }
     }

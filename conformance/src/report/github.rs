@@ -28,7 +28,13 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The annotations, one workflow command per line.
+/// The most annotations of each kind (`error`, `warning`, `notice`) printed: GitHub shows at
+/// most 10 of each per step and 50 per job and drops the rest, so printing thousands only
+/// floods the log. One `::notice` then says how many more there are; the reports hold all.
+pub const MAX_ANNOTATIONS: usize = 50;
+
+/// The annotations, one workflow command per line (at most [`MAX_ANNOTATIONS`] of each
+/// kind, then a notice counting the rest).
 ///
 /// ```
 /// use clustercert_conformance::report::github::annotations;
@@ -36,6 +42,17 @@ fn property(text: &str) -> String {
 /// ```
 pub fn annotations(rows: &[Row]) -> String {
     let mut out = String::new();
+    // Printed and left out, per kind: error, warning, notice.
+    let mut printed = [0usize; 3];
+    let mut left_out = [0usize; 3];
+    let mut annotate = |out: &mut String, kind: usize, line: std::fmt::Arguments<'_>| {
+        if printed[kind] < MAX_ANNOTATIONS {
+            printed[kind] += 1;
+            let _ = writeln!(out, "{line}");
+        } else {
+            left_out[kind] += 1;
+        }
+    };
     for row in rows {
         let file = row
             .file
@@ -44,11 +61,14 @@ pub fn annotations(rows: &[Row]) -> String {
             .unwrap_or_default();
         for unmet in &row.mismatches {
             let title = unmet.check.as_deref().unwrap_or("expectation");
-            let _ = writeln!(
-                out,
-                "::error {file}title={}::{}",
-                property(&format!("{}: {title}", row.name)),
-                data(&unmet.message)
+            annotate(
+                &mut out,
+                0,
+                format_args!(
+                    "::error {file}title={}::{}",
+                    property(&format!("{}: {title}", row.name)),
+                    data(&unmet.message)
+                ),
             );
         }
         for f in row
@@ -57,24 +77,44 @@ pub fn annotations(rows: &[Row]) -> String {
             .iter()
             .filter(|f| f.severity == Severity::Warning)
         {
-            let _ = writeln!(
-                out,
-                "::warning {file}title={}::{}",
-                property(&format!("{}: {}", row.name, f.check)),
-                data(&format!("{}: {}", f.path, f.message))
+            annotate(
+                &mut out,
+                1,
+                format_args!(
+                    "::warning {file}title={}::{}",
+                    property(&format!("{}: {}", row.name, f.check)),
+                    data(&format!("{}: {}", f.path, f.message))
+                ),
             );
         }
         if let Some(reason) = &row.skipped {
-            let _ = writeln!(
-                out,
-                "::notice title={}::{}",
-                property(&format!("{}: skipped", row.name)),
-                data(reason)
+            annotate(
+                &mut out,
+                2,
+                format_args!(
+                    "::notice title={}::{}",
+                    property(&format!("{}: skipped", row.name)),
+                    data(reason)
+                ),
             );
         }
     }
+    if left_out.iter().any(|n| *n > 0) {
+        let _ = writeln!(
+            out,
+            "::notice title=clustercert-conformance::{} more errors, {} more warnings and {} more notices not annotated (GitHub shows {MAX_ANNOTATIONS} per job at most); the table and the reports list every one",
+            left_out[0], left_out[1], left_out[2]
+        );
+    }
     out
 }
+
+/// The largest step summary written, in bytes: GitHub refuses a summary above 1 MiB (and
+/// then shows none of it). Failing rows past this are counted, not listed.
+pub const MAX_SUMMARY_BYTES: usize = 512 * 1024;
+
+/// Unmet expectations listed per failing row in the summary; the rest are counted.
+const SUMMARY_REASONS_PER_ROW: usize = 10;
 
 /// The step summary in Markdown: counts per target, then each failing row with its reasons.
 pub fn summary(rows: &[Row], info: RunInfo<'_>) -> String {
@@ -95,11 +135,29 @@ pub fn summary(rows: &[Row], info: RunInfo<'_>) -> String {
         out.push_str("\nEvery expectation is met.\n");
     } else {
         out.push_str("\n### Failing rows\n\n");
-        for row in failing {
-            let _ = writeln!(out, "- **{}**", markdown(&row.name));
-            for unmet in &row.mismatches {
-                let _ = writeln!(out, "  - {}", markdown(&unmet.message));
+        let total = failing.len();
+        for (listed, row) in failing.into_iter().enumerate() {
+            let mut entry = format!("- **{}**\n", markdown(&row.name));
+            for unmet in row.mismatches.iter().take(SUMMARY_REASONS_PER_ROW) {
+                let _ = writeln!(entry, "  - {}", markdown(&unmet.message));
             }
+            if row.mismatches.len() > SUMMARY_REASONS_PER_ROW {
+                let _ = writeln!(
+                    entry,
+                    "  - and {} more",
+                    row.mismatches.len() - SUMMARY_REASONS_PER_ROW
+                );
+            }
+            // Room for this entry and the closing line.
+            if out.len() + entry.len() + 200 > MAX_SUMMARY_BYTES {
+                let _ = writeln!(
+                    out,
+                    "\n{} more failing rows not listed here; the JUnit and JSON reports list every one.",
+                    total - listed
+                );
+                break;
+            }
+            out.push_str(&entry);
         }
     }
     out.push('\n');
@@ -122,8 +180,19 @@ fn markdown(text: &str) -> String {
     out
 }
 
-/// Prints the annotations to standard output and appends the summary to
-/// `GITHUB_STEP_SUMMARY` when that is set.
+/// The step summary file: `GITHUB_STEP_SUMMARY` when GitHub output is [`enabled`] and the
+/// variable is set and not empty.
+pub fn step_summary(lookup: impl Fn(&str) -> Option<String>) -> Option<std::path::PathBuf> {
+    if !enabled(&lookup) {
+        return None;
+    }
+    lookup("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// Prints the annotations to standard output (a reader that went away is not an error) and
+/// appends the summary to `GITHUB_STEP_SUMMARY` when that is set.
 ///
 /// # Errors
 ///
@@ -133,7 +202,20 @@ pub fn emit(
     info: RunInfo<'_>,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<(), ReportError> {
-    print!("{}", annotations(rows));
+    let mut stdout = std::io::stdout().lock();
+    let printed = stdout
+        .write_all(annotations(rows).as_bytes())
+        .and_then(|()| stdout.flush());
+    match printed {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(ReportError {
+                path: "standard output".to_owned(),
+                source: e,
+            })
+        }
+        _ => {}
+    }
+    drop(stdout);
     let Some(path) = lookup("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };

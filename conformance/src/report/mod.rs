@@ -80,6 +80,59 @@ pub struct ReportError {
     pub source: std::io::Error,
 }
 
+/// Checks, before the run, that every report can be written, so that a wrong path costs
+/// nothing (for `live`, no certificate is minted for a report that would be lost): creates
+/// missing folders and opens each file for writing (creating it empty when missing, leaving
+/// an existing one as it is until [`write_all`]). A file named twice is refused, whatever the
+/// spelling (`out/r.xml`, `./out/r.xml`): the second report would silently replace the first.
+/// With `step_summary` (the `GITHUB_STEP_SUMMARY` file, under GitHub Actions), checks that it
+/// can be appended to.
+///
+/// # Errors
+///
+/// The first report that cannot be written, or the second naming a file already named.
+pub fn prepare(specs: &[ReportSpec], step_summary: Option<&Path>) -> Result<(), ReportError> {
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for spec in specs {
+        let path = spec.path.as_path();
+        let error = |source| ReportError {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(error)?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(error)?;
+        let same = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some((_, first)) = seen.iter().find(|(other, _)| *other == same) {
+            return Err(error(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "the same file as the report {}: give each report its own path",
+                    first.display()
+                ),
+            )));
+        }
+        seen.push((same, path));
+    }
+    if let Some(path) = step_summary {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| ReportError {
+                path: path.display().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
 /// Writes each report (creating missing folders).
 ///
 /// # Errors
