@@ -379,3 +379,26 @@ fn github_output_stays_within_what_github_takes_for_a_huge_failing_run() {
         "{last}"
     );
 }
+
+#[test]
+fn the_json_report_schema_refuses_a_skip_reason_on_a_row_that_ran() {
+    let schema: Value =
+        serde_json::from_str(clustercert_conformance::report::json::SCHEMA).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let row = json!({"target": "cases", "name": "x", "status": "passed", "time_secs": 0.1,
+        "verdict": "valid", "checks": {}, "findings": [], "unmet": []});
+    let mut report = json!({"format": 1, "tool": {"name": "clustercert-conformance", "version": "0"},
+        "command": "run", "summary": {"rows": 1, "passed": 1, "failed": 0, "skipped": 0}, "rows": [row]});
+    assert!(validator.is_valid(&report));
+    report["rows"][0]["skip_reason"] = json!("not set");
+    assert!(
+        !validator.is_valid(&report),
+        "a passed row with a skip reason"
+    );
+    report["rows"][0]["status"] = json!("failed");
+    report["rows"][0]["unmet"] = json!([{"message": "m"}]);
+    assert!(
+        !validator.is_valid(&report),
+        "a failed row with a skip reason"
+    );
+}
