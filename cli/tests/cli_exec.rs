@@ -666,3 +666,45 @@ async fn an_expired_certificate_from_cce_is_an_error() {
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
     assert!(cache_files(&cache_dir).is_empty(), "nothing cached");
 }
+
+/// What a crash or another user can leave in the cache: an empty `<entry>.lock` (a crash
+/// between creating and marking it) must not block kubectl, and a cache file that is a link
+/// is replaced, never written through.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn leftovers_in_the_cache_neither_block_nor_redirect() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    std::fs::remove_file(&file).unwrap();
+    let mut lock_name = file.clone().into_os_string();
+    lock_name.push(".lock");
+    std::fs::write(&lock_name, "").expect("a leftover lock file");
+    let victim = home.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, &file).expect("link");
+
+    let started = std::time::Instant::now();
+    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10), "not blocked");
+    assert_eq!(cce.count(), 2, "the link was not trusted");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(
+        std::fs::symlink_metadata(&file).unwrap().is_file(),
+        "replaced by a file"
+    );
+}

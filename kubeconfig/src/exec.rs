@@ -5,7 +5,7 @@
 //!   (`client.authentication.k8s.io/v1`, `interactiveMode: Never`).
 //! - [`Cache`] holds one certificate per (endpoint, project, cluster, context, credentials
 //!   identity) in `<cache dir>/cce/<sha256>.json`: mode 0600 in a 0700 folder, written
-//!   atomically under the file's [`lock`](crate::lock) so that parallel kubectl processes
+//!   atomically under the file's [`lock_private`](crate::lock::lock_private) so that parallel kubectl processes
 //!   mint once. A cache file is trusted only when it parses, names the same key, holds a
 //!   pair [`check_client_pair`] accepts and a certificate whose own validity says it is not
 //!   due ([`renewal_due`]); anything else is ignored and replaced. A cache folder that
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::lock::{lock, KubeconfigLock};
+use super::lock::{lock_private, KubeconfigLock};
 use super::pair::check_client_pair;
 use super::KubeconfigError;
 use clustercert::runtime::SecretString;
@@ -313,7 +313,7 @@ impl Cache {
     ) -> Result<CacheEntry, KubeconfigError> {
         create_private_folder(&self.folder)?;
         let path = self.path_of(key);
-        let held = lock(&[&path], timeout)?;
+        let held = lock_private(&path, timeout)?;
         let now = now
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)

@@ -76,16 +76,60 @@ pub fn side_file_of(path: &Path) -> PathBuf {
 pub fn lock(paths: &[&Path], timeout: Duration) -> Result<KubeconfigLock, KubeconfigError> {
     let deadline = Instant::now() + timeout;
     let first = paths.first().copied().unwrap_or(Path::new("kubeconfig"));
+    let side = take_side_lock(first, deadline, timeout)?;
+    let mut held = KubeconfigLock {
+        lock_files: Vec::new(),
+        side,
+    };
+    for path in paths {
+        let lock_file = lock_file_of(path);
+        if held.lock_files.contains(&lock_file) {
+            continue;
+        }
+        create_lock_file(&lock_file, deadline, timeout)?;
+        held.lock_files.push(lock_file);
+    }
+    Ok(held)
+}
+
+/// Locks a file that only this tool writes (the credential cache): the side lock alone. No
+/// client-go `<file>.lock` is made, so none that a crash left behind can block it.
+pub fn lock_private(path: &Path, timeout: Duration) -> Result<KubeconfigLock, KubeconfigError> {
+    let side = take_side_lock(path, Instant::now() + timeout, timeout)?;
+    Ok(KubeconfigLock {
+        lock_files: Vec::new(),
+        side,
+    })
+}
+
+/// Takes the side lock of `path`, waiting until `deadline`. A side file that is a symbolic
+/// link is refused: opening it would create or lock a file elsewhere.
+fn take_side_lock(
+    first: &Path,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<File, KubeconfigError> {
     let side_path = side_file_of(first);
+    if std::fs::symlink_metadata(&side_path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(KubeconfigError::Io {
+            action: "use the lock file",
+            path: side_path,
+            source: io::Error::other("it is a symbolic link; remove it"),
+        });
+    }
     // Read-only is enough for `flock`, so a side file another user created still serves.
+    // A new one is made exclusively, which never follows a link.
     let side = File::open(&side_path)
         .or_else(|e| match e.kind() {
             io::ErrorKind::NotFound => OpenOptions::new()
-                .create(true)
-                .truncate(false)
                 .write(true)
+                .create_new(true)
                 .open(&side_path)
-                .inspect(|file| set_mode(file, 0o644)),
+                .inspect(|file| set_mode(file, 0o644))
+                .or_else(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => File::open(&side_path),
+                    _ => Err(e),
+                }),
             _ => Err(e),
         })
         .map_err(|source| KubeconfigError::Io {
@@ -111,19 +155,7 @@ pub fn lock(paths: &[&Path], timeout: Duration) -> Result<KubeconfigLock, Kubeco
             }
         }
     }
-    let mut held = KubeconfigLock {
-        lock_files: Vec::new(),
-        side,
-    };
-    for path in paths {
-        let lock_file = lock_file_of(path);
-        if held.lock_files.contains(&lock_file) {
-            continue;
-        }
-        create_lock_file(&lock_file, deadline, timeout)?;
-        held.lock_files.push(lock_file);
-    }
-    Ok(held)
+    Ok(side)
 }
 
 /// Creates `lock_file` exclusively, holding the side lock: removes one of ours (its owner is

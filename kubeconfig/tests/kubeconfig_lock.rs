@@ -263,3 +263,18 @@ fn our_writer_and_kubectl_set_context_in_a_loop_keep_both_sides() {
         kubectl_written.len()
     );
 }
+
+/// A side lock file that is a link (dangling or not) would make the writer create or lock a
+/// file elsewhere: it is refused, nothing is created at its target, the kubeconfig is kept.
+#[cfg(unix)]
+#[test]
+fn a_side_lock_file_that_is_a_link_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("config");
+    let target = dir.path().join("elsewhere");
+    std::os::unix::fs::symlink(&target, side_file_of(&path)).expect("link");
+    let err = update_file(&path, &aliased("a"), &MergeOptions::default()).expect_err("refused");
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(!target.exists(), "nothing created through the link");
+    assert!(!path.exists());
+}
