@@ -117,6 +117,8 @@ pub struct Cli {
     pub kubeconfig: Option<PathBuf>,
 
     /// Print the merged kubeconfig instead of writing it (client keys and tokens redacted).
+    /// A certificate is still requested, since the cluster's address and CA come with it;
+    /// nothing is written or cached, not even with --exec.
     #[arg(long)]
     pub dry_run: bool,
 

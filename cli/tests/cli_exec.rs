@@ -514,6 +514,11 @@ async fn help_explains_the_mode_and_when_it_mints() {
         help.contains("--exec") && help.contains("10% of their life or one hour"),
         "{help}"
     );
+    // A dry run mints too (the address and CA come with the certificate): said, not hidden.
+    assert!(
+        help.contains("A certificate is still requested") && help.contains("not even with --exec"),
+        "{help}"
+    );
     let run = cce_kubeconfig(home.path(), &[], &["credential", "--help"]).await;
     assert_eq!(run.code, Some(0));
     assert!(run.stdout.contains("ExecCredential"), "{}", run.stdout);
@@ -707,4 +712,51 @@ async fn leftovers_in_the_cache_neither_block_nor_redirect() {
         std::fs::symlink_metadata(&file).unwrap().is_file(),
         "replaced by a file"
     );
+}
+
+/// `--dry-run --exec` prints the exec user (no key), and writes and caches nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_with_exec_writes_and_caches_nothing() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let config = home.path().join("config");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let run = cce_kubeconfig(
+        home.path(),
+        &env,
+        &[
+            "--exec",
+            "--dry-run",
+            "--endpoint",
+            &cce.url,
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c1",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let doc: serde_yaml::Value = serde_yaml::from_str(&run.stdout).expect("YAML");
+    assert_eq!(
+        doc["users"][0]["user"]["exec"]["args"][0].as_str(),
+        Some("credential"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("client-key"), "{}", run.stdout);
+    assert!(!config.exists(), "nothing written");
+    assert!(!cache_dir.exists(), "nothing cached");
 }
