@@ -402,3 +402,20 @@ fn the_json_report_schema_refuses_a_skip_reason_on_a_row_that_ran() {
         "a failed row with a skip reason"
     );
 }
+
+#[test]
+fn the_mock_config_is_read_with_the_same_bounds_as_a_case() {
+    use clustercert_conformance::mock::MockConfig;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zero = dir.path().join("mock.yaml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let started = std::time::Instant::now();
+    let err = format!("{:#}", MockConfig::from_file(&zero).unwrap_err());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("mock.yaml"), "the file is named: {err}");
+}

@@ -170,9 +170,12 @@ impl MockConfig {
     }
 
     /// Reads a YAML configuration (format: `conformance/mock.example.yaml`) and checks it.
+    /// Read as case files are ([`crate::case::read_text`]): a regular file, at most 64 MiB,
+    /// UTF-8.
     pub fn from_file(path: &Path) -> anyhow::Result<MockConfig> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read mock config {}", path.display()))?;
+        let text = crate::case::read_text(path)
+            .map_err(anyhow::Error::new)
+            .context("the mock config")?;
         Self::from_yaml(&text).with_context(|| format!("invalid mock config {}", path.display()))
     }
 
