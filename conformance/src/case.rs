@@ -283,7 +283,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(String, Case)>, CaseError> {
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let entry = entry.map_err(read_err)?;
         let file = entry.path().join(CASE_FILE);
-        if file.is_file() {
+        // Anything named case.json is loaded, so that one that is not a regular file (a FIFO,
+        // a link to a device) is an error rather than a case silently left out.
+        if std::fs::symlink_metadata(&file).is_ok() {
             let name = entry.file_name().to_string_lossy().into_owned();
             cases.push((name, Case::load(&file)?));
         }

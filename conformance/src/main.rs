@@ -41,8 +41,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every expectation is met (validate: the response is valid)
   1  an expectation is not met (a FAIL row; validate: the response is invalid)
-  2  usage or setup error (bad flags, unreadable files, a report that cannot be written
-     or a path given to two reports; reports are checked before anything runs)
+  2  usage or setup error (bad flags, unreadable files, a report or --record folder that
+     cannot be written, a path given to two reports; all checked before anything runs)
   3  live only: skipped, nothing was checked (credentials or settings are not set)";
 
 /// `live` without its settings: skipped, a code of its own so CI cannot take it for a pass.
@@ -266,6 +266,9 @@ fn finish(
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     prepare(&args.output)?;
+    if let Some(dir) = &args.record {
+        clustercert_conformance::record::prepare_dir(dir)?;
+    }
     let validators = Validators::builtin()?;
     let cases = case::load_dir(&args.cases)?;
     let mut rows = run_cases_in(&cases, validators, Some(&args.cases));
@@ -328,6 +331,9 @@ fn validate(
 
 fn live(duration: i64, record: Option<&Path>, output: &OutputArgs) -> anyhow::Result<ExitCode> {
     prepare(output)?;
+    if let Some(dir) = record {
+        clustercert_conformance::record::prepare_dir(dir)?;
+    }
     let settings = match target::live_settings(|name| std::env::var(name).ok()) {
         Ok(settings) => settings,
         Err(reason) => {

@@ -112,6 +112,24 @@ pub enum RecordError {
     Serialize(#[from] serde_json::Error),
 }
 
+/// Checks, before any request, that recordings can be written under `dir`: creates it when
+/// missing and creates (then removes) a probe folder in it, so that `live --record` never
+/// mints a certificate whose exchange it then cannot save.
+///
+/// # Errors
+///
+/// [`RecordError::Write`] naming the folder.
+pub fn prepare_dir(dir: &Path) -> Result<(), RecordError> {
+    let fail = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| RecordError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(fail(dir))?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(fail(dir))?;
+    std::fs::remove_dir(&probe).map_err(fail(&probe))
+}
+
 /// Redacts a case, sets its expectation to what the suite concludes about the redacted case
 /// (so that it replays as a pass), and writes it to `dir/<name>/case.json`. Returns the file.
 pub fn record(

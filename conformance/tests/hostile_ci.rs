@@ -419,3 +419,54 @@ fn the_mock_config_is_read_with_the_same_bounds_as_a_case() {
     assert!(err.contains("not a regular file"), "{err}");
     assert!(err.contains("mock.yaml"), "the file is named: {err}");
 }
+
+#[test]
+fn a_record_folder_that_cannot_be_written_is_refused_before_any_request() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let blocker = blocked(out.path());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (code, stdout, stderr) = run(bin()
+        .args(["live", "--record"])
+        .arg(blocker.join("recorded"))
+        .env(
+            "CCE_ENDPOINT",
+            format!("http://{}", listener.local_addr().expect("addr")),
+        )
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", "t")
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
+        .env("CCE_CLUSTER_ID", "c")
+        .env("CCE_METADATA_ENDPOINT", "off"));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("recorded"), "the folder is named: {stderr}");
+    assert_eq!(
+        listener.accept().map(|_| ()).map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::WouldBlock),
+        "a request was sent (a certificate minted) for an exchange that cannot be saved"
+    );
+    // `run --record` likewise fails before the mock is asked.
+    let (code, stdout, _) = run(bin()
+        .args(["run", "--record"])
+        .arg(blocker.join("recorded")));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "", "nothing ran");
+}
+
+#[test]
+fn a_case_file_that_is_not_a_regular_file_is_an_error_not_a_case_left_out() {
+    let cases = tempfile::tempdir().expect("tempdir");
+    write_case(
+        cases.path(),
+        "good",
+        &json!({"description": "d", "request": {"body": {"duration": 30}}, "expect": {"verdict": "valid"}}),
+    );
+    std::fs::create_dir(cases.path().join("endless")).expect("mkdir");
+    std::os::unix::fs::symlink("/dev/zero", cases.path().join("endless/case.json"))
+        .expect("symlink");
+    let (code, stdout, stderr) = run(bin()
+        .args(["run", "--no-mock", "--cases"])
+        .arg(cases.path()));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("endless/case.json"), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
