@@ -43,11 +43,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use sha2::{Digest, Sha256};
-use time::{format_description::BorrowedFormatItem, macros::format_description, OffsetDateTime};
+use ring::{digest, hmac};
+use time::OffsetDateTime;
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -63,9 +62,6 @@ pub const EMPTY_BODY_SHA256: &str =
 /// How far `X-Sdk-Date` may be from the verifier's clock, either way (the gateways allow
 /// about 15 minutes).
 pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
-
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (Python's `quote(s, safe='~')`).
 const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -110,20 +106,46 @@ fn is_unreserved(byte: u8) -> bool {
 /// assert_eq!(date, "20261128T120000Z");
 /// ```
 pub fn format_date(time: OffsetDateTime) -> String {
+    let mut buffer = [0u8; 16];
+    match write_date(&mut buffer, time) {
+        Some(date) => date.to_owned(),
+        None => {
+            let utc = time.to_offset(time::UtcOffset::UTC);
+            format!(
+                "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+                utc.year(),
+                u8::from(utc.month()),
+                utc.day(),
+                utc.hour(),
+                utc.minute(),
+                utc.second()
+            )
+        }
+    }
+}
+
+/// Writes the `X-Sdk-Date` of `time` into `buffer` without allocating; `None` for a year
+/// outside 0–9999, which [`format_date`] renders the long way.
+fn write_date(buffer: &mut [u8; 16], time: OffsetDateTime) -> Option<&str> {
     let utc = time.to_offset(time::UtcOffset::UTC);
-    // The format has only numeric components, which cannot fail for a valid date; fall back
-    // to a hand-made rendering rather than panic should the library ever refuse.
-    utc.format(DATE_FORMAT).unwrap_or_else(|_| {
-        format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            utc.year(),
-            u8::from(utc.month()),
-            utc.day(),
-            utc.hour(),
-            utc.minute(),
-            utc.second()
-        )
-    })
+    let year = u16::try_from(utc.year())
+        .ok()
+        .filter(|year| *year <= 9999)?;
+    let two = |buffer: &mut [u8; 16], at: usize, value: u8| {
+        buffer[at] = b'0' + value / 10;
+        buffer[at + 1] = b'0' + value % 10;
+    };
+    // Each value is below 100, so each pair of digits is exact.
+    two(buffer, 0, (year / 100) as u8);
+    two(buffer, 2, (year % 100) as u8);
+    two(buffer, 4, u8::from(utc.month()));
+    two(buffer, 6, utc.day());
+    buffer[8] = b'T';
+    two(buffer, 9, utc.hour());
+    two(buffer, 11, utc.minute());
+    two(buffer, 13, utc.second());
+    buffer[15] = b'Z';
+    std::str::from_utf8(&buffer[..]).ok()
 }
 
 /// Parses an `X-Sdk-Date` value (`%Y%m%dT%H%M%SZ`) as a UTC time.
@@ -134,9 +156,21 @@ pub fn format_date(time: OffsetDateTime) -> String {
 /// assert!(parse_date("2026-11-28T12:00:00Z").is_none());
 /// ```
 pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
-    time::PrimitiveDateTime::parse(value, DATE_FORMAT)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
+    let bytes = value.as_bytes();
+    if bytes.len() != 16 || bytes[8] != b'T' || bytes[15] != b'Z' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u16> {
+        bytes[range].iter().try_fold(0u16, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0'))
+        })
+    };
+    let small = |range| number(range).and_then(|n| u8::try_from(n).ok());
+    let month = time::Month::try_from(small(4..6)?).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::from(number(0..4)?), month, small(6..8)?).ok()?;
+    let clock = time::Time::from_hms(small(9..11)?, small(11..13)?, small(13..15)?).ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
 }
 
 /// The canonical URI of a path as sent (percent-encoded or not): the path is
@@ -334,19 +368,25 @@ fn payload_hash_of<'a>(body: &[u8], content_sha256_header: Option<Cow<'a, str>>)
 
 /// Hex SHA-256 of some bytes.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex_of(&Sha256::digest(data).into())
+    hex_of(digest::digest(&digest::SHA256, data).as_ref())
 }
 
 /// Lower-case hex of a SHA-256 digest or HMAC, through the `hex` crate into a buffer on the
 /// stack (`hex::encode` builds its string a `char` at a time, several times slower).
-fn hex_of(digest: &[u8; 32]) -> String {
+fn hex_of(bytes: &[u8]) -> String {
     let mut buffer = [0u8; 64];
-    // The buffer is exactly twice the input and hex digits are ASCII, so neither step fails;
-    // `hex::encode` stands in rather than a panic.
-    match hex::encode_to_slice(digest, &mut buffer) {
-        Ok(()) => String::from_utf8(buffer.to_vec()).unwrap_or_else(|_| hex::encode(digest)),
-        Err(_) => hex::encode(digest),
-    }
+    hex_str(bytes, &mut buffer).to_owned()
+}
+
+/// Lower-case hex of a 32-byte digest, written into `buffer`. A digest of another length (none
+/// of the algorithms used here makes one) gives the hex of its first 32 bytes, zero-padded.
+fn hex_str<'b>(bytes: &[u8], buffer: &'b mut [u8; 64]) -> &'b str {
+    let mut digest = [0u8; 32];
+    let n = bytes.len().min(32);
+    digest[..n].copy_from_slice(&bytes[..n]);
+    // The buffer is exactly twice the input and hex digits are ASCII, so neither step fails.
+    let _ = hex::encode_to_slice(digest, &mut buffer[..]);
+    std::str::from_utf8(&buffer[..]).unwrap_or_default()
 }
 
 /// The canonical request: method (upper-cased), canonical URI, canonical query, canonical
@@ -448,6 +488,20 @@ impl<'a> CanonicalRequest<'a> {
         headers: &'a HeaderMap,
         body: &[u8],
     ) -> Self {
+        let target = Target {
+            path: uri.path(),
+            query: uri.query(),
+        };
+        Self::for_target(method, target, headers, body)
+    }
+
+    /// [`CanonicalRequest::for_signing`] of a request known by its path and query.
+    pub(crate) fn for_target(
+        method: &'a Method,
+        target: Target<'a>,
+        headers: &'a HeaderMap,
+        body: &[u8],
+    ) -> Self {
         let mut names: Vec<&str> = headers
             .keys()
             .map(HeaderName::as_str)
@@ -455,7 +509,7 @@ impl<'a> CanonicalRequest<'a> {
             .collect();
         // The map's names are lower-case and unique already.
         names.sort_unstable();
-        Self::with_signed_names(method, uri, headers, names, body)
+        Self::with_target(method, target, headers, names, body)
     }
 
     /// The request as a verifier sees it: the signed header names are those the
@@ -467,13 +521,27 @@ impl<'a> CanonicalRequest<'a> {
         signed_names: Vec<&'a str>,
         body: &[u8],
     ) -> Self {
+        let target = Target {
+            path: uri.path(),
+            query: uri.query(),
+        };
+        Self::with_target(method, target, headers, signed_names, body)
+    }
+
+    fn with_target(
+        method: &'a Method,
+        target: Target<'a>,
+        headers: &'a HeaderMap,
+        signed_names: Vec<&'a str>,
+        body: &[u8],
+    ) -> Self {
         let content_sha256 = headers
             .get(CONTENT_SHA256_HEADER)
             .map(|value| String::from_utf8_lossy(value.as_bytes()));
         CanonicalRequest {
             method: method.as_str(),
-            path: uri.path(),
-            query: uri.query(),
+            path: target.path,
+            query: target.query,
             headers,
             signed_names,
             payload_hash: payload_hash_of(body, content_sha256),
@@ -482,10 +550,13 @@ impl<'a> CanonicalRequest<'a> {
 
     /// The signed header names joined by `;`, as `SignedHeaders=` carries them.
     pub fn signed_headers(&self) -> String {
-        let mut out =
-            String::with_capacity(self.signed_names.iter().map(|name| name.len() + 1).sum());
+        let mut out = String::with_capacity(self.signed_names_len());
         self.write_signed_headers(&mut out);
         out
+    }
+
+    fn signed_names_len(&self) -> usize {
+        self.signed_names.iter().map(|name| name.len() + 1).sum()
     }
 
     fn write_signed_headers(&self, out: &mut String) {
@@ -549,27 +620,48 @@ impl fmt::Display for CanonicalRequest<'_> {
 
 /// The string to sign: `SDK-HMAC-SHA256\n{X-Sdk-Date}\n{hex SHA-256 of the canonical request}`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    let hash = sha256_hex(canonical_request.as_bytes());
-    let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + hash.len() + 2);
+    let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 64 + 2);
+    write_string_to_sign(&mut out, sdk_date, canonical_request);
+    out
+}
+
+fn write_string_to_sign(out: &mut String, sdk_date: &str, canonical_request: &str) {
+    let mut buffer = [0u8; 64];
+    let hash = digest::digest(&digest::SHA256, canonical_request.as_bytes());
     out.push_str(ALGORITHM);
     out.push('\n');
     out.push_str(sdk_date);
     out.push('\n');
-    out.push_str(&hash);
-    out
+    out.push_str(hex_str(hash.as_ref(), &mut buffer));
 }
 
-fn mac(secret_key: &str) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this cannot fail; an empty key is still a key.
-    <Hmac<Sha256> as Mac>::new_from_slice(secret_key.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+/// An SK made ready for signing: the HMAC-SHA256 key, with its inner and outer blocks
+/// hashed once, so that a client with fixed credentials does not redo that per request.
+/// `Debug` shows nothing of the key.
+#[derive(Clone)]
+pub struct SigningKey(hmac::Key);
+
+impl SigningKey {
+    /// The key for `secret_key` (any length, empty included).
+    pub fn new(secret_key: &str) -> Self {
+        SigningKey(hmac::Key::new(hmac::HMAC_SHA256, secret_key.as_bytes()))
+    }
+
+    /// The hex HMAC-SHA256 of `data`.
+    pub fn sign_hex(&self, data: &str) -> String {
+        hex_of(hmac::sign(&self.0, data.as_bytes()).as_ref())
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(..)")
+    }
 }
 
 /// The signature: hex HMAC-SHA256 of the string to sign, keyed with the SK.
 pub fn signature(secret_key: &str, string_to_sign: &str) -> String {
-    let mut mac = mac(secret_key);
-    mac.update(string_to_sign.as_bytes());
-    hex_of(&mac.finalize().into_bytes().into())
+    SigningKey::new(secret_key).sign_hex(string_to_sign)
 }
 
 /// The `Authorization` header value:
@@ -733,16 +825,95 @@ pub fn sign_headers(
     secret_key: &str,
     now: OffsetDateTime,
 ) -> Result<Signed, SignError> {
-    let sdk_date = match header_text(headers, DATE_HEADER) {
+    let target = Target {
+        path: uri.path(),
+        query: uri.query(),
+    };
+    let host = || {
+        let host = host_of(uri).ok_or(SignError::MissingHost)?;
+        HeaderValue::from_str(&host).map_err(|_| SignError::InvalidHeaderValue("Host"))
+    };
+    let key = SigningKey::new(secret_key);
+    sign_in_place(
+        method,
+        target,
+        host,
+        headers,
+        body,
+        access_key,
+        &key,
+        now,
+        Keep::All,
+    )
+    .map(|signed| signed.unwrap_or_else(|| unreachable!("Keep::All keeps the intermediates")))
+}
+
+/// The part of a request's URI the signature covers: its path and query, as sent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    /// The path, percent-encoded as sent.
+    pub(crate) path: &'a str,
+    /// The raw query, without `?`.
+    pub(crate) query: Option<&'a str>,
+}
+
+/// Whether [`sign_in_place`] returns the intermediates ([`Signed`]) or only signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    All,
+    Nothing,
+}
+
+/// What [`sign_headers`] does, for a request known by its [`Target`], with the `Host` value
+/// made by `host` when `headers` has none, and a ready [`SigningKey`]: the one signing path
+/// of the crate. With [`Keep::Nothing`] (the transport, per attempt) it builds no
+/// intermediate strings beyond the canonical request and the string to sign.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_in_place(
+    method: &Method,
+    target: Target<'_>,
+    host: impl FnOnce() -> Result<HeaderValue, SignError>,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    access_key: &str,
+    key: &SigningKey,
+    now: OffsetDateTime,
+    keep: Keep,
+) -> Result<Option<Signed>, SignError> {
+    let mut date_buffer = [0u8; 16];
+    let existing_date = header_text(headers, DATE_HEADER);
+    let formatted: Cow<'_, str>;
+    let sdk_date: &str = match &existing_date {
         Some(existing) => existing,
         None => {
-            let date = format_date(now);
-            let value = HeaderValue::from_str(&date)
+            formatted = match write_date(&mut date_buffer, now) {
+                Some(date) => Cow::Borrowed(date),
+                None => Cow::Owned(format_date(now)),
+            };
+            let value = HeaderValue::from_str(&formatted)
                 .map_err(|_| SignError::InvalidHeaderValue(DATE_HEADER))?;
             headers.insert(HeaderName::from_static("x-sdk-date"), value);
-            date
+            &formatted
         }
     };
+    sign_with_date(
+        method, target, host, headers, body, access_key, key, sdk_date, keep,
+    )
+}
+
+/// [`sign_in_place`] once `X-Sdk-Date` is in `headers` and known as `sdk_date`.
+#[allow(clippy::too_many_arguments)]
+fn sign_with_date(
+    method: &Method,
+    target: Target<'_>,
+    host: impl FnOnce() -> Result<HeaderValue, SignError>,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    access_key: &str,
+    key: &SigningKey,
+    sdk_date: &str,
+    keep: Keep,
+) -> Result<Option<Signed>, SignError> {
     // The SDK leaves a body it cannot vouch for unsigned: any content type but JSON or BSON.
     let unsigned_type = headers
         .get(http::header::CONTENT_TYPE)
@@ -758,28 +929,36 @@ pub fn sign_headers(
         );
     }
     if !headers.contains_key(http::header::HOST) {
-        let host = host_of(uri).ok_or(SignError::MissingHost)?;
-        let value =
-            HeaderValue::from_str(&host).map_err(|_| SignError::InvalidHeaderValue("Host"))?;
-        headers.insert(http::header::HOST, value);
+        headers.insert(http::header::HOST, host()?);
     }
-    let canonical_request = CanonicalRequest::for_signing(method, uri, headers, body);
-    let signed_headers = canonical_request.signed_headers();
-    let (canonical, to_sign) = canonical_request.sign_parts(&sdk_date);
-    let auth = authorization(
-        access_key,
-        &signed_headers,
-        &signature(secret_key, &to_sign),
+    let canonical_request = CanonicalRequest::for_target(method, target, headers, body);
+    let mut canonical = String::with_capacity(512);
+    canonical_request.write_to(&mut canonical);
+    let mut to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 64 + 2);
+    write_string_to_sign(&mut to_sign, sdk_date, &canonical);
+    let mut buffer = [0u8; 64];
+    let signature = hex_str(hmac::sign(&key.0, to_sign.as_bytes()).as_ref(), &mut buffer);
+    let mut auth = String::with_capacity(
+        ALGORITHM.len() + access_key.len() + 64 + 48 + canonical_request.signed_names_len(),
     );
-    let value =
-        HeaderValue::from_str(&auth).map_err(|_| SignError::InvalidHeaderValue("Authorization"))?;
-    headers.insert(http::header::AUTHORIZATION, value);
-    Ok(Signed {
+    auth.push_str(ALGORITHM);
+    auth.push_str(" Access=");
+    auth.push_str(access_key);
+    auth.push_str(", SignedHeaders=");
+    canonical_request.write_signed_headers(&mut auth);
+    auth.push_str(", Signature=");
+    auth.push_str(signature);
+    let signed = (keep == Keep::All).then(|| Signed {
         canonical_request: canonical,
         string_to_sign: to_sign,
-        signed_headers,
-        authorization: auth,
-    })
+        signed_headers: canonical_request.signed_headers(),
+        authorization: auth.clone(),
+    });
+    let mut value =
+        HeaderValue::try_from(auth).map_err(|_| SignError::InvalidHeaderValue("Authorization"))?;
+    value.set_sensitive(true);
+    headers.insert(http::header::AUTHORIZATION, value);
+    Ok(signed)
 }
 
 /// A request whose signature checked out.
@@ -930,9 +1109,8 @@ pub fn verify(
         CanonicalRequest::with_signed_names(method, uri, headers, signed_names, body);
     let (_, to_sign) = canonical_request.sign_parts(sdk_date.trim());
     let claimed = hex::decode(&parsed.signature).map_err(|_| VerifyError::SignatureMismatch)?;
-    let mut mac = mac(&secret);
-    mac.update(to_sign.as_bytes());
-    mac.verify_slice(&claimed)
+    let key = SigningKey::new(&secret);
+    hmac::verify(&key.0, to_sign.as_bytes(), &claimed)
         .map_err(|_| VerifyError::SignatureMismatch)?;
     Ok(Verified {
         access_key: parsed.access_key,

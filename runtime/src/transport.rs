@@ -29,7 +29,7 @@ use super::retry::{
     classify_status, classify_transport, parse_retry_after, RetryClass, RetryPolicy,
 };
 use super::secret::SecretString;
-use super::signing::{self, Signed};
+use super::signing::{self, Keep, Signed, SigningKey, Target};
 
 /// The default total timeout of a call, retries included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -79,6 +79,8 @@ pub struct Transport {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once: each call's URL is this with its path set.
+    base: url::Url,
     credentials: Option<Credentials>,
     provider: Option<Arc<dyn ProvideCredentials>>,
     fixed_headers: HeaderMap,
@@ -86,6 +88,10 @@ struct Inner {
     retry: RetryPolicy,
     max_response_bytes: usize,
     clock: Arc<dyn Clock>,
+    /// The `Host` value of the endpoint, signed by AK/SK calls (made once).
+    host: Option<HeaderValue>,
+    /// The HMAC key of fixed AK/SK credentials, made once (a provider's are made per call).
+    signing_key: Option<SigningKey>,
 }
 
 impl fmt::Debug for Transport {
@@ -369,8 +375,19 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 .map_err(cannot_build)?
             }
         };
+        let base = url::Url::parse(&base_url)
+            .map_err(|e| Error::InvalidInput(format!("bad endpoint URL: {e}")))?;
+        let host = host_value(&base).ok();
+        let signing_key = self
+            .credentials
+            .as_ref()
+            .and_then(Credentials::signing_keys)
+            .map(|(_, secret_key)| SigningKey::new(secret_key.expose_secret()));
         Ok(C::from(Transport {
             inner: Arc::new(Inner {
+                base,
+                host,
+                signing_key,
                 http,
                 base_url,
                 credentials: self.credentials,
@@ -418,6 +435,7 @@ pub fn sign_request(
     // The headers are taken out for signing, so that the body is read where it is rather
     // than copied, and put back whatever the outcome.
     let mut headers = std::mem::take(request.headers_mut());
+    let key = SigningKey::new(secret_key);
     let signed = match request.body().map(reqwest::Body::as_bytes) {
         Some(None) => Err(Error::InvalidInput(
             "a streaming body cannot be signed".to_owned(),
@@ -425,42 +443,61 @@ pub fn sign_request(
         body => sign_parts(
             request.method(),
             request.url(),
+            None,
             &mut headers,
             body.flatten().unwrap_or_default(),
             access_key,
-            secret_key,
+            &key,
             now,
+            Keep::All,
         ),
     };
     *request.headers_mut() = headers;
-    signed
+    signed.map(|signed| signed.unwrap_or_else(|| unreachable!("Keep::All keeps the intermediates")))
+}
+
+/// The `Host` value hyper sends for `url`: the host, and the port when it is not the scheme's
+/// default (the URL parser keeps only such a port).
+fn host_value(url: &url::Url) -> Result<HeaderValue, signing::SignError> {
+    let host = url.host_str().ok_or(signing::SignError::MissingHost)?;
+    let value = match url.port() {
+        Some(port) => HeaderValue::from_str(&format!("{host}:{port}")),
+        None => HeaderValue::from_str(host),
+    };
+    value.map_err(|_| signing::SignError::InvalidHeaderValue("Host"))
 }
 
 /// Signs `headers`, the headers of a request to `url` with `body`, as [`sign_request`] does:
-/// `Host` is signed and left for the HTTP library to set, `Authorization` is marked
-/// sensitive.
+/// `Host` (`host`, or derived from `url`) is signed and left for the HTTP library to set,
+/// `Authorization` is marked sensitive.
+#[allow(clippy::too_many_arguments)]
 fn sign_parts(
     method: &Method,
     url: &url::Url,
+    host: Option<&HeaderValue>,
     headers: &mut HeaderMap,
     body: &[u8],
     access_key: &str,
-    secret_key: &str,
+    key: &SigningKey,
     now: OffsetDateTime,
-) -> Result<Signed, Error> {
-    let uri: http::Uri = url
-        .as_str()
-        .parse()
-        .map_err(|e| Error::InvalidInput(format!("URL cannot be signed: {e}")))?;
+    keep: Keep,
+) -> Result<Option<Signed>, Error> {
     let had_host = headers.contains_key(HOST);
-    let signed = signing::sign_headers(method, &uri, headers, body, access_key, secret_key, now)
-        .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))?;
+    let target = Target {
+        path: url.path(),
+        query: url.query(),
+    };
+    let host = || match host {
+        Some(value) => Ok(value.clone()),
+        None => host_value(url),
+    };
+    let signed = signing::sign_in_place(
+        method, target, host, headers, body, access_key, key, now, keep,
+    )
+    .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))?;
     if !had_host {
         // hyper sends the same value for HTTP/1 and derives `:authority` for HTTP/2.
         headers.remove(HOST);
-    }
-    if let Some(value) = headers.get_mut(http::header::AUTHORIZATION) {
-        value.set_sensitive(true);
     }
     Ok(signed)
 }
@@ -526,16 +563,21 @@ impl Transport {
             }
         };
         let body = request.body.map(Bytes::from);
+        let made_key;
+        let signer = match credentials.and_then(Credentials::signing_keys) {
+            None => None,
+            Some((access_key, secret_key)) => match (&self.inner.provider, &self.inner.signing_key)
+            {
+                (None, Some(key)) => Some((access_key, key)),
+                _ => {
+                    made_key = SigningKey::new(secret_key.expose_secret());
+                    Some((access_key, &made_key))
+                }
+            },
+        };
         // Counted outside the attempts, so that a total timeout can say how many there were.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts(
-            &request.method,
-            &url,
-            &headers,
-            body.as_ref(),
-            credentials,
-            &made,
-        );
+        let attempts = self.attempts(&request.method, &url, headers, body.as_ref(), signer, &made);
         match self.inner.timeout {
             None => attempts.await,
             Some(limit) => tokio::time::timeout(limit, attempts)
@@ -556,8 +598,16 @@ impl Transport {
 
     fn url_for(&self, request: &OperationRequest) -> Result<url::Url, Error> {
         check_path(request.operation, &request.path)?;
-        let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, request.path))
-            .map_err(|e| Error::InvalidInput(format!("bad request URL: {e}")))?;
+        // The endpoint was parsed when the client was built; only the path is parsed here
+        // (a `?` or `#` in it is encoded, so it stays part of the path).
+        let mut url = self.inner.base.clone();
+        match url.path() {
+            "/" => url.set_path(&request.path),
+            prefix => {
+                let path = format!("{prefix}{}", request.path);
+                url.set_path(&path);
+            }
+        }
         if !request.query.is_empty() {
             // Sent exactly as signed: sorted and encoded the signer's way.
             let query = signing::canonical_query(request.query.iter().map(|(k, v)| (*k, v)));
@@ -593,9 +643,9 @@ impl Transport {
         &self,
         method: &Method,
         url: &url::Url,
-        headers: &HeaderMap,
+        mut headers: HeaderMap,
         body: Option<&Bytes>,
-        credentials: Option<&Credentials>,
+        signer: Option<(&str, &SigningKey)>,
         made: &AtomicU32,
     ) -> Result<RawResponse, Error> {
         let deadline = self
@@ -605,7 +655,13 @@ impl Transport {
         let mut retry = 0;
         loop {
             let count = made.fetch_add(1, Ordering::Relaxed) + 1;
-            let outcome = match self.attempt(method, url, headers, body, credentials).await {
+            // The last attempt the policy allows takes the headers; earlier ones copy them.
+            let these = if retry < self.inner.retry.retries() {
+                headers.clone()
+            } else {
+                std::mem::take(&mut headers)
+            };
+            let outcome = match self.attempt(method, url, these, body, signer).await {
                 Ok(mut response) => {
                     response.attempts = count;
                     Ok(response)
@@ -651,22 +707,23 @@ impl Transport {
         &self,
         method: &Method,
         url: &url::Url,
-        headers: &HeaderMap,
+        mut headers: HeaderMap,
         body: Option<&Bytes>,
-        credentials: Option<&Credentials>,
+        signer: Option<(&str, &SigningKey)>,
     ) -> Result<RawResponse, Error> {
-        let mut headers = headers.clone();
-        if let Some((access_key, secret_key)) = credentials.and_then(Credentials::signing_keys) {
+        if let Some((access_key, key)) = signer {
             // Signed per attempt, so that a retry carries a fresh X-Sdk-Date; signed before
             // the request is built, reading the body where it is.
             sign_parts(
                 method,
                 url,
+                self.inner.host.as_ref(),
                 &mut headers,
                 body.map_or(&[][..], |body| &body[..]),
                 access_key,
-                secret_key.expose_secret(),
+                key,
                 self.inner.clock.now(),
+                Keep::Nothing,
             )?;
         }
         let mut request = reqwest::Request::new(method.clone(), url.clone());
@@ -1271,6 +1328,26 @@ mod tests {
             "content-length: 15",
         ];
         assert_eq!(aksk, expected_aksk);
+    }
+
+    #[test]
+    fn a_question_mark_or_hash_in_a_path_stays_in_the_path() {
+        let t = ClientBuilder::<Transport>::new()
+            .endpoint("http://h/base")
+            .build()
+            .unwrap();
+        let request = |path: &str| OperationRequest {
+            operation: "Op",
+            method: Method::GET,
+            path: path.to_owned(),
+            query: vec![("a", "1".to_owned())],
+            headers: Vec::new(),
+            body: None,
+        };
+        let url = t.url_for(&request("/x?evil=1#frag")).unwrap();
+        assert_eq!(url.as_str(), "http://h/base/x%3Fevil=1%23frag?a=1");
+        assert_eq!(url.query(), Some("a=1"));
+        assert_eq!(url.fragment(), None);
     }
 
     #[test]
