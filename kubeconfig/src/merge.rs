@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_yaml::{Mapping, Value};
 
 use super::yaml::{self, binary_tag_line, flow_depth, MAX_DEPTH};
-use super::{ClusterEntry, KubeconfigError};
+use super::{ClusterEntry, KubeconfigError, MAX_FILE_SIZE};
 
 use clustercert::runtime::redact::is_secret_key;
 /// What a redacted secret is rendered as: the runtime's one marker, the one errors, logs and
@@ -296,6 +296,10 @@ fn parse(existing: &str) -> Result<Mapping, String> {
              write back undecoded; replace it with the decoded text"
         ));
     }
+    yaml::check_expanded_size(
+        existing,
+        yaml::expansion_budget(existing.len(), MAX_FILE_SIZE as usize),
+    )?;
     let mut value =
         serde_yaml::from_str::<Value>(existing).map_err(|e| format!("not YAML: {e}"))?;
     // kubectl's YAML 1.1 reader merges `<<: *anchor` keys; so do we, or the key would be

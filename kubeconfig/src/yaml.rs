@@ -300,6 +300,136 @@ pub fn flow_depth(text: &str, limit: usize) -> usize {
     deepest
 }
 
+/// The expansion [`check_expanded_size`] allows a kubeconfig of `len` bytes: 8 times its
+/// size (aliases in a kubeconfig share a few fields, not whole files), at least 1 MiB and at
+/// most `cap`.
+pub fn expansion_budget(len: usize, cap: usize) -> usize {
+    len.saturating_mul(8).max(1 << 20).min(cap)
+}
+
+/// Checks that `text`, with its aliases written out in full, stays within about `budget`
+/// bytes of YAML (scalar bytes plus a few per node): aliases are expanded when the file is
+/// read and written back expanded, so a small file of aliases could otherwise become a huge
+/// one. The walk stops as soon as the budget is spent, so it costs at most the budget.
+/// A text that is not YAML passes here (parsing it says why).
+pub fn check_expanded_size(text: &str, budget: usize) -> Result<(), String> {
+    use serde::de::DeserializeSeed as _;
+    if !text.contains('*') {
+        // No alias, no expansion: the text is its own size.
+        return Ok(());
+    }
+    let mut left = budget;
+    match (Budget { left: &mut left }).deserialize(serde_yaml::Deserializer::from_str(text)) {
+        Err(e) if e.to_string().contains(OVER_BUDGET) => Err(format!(
+            "with its aliases expanded it would be larger than {budget} bytes, more than this \
+             tool writes back (8 times the file, at least 1 MiB and at most 32 MiB)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+const OVER_BUDGET: &str = "over the size budget";
+
+/// Bytes a node costs besides its text (indentation, `- `, `: `, a line break).
+const NODE_COST: usize = 8;
+
+/// A visitor that only counts what it sees, failing once the budget is spent.
+struct Budget<'a> {
+    left: &'a mut usize,
+}
+
+impl Budget<'_> {
+    fn spend<E: serde::de::Error>(&mut self, bytes: usize) -> Result<(), E> {
+        match self.left.checked_sub(bytes.saturating_add(NODE_COST)) {
+            Some(left) => {
+                *self.left = left;
+                Ok(())
+            }
+            None => Err(E::custom(OVER_BUDGET)),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Budget<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Budget<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: serde::de::Error>(mut self, _: bool) -> Result<(), E> {
+        self.spend(5)
+    }
+    fn visit_i64<E: serde::de::Error>(mut self, _: i64) -> Result<(), E> {
+        self.spend(20)
+    }
+    fn visit_u64<E: serde::de::Error>(mut self, _: u64) -> Result<(), E> {
+        self.spend(20)
+    }
+    fn visit_i128<E: serde::de::Error>(mut self, _: i128) -> Result<(), E> {
+        self.spend(40)
+    }
+    fn visit_u128<E: serde::de::Error>(mut self, _: u128) -> Result<(), E> {
+        self.spend(40)
+    }
+    fn visit_f64<E: serde::de::Error>(mut self, _: f64) -> Result<(), E> {
+        self.spend(24)
+    }
+    fn visit_str<E: serde::de::Error>(mut self, v: &str) -> Result<(), E> {
+        self.spend(v.len())
+    }
+    fn visit_unit<E: serde::de::Error>(mut self) -> Result<(), E> {
+        self.spend(4)
+    }
+    fn visit_none<E: serde::de::Error>(mut self) -> Result<(), E> {
+        self.spend(4)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.spend(0)?;
+        while seq
+            .next_element_seed(Budget {
+                left: &mut *self.left,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.spend(0)?;
+        while map
+            .next_key_seed(Budget {
+                left: &mut *self.left,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(Budget {
+                left: &mut *self.left,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(mut self, data: A) -> Result<(), A::Error> {
+        // A tagged value: the tag, then the value.
+        use serde::de::VariantAccess as _;
+        self.spend(0)?;
+        let ((), variant) = data.variant_seed(Budget {
+            left: &mut *self.left,
+        })?;
+        variant.newtype_variant_seed(Budget {
+            left: &mut *self.left,
+        })
+    }
+}
+
 /// The line (from 1) of the first `!!binary` tag (or its verbatim form) outside quoted
 /// scalars and comments, in one pass. kubectl decodes such a value, while `serde_yaml` drops
 /// the tag and keeps the base64 text, so a file with one cannot be rewritten faithfully. The

@@ -160,3 +160,31 @@ fn a_byte_order_mark_is_accepted() {
     update_file(&path, &aliased("a"), &MergeOptions::default()).expect("a BOM is fine");
     assert_eq!(names(&parse_file(&path), "contexts"), ["a"]);
 }
+
+/// Aliases written out in full: a 1.3 MB file whose one anchor is reused 99 times is 133 MB
+/// once expanded. It is refused, quickly and before that much is built, rather than written
+/// as a file larger than the size cap (which the next run would refuse to read).
+#[test]
+fn aliases_that_expand_past_the_size_cap_are_refused_quickly() {
+    let mut lines = vec![
+        "apiVersion: v1".to_owned(),
+        "kind: Config".to_owned(),
+        "preferences:".to_owned(),
+        "  extensions:".to_owned(),
+        "  - name: x".to_owned(),
+        "    extension:".to_owned(),
+        "      base: &b".to_owned(),
+    ];
+    lines.extend((0..20_000).map(|i| format!("        k{i}: {}", "v".repeat(50))));
+    lines.extend((0..99).map(|i| format!("      r{i}: *b")));
+    let text = lines.join("\n");
+    let (result, elapsed) = timed("1.3 MB expanding to 133 MB", || {
+        merge(&text, &aliased("a"), &MergeOptions::default())
+    });
+    assert_malformed(result, "expanded");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+
+    // A few aliases, as people write them, are fine.
+    let small = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: &u {token: t}\n- name: v\n  user: *u\n";
+    merge(small, &aliased("a"), &MergeOptions::default()).expect("merges");
+}
