@@ -51,7 +51,7 @@ hard link does not follow: the path gets a new file, and other links to the old 
 old contents.
 
 Examples:
-  # Add the cluster to ~/.kube/config (or the first file of KUBECONFIG) and switch to it
+  # Add the cluster to ~/.kube/config (or the file KUBECONFIG selects) and switch to it
   cce-kubeconfig --region cn-north-4 --project-id 0a1b2c --cluster-id 4f1c9a2e
 
   # The private address, a certificate valid for 7 days, under a short name
@@ -111,8 +111,8 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", value_parser = parse_alias)]
     pub alias: Option<String>,
 
-    /// The kubeconfig file to update. Default: the first entry of KUBECONFIG, else
-    /// ~/.kube/config.
+    /// The kubeconfig file to update. Default: as kubectl chooses (see below): of KUBECONFIG's
+    /// files the first that exists, else the last; without KUBECONFIG, ~/.kube/config.
     #[arg(long, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
 

@@ -498,4 +498,11 @@ async fn help_says_what_happens_to_the_file() {
     ] {
         assert!(help.contains(says), "--help says {says:?}");
     }
+    // Nowhere the old, wrong rule (kubectl writes to the first file that exists).
+    for wrong in [
+        "first entry of KUBECONFIG",
+        "or the first file of KUBECONFIG",
+    ] {
+        assert!(!help.contains(wrong), "--help still says {wrong:?}");
+    }
 }
