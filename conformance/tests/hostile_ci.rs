@@ -235,6 +235,16 @@ fn report_paths_are_checked_before_the_run() {
         "a request was sent"
     );
 
+    // A setup error after the check (no such cases folder) leaves no empty report behind.
+    let fresh = out.path().join("fresh/junit.xml");
+    let (code, _, _) = run(bin()
+        .args(["run", "--no-mock", "--cases"])
+        .arg(out.path().join("no-such-folder"))
+        .arg("--report")
+        .arg(format!("junit={}", fresh.display())));
+    assert_eq!(code, 2);
+    assert!(!fresh.exists(), "an empty report was left behind");
+
     // Still fine: two distinct reports, an existing file kept until the end is overwritten.
     std::fs::write(&junit, "old").expect("write");
     let (code, _, stderr) = run(bin()

@@ -82,8 +82,8 @@ pub struct ReportError {
 
 /// Checks, before the run, that every report can be written, so that a wrong path costs
 /// nothing (for `live`, no certificate is minted for a report that would be lost): creates
-/// missing folders and opens each file for writing (creating it empty when missing, leaving
-/// an existing one as it is until [`write_all`]). A file named twice is refused, whatever the
+/// missing folders and checks each file can be written (an existing one is left as it is
+/// until [`write_all`]; a missing one is created and removed again). A file named twice is refused, whatever the
 /// spelling (`out/r.xml`, `./out/r.xml`): the second report would silently replace the first.
 /// With `step_summary` (the `GITHUB_STEP_SUMMARY` file, under GitHub Actions), checks that it
 /// can be appended to.
@@ -102,13 +102,34 @@ pub fn prepare(specs: &[ReportSpec], step_summary: Option<&Path>) -> Result<(), 
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(error)?;
         }
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(error)?;
-        let same = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // Writable? An existing file is opened without truncating it; a missing one is
+        // created and removed again, so a run that fails later leaves no empty report behind.
+        let existed = std::fs::symlink_metadata(path).is_ok();
+        if existed {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .map_err(error)?;
+        } else {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map_err(error)?;
+            std::fs::remove_file(path).map_err(error)?;
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let same = match (existed, parent, path.file_name()) {
+            (true, _, _) => std::fs::canonicalize(path).ok(),
+            (false, Some(parent), Some(name)) => {
+                std::fs::canonicalize(parent).ok().map(|p| p.join(name))
+            }
+            (false, None, Some(name)) => std::fs::canonicalize(".").ok().map(|p| p.join(name)),
+            (false, _, None) => None,
+        }
+        .unwrap_or_else(|| path.to_path_buf());
         if let Some((_, first)) = seen.iter().find(|(other, _)| *other == same) {
             return Err(error(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
