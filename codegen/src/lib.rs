@@ -48,27 +48,32 @@
 //!
 //! # What it supports, and the rules it follows
 //!
-//! The subset of OpenAPI 3.0 that Huawei Cloud's API descriptions use. Anything else stops
-//! generation with an [`Error`] naming the construct and where it is, as a JSON pointer
-//! (`#/components/schemas/Foo/properties/bar: allOf is not supported`); nothing is dropped
-//! silently.
+//! OpenAPI 3.0 as public API descriptions use it (measured on the APIs.guru directory with
+//! `cargo xtask corpus`). What it cannot express stops generation with an [`Error`] naming the
+//! construct and where it is, as a JSON pointer (`#/paths/~1a/post/requestBody/content/
+//! multipart~1form-data: request bodies of media type … are not supported`). Constraints it
+//! accepts without checking are listed under **Not checked** below; nothing else is dropped.
 //!
 //! **Schemas.** A component schema becomes a type named in UpperCamelCase; an inline schema
 //! that needs a type of its own (object with properties, string enum, constrained integer)
 //! is named after where it is: parent type + property (`Kubeconfig` + `apiVersion` →
 //! `KubeconfigApiVersion`), `…Item` for array items, `…Value` for map values,
-//! `<Operation>RequestBody`, `<Operation>ResponseBody<status>`, `<Operation><Parameter>`. Two
-//! schemas that would get the same name are an error.
+//! `<Operation>RequestBody`, `<Operation>ResponseBody<status>`, `<Operation><Parameter>`. A
+//! name that is taken (two schemas with one UpperCamelCase name, `Foo` and `foo`) or reserved
+//! (`Client`, `Option`, `Result`, `String`, `Vec`, `Box`, …) gets the first free suffix `2`,
+//! `3`, … in spec order, so the first schema keeps the plain name.
 //! - `type: object` with `properties`: a struct deriving `Debug, Clone, PartialEq, Serialize,
 //!   Deserialize`, plus `Eq` and `Hash` when every field allows. Required properties are plain
 //!   fields; optional ones are `Option<T>` with `#[serde(default, skip_serializing_if =
 //!   "Option::is_none")]`. Unknown fields are tolerated, unless `additionalProperties: false`
-//!   (then `deny_unknown_fields`). Properties together with `additionalProperties` true or a
-//!   schema are not supported.
+//!   (then `deny_unknown_fields`). Beside `additionalProperties: true` or a schema, the other
+//!   properties land in a `#[serde(flatten)] additional_properties` map. Without `type`,
+//!   `properties`, `required` or `additionalProperties` make the schema an object; a
+//!   `required` name without a property is tolerated (it constrains no field).
 //! - `type: object` without properties: `serde_json::Map<String, serde_json::Value>` (free
 //!   form: `additionalProperties` absent or `true`), or `BTreeMap<String, T>`
 //!   (`additionalProperties: {schema}`).
-//! - `type: array`: `Vec<T>`. `minItems`, `maxItems` and `uniqueItems` are not supported.
+//! - `type: array`: `Vec<T>`.
 //! - `type: string`: `String`. Formats other than `password` (`date-time`, `byte`, …) stay
 //!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
 //!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,
@@ -76,8 +81,10 @@
 //!   variant), with `ALL`, `as_str`, `Display` and `FromStr`. With `minLength`/`maxLength`: a
 //!   validated newtype like the integer ones below (`TryFrom<String>`, `TryFrom<&str>`, `new`,
 //!   `as_str`, `RULE`, `From<Newtype> for String`, `Display`, `FromStr`; lengths counted in
-//!   characters; rule `must be 1 to 64 characters long`). `pattern` is not supported.
-//! - `type: integer`: `i32` for `format: int32`, else `i64`. With `minimum`/`maximum`
+//!   characters; rule `must be 1 to 64 characters long`; beside `enum` or a secret, lengths
+//!   are not checked).
+//! - `type: integer`: `i32` for `format: int32` (and `int8`, `int16`, `uint8`, `uint16`), else
+//!   `i64` (`int64`, `uint32`, unknown formats; a `uint64` above `i64::MAX` does not parse). With `minimum`/`maximum`
 //!   (`exclusiveMinimum`/`exclusiveMaximum` honoured), `enum`, or a `oneOf` whose alternatives
 //!   are each an integer `enum` or a `minimum`/`maximum` range, a validated newtype: private
 //!   field, `TryFrom<i64>` (and `TryFrom<i32>` for int32), `new`, `get`, `RULE`, `From<Newtype>`
@@ -85,14 +92,23 @@
 //!   forbidden value can never be held or deserialized. A refused value gives the runtime's
 //!   `ConstraintError { type_name, value, rule }`, the rule worded from the spec: `must be -1,
 //!   or from 1 to 1825`. `multipleOf` is not supported.
-//! - `type: number`: `f64` (`f32` for `format: float`); no constraints supported.
+//! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`).
 //! - `type: boolean`: `bool`. A schema with no keywords: `serde_json::Value`.
+//! - Keywords that do not apply to the stated type are ignored, as in JSON Schema (`type:
+//!   number` with `minLength` is a number); without `type`, one is inferred when the
+//!   type-specific keywords (or the `enum` values) all belong to one type. An `enum` whose
+//!   values do not match a string type is read as text.
 //! - `$ref` to `#/components/schemas/…`: that type. A component that is only a `$ref`, or a
 //!   schema that is only an array, map or scalar, becomes a `type` alias.
 //! - `allOf` with exactly one item, a `$ref` (optionally beside `description`, `nullable` or
 //!   documentation-only keywords), is that `$ref`: the way OpenAPI 3.0 puts a description
 //!   next to a `$ref`. The sibling `description` is the field's doc (else, as for a plain
-//!   `$ref`, the referenced schema's first paragraph). Any other `allOf` is not supported.
+//!   `$ref`, the referenced schema's first paragraph). The same holds for one `$ref` beside
+//!   documentation-only items (`allOf: [$ref, {description: …}]`).
+//! - Any other `allOf`: its members (inline, by `$ref`, nested `allOf`s, and the keywords
+//!   beside `allOf`) merge into one struct, properties in member order, `required` joined. A
+//!   property two members define differently, or a member that is not an object, is refused
+//!   at that member.
 //! - `nullable: true`: JSON `null` is allowed, and the type is wrapped in `Option`, once.
 //!   An optional nullable property is `Option<T>` with `default, skip_serializing_if`, like any
 //!   optional property: `null` and absence both read as `None`, so a round trip turns `null`
@@ -107,8 +123,9 @@
 //!   `null`).
 //! - A struct that contains itself through fields that are not collections gets those fields
 //!   boxed (`Option<Box<T>>` when nullable).
-//! - `allOf` (other than the one-`$ref` form), `anyOf`, `not`, `discriminator` and other
-//!   `oneOf`s are not supported.
+//! - `oneOf` other than integer rules, `anyOf` and `not`: `serde_json::Value` for now (the
+//!   value is kept whole; typed enums with data are not generated yet). `discriminator` does
+//!   not change the types.
 //!   Documentation-only keywords (`example`, `title`, `default`, `readOnly`, `writeOnly`,
 //!   `deprecated`, `externalDocs`, other `x-` extensions) do not change the types.
 //!
@@ -134,25 +151,42 @@
 //! gets (`invalid ValidityDays: 1826 (must be -1, or from 1 to 1825)`). The endpoint in the
 //! examples is the first absolute server URL with its variables at their defaults.
 //!
-//! **Operations.** Each needs an `operationId`; `CreateFoo` gives the method `create_foo`,
-//! `CreateFooRequest` and `CreateFooResponse`.
+//! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
+//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, bounds,
+//! `multipleOf` and `enum` on numbers, `enum` on booleans, lengths beside an `enum`.
+//!
+//! **Operations.** `CreateFoo` (the `operationId` in UpperCamelCase) gives the method
+//! `create_foo`, `create_foo_raw`, `CreateFooRequest` and `CreateFooResponse`. Without an
+//! `operationId`, the name comes from the method and the path: `GET /pets/{id}/toys` →
+//! `GetPetsByIdToys` (`/` alone is `root`). When any of those four names is taken (by an
+//! earlier operation, a `_raw` method, or the client's `builder`, `transport`, `from`, `clone`,
+//! `fmt`), the first free suffix `2`, `3`, … in spec order (`FooRaw` after `Foo` gives
+//! `foo_raw2`).
 //! - Parameters (path item's, overridden by the operation's) become request fields: path
 //!   parameters first, then query, then header, each in spec order; `Option` when not
 //!   required. They must be strings, booleans, numbers, integers, enums or validated newtypes
 //!   (arrays of those in the query: one pair per item, or comma-joined with `explode:
-//!   false`), never nullable (a URL or header cannot carry `null`); a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
+//!   false`); a nullable parameter is its non-null type (a URL or header cannot carry
+//!   `null`); `allowReserved` values are percent-encoded like the others; a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
 //!   supplied by the runtime's authentication, and the method's doc says so. Cookie
 //!   parameters, `content` parameters, path styles other than `simple`, query styles other
-//!   than `form`, callbacks and per-path or per-operation `servers` are not supported.
+//!   than `form`, and callbacks are not supported. Per-path or per-operation `servers` are
+//!   named in the method's docs; the client's endpoint is used.
 //! - The request body, when there is one, is the field `body` (an `Option` when not
-//!   required); its one media type must be JSON. A required nullable body is an `Option` sent
+//!   required). Of several media types, the first JSON one (`application/json`, `…+json`) is
+//!   used, else the first text one (`text/*`, `application/xml`, `…+xml`,
+//!   `application/x-www-form-urlencoded`: a `String`, the form already encoded), else the
+//!   first other one (`Vec<u8>`); a non-JSON body is sent with its `Content-Type`. `multipart/…`
+//!   bodies are refused. A required nullable body is an `Option` sent
 //!   as `null` when `None`; an optional nullable one is a single `Option` (`None` sends no
 //!   body). A nullable response body is an `Option` too.
 //! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per
-//!   documented response header, and `body` when the response has JSON content. Several
+//!   documented response header, and `body` when the response has content (chosen like a
+//!   request body's: parsed JSON, a `String`, or `Vec<u8>`). An operation that documents no
+//!   2XX response succeeds on any 2XX, without a body. Several
 //!   success statuses with the same headers and body share the struct; different ones give an
 //!   enum with one variant (and struct) per status, boxed when it has a body. Every other status goes to the runtime's
 //!   `RawResponse::into_error`; error responses' `$ref`s are checked but their bodies are the
@@ -164,9 +198,7 @@
 //! template, parameter checks, query, headers, JSON body) and calls `Transport::send`,
 //! returning the response unread whatever its status; `<method>(&Request)` calls it and
 //! interprets the status as above. So a raw call (a conformance check, a status the spec does
-//! not list) sends exactly what the typed call sends. `<method>` and `<method>_raw` of all
-//! operations must be distinct and may not be `builder`, `transport`, `from`, `clone` or
-//! `fmt`. Generated code reaches the runtime through [`Options::runtime`].
+//! not list) sends exactly what the typed call sends. Generated code reaches the runtime through [`Options::runtime`].
 //!
 //! **Output.** Files are deterministic: types and operations in spec order. Every file starts
 //! with a line saying which command wrote it.

@@ -39,6 +39,8 @@ pub enum TypeRef {
     F64,
     /// `serde_json::Value`, for a schema without constraints.
     Json,
+    /// `Vec<u8>`, a body of a media type that is neither JSON nor text.
+    Bytes,
     /// `serde_json::Map<String, serde_json::Value>`, for a free-form object.
     JsonMap,
     /// A generated type, by its Rust name.
@@ -148,6 +150,9 @@ pub struct Field {
     pub ty: TypeRef,
     /// Listed in `required`.
     pub required: bool,
+    /// `#[serde(flatten)]`: the map of the properties not listed (`additionalProperties`
+    /// beside `properties`); its `wire` is empty.
+    pub flatten: bool,
 }
 
 /// One variant of a string enum.
@@ -250,6 +255,9 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Success responses, by status.
     pub success: Success,
+    /// Servers the spec gives this operation or its path (URLs as written); the client's
+    /// endpoint is used all the same, and the method's docs say so.
+    pub servers: Vec<String>,
 }
 
 /// Where a parameter goes.
@@ -297,6 +305,21 @@ pub struct Body {
     /// The spec's example body (the media type's `example`, the first of its `examples`, or
     /// the schema's).
     pub example: Option<serde_json::Value>,
+    /// How the body is written.
+    pub format: MediaFormat,
+    /// The media type sent as `Content-Type` (JSON's is the runtime's default).
+    pub media_type: String,
+}
+
+/// How a body is read or written, from its media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaFormat {
+    /// `application/json` or `…+json`: serde types.
+    Json,
+    /// `text/*`, `application/xml` or `…+xml`: a `String`.
+    Text,
+    /// Anything else (`application/octet-stream`, `*/*`, `image/png`, …): bytes.
+    Bytes,
 }
 
 /// The success responses of an operation.
@@ -324,8 +347,10 @@ pub struct SuccessResponse {
     pub doc: Option<String>,
     /// Documented headers: (Rust name, wire name, doc).
     pub headers: Vec<(String, String, Option<String>)>,
-    /// JSON body type, when the response has one.
+    /// Body type, when the response has one.
     pub body: Option<TypeRef>,
+    /// How the body is read.
+    pub body_format: MediaFormat,
 }
 
 #[cfg(test)]

@@ -113,3 +113,50 @@ fn petstore_like_fixture_builds_and_works_as_a_standalone_crate() {
     // 5 operations and 8 validated newtypes.
     assert!(stdout.contains("13 passed"), "{stdout}");
 }
+
+/// The `real-world-shapes` fixture (names from method and path, merged `allOf`, flattened
+/// maps, text and byte bodies, …) compiles as a crate, without warnings.
+#[test]
+fn real_world_shapes_fixture_compiles_without_warnings() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(manifest_dir.join("tests/fixtures/real-world-shapes.yaml"))
+        .expect("fixture");
+    let spec = parse_spec(&text).expect("fixture parses");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime_crate = manifest_dir.parent().expect("root").join("runtime");
+    let up = "../".repeat(dir.path().components().count() - 1);
+    let down = runtime_crate.strip_prefix("/").expect("absolute");
+    let crate_options = CrateOptions {
+        name: "real-world-shapes".to_owned(),
+        version: "0.1.0".to_owned(),
+        runtime: RuntimeSource::Path(format!("{up}{}", down.display())),
+        standalone: true,
+    };
+    let files = generate_crate(&spec, &Options::default(), &crate_options).expect("generates");
+    for file in &files {
+        let path = dir.path().join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &file.contents).expect("write");
+    }
+    std::fs::copy(
+        manifest_dir.join("../Cargo.lock"),
+        dir.path().join("Cargo.lock"),
+    )
+    .expect("copy Cargo.lock");
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-build");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .args(["check", "--offline", "--message-format", "short"])
+        .output()
+        .expect("run cargo");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "cargo check failed:\n{stderr}");
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.contains("src/") && l.contains("warning")),
+        "warnings in generated code:\n{stderr}"
+    );
+}

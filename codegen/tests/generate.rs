@@ -349,3 +349,79 @@ fn a_crate_documents_its_operations_with_compiled_examples() {
     // The modules of `generate` do not know their crate: no examples there.
     assert!(!file(&generated("petstore-like.yaml"), "client.rs").contains("```no_run"));
 }
+
+#[test]
+fn real_world_shapes_types() {
+    let files = generated("real-world-shapes.yaml");
+    insta::assert_snapshot!("real_world_shapes_types", file(&files, "types.rs"));
+}
+
+#[test]
+fn real_world_shapes_client() {
+    let files = generated("real-world-shapes.yaml");
+    insta::assert_snapshot!("real_world_shapes_client", file(&files, "client.rs"));
+}
+
+#[test]
+fn real_world_shapes_names_and_choices() {
+    let api = clustercert_codegen::model(&fixture("real-world-shapes.yaml")).expect("model");
+    let types: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    // `thing` clashes with `Thing`, `Client` is reserved: first free suffix, in spec order.
+    assert!(types.contains(&"Thing2"), "{types:?}");
+    assert!(types.contains(&"Client2"), "{types:?}");
+    let methods: Vec<&str> = api
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
+    // No operationId: method + path; a repeated operationId: a suffix.
+    assert_eq!(
+        methods,
+        [
+            "get_things_by_thing_id_parts",
+            "add_part",
+            "add_part2",
+            "drop_thing"
+        ]
+    );
+    let get = &api.operations[0];
+    assert_eq!(get.id, "GetThingsByThingIdParts");
+    assert_eq!(get.servers, ["https://parts.example.com"]);
+    let part = api.types.iter().find(|t| t.name == "Part").expect("Part");
+    let clustercert_codegen::model::TypeKind::Struct { fields, .. } = &part.kind else {
+        panic!("Part is a struct: {part:?}");
+    };
+    let names: Vec<(&str, bool)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.required))
+        .collect();
+    // Thing's members, then the inline member's; `required` joined.
+    assert_eq!(
+        names,
+        [
+            ("id", true),
+            ("weight", false),
+            ("kind", true),
+            ("owner", false),
+            ("shape", false),
+            ("extra", false)
+        ]
+    );
+}
+
+#[test]
+fn operation_names_that_clash_get_the_first_free_suffix() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths:\n  /a:\n    get:\n      operationId: Foo\n      responses: { '200': { description: ok } }\n  /b:\n    get:\n      operationId: FooRaw\n      responses: { '200': { description: ok } }\n  /c:\n    get:\n      operationId: builder\n      responses: { '200': { description: ok } }\n",
+    )
+    .expect("parses");
+    let api = clustercert_codegen::model(&spec).expect("model");
+    let methods: Vec<&str> = api
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
+    // `foo_raw` is `Foo`'s raw method; `builder` is the client's own.
+    assert_eq!(methods, ["foo", "foo_raw2", "builder2"]);
+    assert_eq!(api.operations[1].request_name, "FooRaw2Request");
+}

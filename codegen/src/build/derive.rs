@@ -97,7 +97,9 @@ pub(super) fn decide_derives(types: &mut [TypeDef]) {
 
 fn ref_derives(ty: &TypeRef, known: &HashMap<String, Derives>) -> Derives {
     match ty {
-        TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 => Derives::ALL,
+        TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::Bytes => {
+            Derives::ALL
+        }
         TypeRef::F32 | TypeRef::F64 | TypeRef::Secret => Derives::NONE,
         // `serde_json` values are `Eq`; `Hash` only in recent versions, so not relied on.
         TypeRef::Json | TypeRef::JsonMap => Derives {

@@ -6,7 +6,7 @@
 //! labels), [`derive`] (what each type derives, which fields are boxed) and [`names`] (Rust
 //! names for wire names).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use openapiv3::{Components, OpenAPI, ReferenceOr};
@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::Error;
 
+mod combine;
 mod derive;
 pub mod names;
 mod operations;
@@ -50,6 +51,22 @@ pub(super) fn error(location: impl Into<String>, message: impl Into<String>) -> 
     }
 }
 
+/// An operation name from its method and path, for an operation without `operationId`:
+/// `GET /pets/{id}/toys` → `get pets by id toys` (UpperCamelCase later); `/` is `root`.
+fn name_from_path(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_owned()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => words.push(format!("by {param}")),
+            None => words.push(segment.to_owned()),
+        }
+    }
+    if words.len() == 1 {
+        words.push("root".to_owned());
+    }
+    words.join(" ")
+}
+
 /// Builds the model of a whole spec.
 pub fn build(spec: &OpenAPI) -> Result<Api, Error> {
     let empty = Components::default();
@@ -59,8 +76,9 @@ pub fn build(spec: &OpenAPI) -> Result<Api, Error> {
         slots: Vec::new(),
         origins: HashMap::new(),
         schema_names: HashMap::new(),
+        operation_names: HashMap::new(),
     };
-    builder.reserve_operation_names()?;
+    builder.reserve_operation_names();
     builder.name_component_schemas()?;
     builder.component_schemas()?;
     let operations = builder.operations()?;
@@ -87,6 +105,9 @@ struct Builder<'a> {
     origins: HashMap<String, String>,
     /// Component schema key → Rust type name.
     schema_names: HashMap<String, String>,
+    /// Operation location → (id as the code names it, base name), from
+    /// `reserve_operation_names`.
+    operation_names: HashMap<String, (String, String)>,
 }
 
 /// What a schema turns into, before it gets a name.
@@ -102,59 +123,74 @@ enum Shape {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn claim(&mut self, name: &str, location: &str) -> Result<(), Error> {
-        if RESERVED_TYPE_NAMES.contains(&name) {
-            return Err(error(
-                location,
-                format!("the type name `{name}` is reserved by the generated code"),
-            ));
-        }
-        if let Some(first) = self.origins.get(name) {
-            return Err(error(
-                location,
-                format!("the type name `{name}` is already generated for {first}"),
-            ));
-        }
-        self.origins.insert(name.to_owned(), location.to_owned());
-        Ok(())
+    /// Whether a type name is free: not reserved and not generated yet.
+    fn is_free(&self, name: &str) -> bool {
+        !RESERVED_TYPE_NAMES.contains(&name) && !self.origins.contains_key(name)
     }
 
-    pub(super) fn reserve_operation_names(&mut self) -> Result<(), Error> {
-        let mut methods: HashMap<String, String> = HashMap::new();
+    /// Takes a type name for `location`: `name`, or when it is reserved or taken, the first
+    /// free of `name2`, `name3`, … (so the first schema in spec order keeps the plain name).
+    pub(super) fn claim(&mut self, name: &str, location: &str) -> String {
+        let mut chosen = name.to_owned();
+        let mut n = 2;
+        while !self.is_free(&chosen) {
+            chosen = format!("{name}{n}");
+            n += 1;
+        }
+        self.origins.insert(chosen.clone(), location.to_owned());
+        chosen
+    }
+
+    /// Names every operation, in spec order: the base (`CreatePet`) gives the request and
+    /// response types and the methods `create_pet` and `create_pet_raw`. The base is the
+    /// `operationId` in UpperCamelCase or, without one, made from the method and the path
+    /// (`GET /pets/{id}/toys` → `GetPetsByIdToys`); when any of the four names is taken, the
+    /// first free `…2`, `…3`.
+    pub(super) fn reserve_operation_names(&mut self) {
+        let mut methods: HashSet<String> = RESERVED_METHOD_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
         for (path, method, op) in self.spec.operations() {
             let location = at(&at("#/paths", path), method);
-            let id = op
-                .operation_id
-                .as_deref()
-                .ok_or_else(|| error(&location, "an operation needs an operationId"))?;
-            let base = pascal(id);
-            self.claim(&format!("{base}Request"), &location)?;
-            self.claim(&format!("{base}Response"), &location)?;
-            // Each operation is two methods, `name` and `name_raw`, beside the client's own.
-            let method = snake(id);
-            for name in [method.clone(), format!("{method}_raw")] {
-                if RESERVED_METHOD_NAMES.contains(&name.as_str()) {
-                    return Err(error(
-                        &location,
-                        format!("the method name `{name}` is reserved by the generated client"),
-                    ));
+            let (id, named) = match op.operation_id.as_deref() {
+                Some(id) if !id.trim().is_empty() => (id.to_owned(), true),
+                _ => (name_from_path(method, path), false),
+            };
+            let base = pascal(&id);
+            let mut chosen = base.clone();
+            let mut n = 2;
+            loop {
+                let method_name = snake(&chosen);
+                let free = self.is_free(&format!("{chosen}Request"))
+                    && self.is_free(&format!("{chosen}Response"))
+                    && !methods.contains(&method_name)
+                    && !methods.contains(&format!("{method_name}_raw"));
+                if free {
+                    methods.insert(format!("{method_name}_raw"));
+                    methods.insert(method_name);
+                    break;
                 }
-                if let Some(first) = methods.insert(name.clone(), location.clone()) {
-                    return Err(error(
-                        &location,
-                        format!("the method name `{name}` is already generated for {first}"),
-                    ));
-                }
+                chosen = format!("{base}{n}");
+                n += 1;
             }
+            self.origins
+                .insert(format!("{chosen}Request"), location.clone());
+            self.origins
+                .insert(format!("{chosen}Response"), location.clone());
+            let id = if named && chosen == base {
+                id
+            } else {
+                chosen.clone()
+            };
+            self.operation_names.insert(location, (id, chosen));
         }
-        Ok(())
     }
 
     pub(super) fn name_component_schemas(&mut self) -> Result<(), Error> {
         for key in self.components.schemas.keys() {
             let location = at("#/components/schemas", key);
-            let name = pascal(key);
-            self.claim(&name, &location)?;
+            let name = self.claim(&pascal(key), &location);
             self.schema_names.insert(key.clone(), name);
         }
         Ok(())

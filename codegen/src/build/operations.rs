@@ -12,7 +12,7 @@ use openapiv3::{
 
 use super::names::{distinct, header_snake, pascal, snake};
 use super::{at, error, resolve, Builder};
-use crate::model::{Body, Operation, Param, ParamIn, TypeKind, TypeRef};
+use crate::model::{Body, MediaFormat, Operation, Param, ParamIn, TypeKind, TypeRef};
 use crate::Error;
 
 /// Header parameters OpenAPI 3.0 says to ignore: the body's media type and the security
@@ -31,15 +31,18 @@ impl Builder<'_> {
                     return Err(error(path_location, "a path item $ref is not supported"))
                 }
             };
-            if !item.servers.is_empty() {
-                return Err(error(
-                    at(&path_location, "servers"),
-                    "servers per path are not supported; the client's endpoint applies to all",
-                ));
-            }
             for (method, op) in item.iter() {
                 let location = at(&path_location, method);
-                operations.push(self.operation(path, method, &item.parameters, op, &location)?);
+                let mut operation =
+                    self.operation(path, method, &item.parameters, op, &location)?;
+                // The operation's own servers, else the path's: documented on the method.
+                let servers = if op.servers.is_empty() {
+                    &item.servers
+                } else {
+                    &op.servers
+                };
+                operation.servers = servers.iter().map(|s| s.url.clone()).collect();
+                operations.push(operation);
             }
         }
         Ok(operations)
@@ -53,21 +56,15 @@ impl Builder<'_> {
         op: &openapiv3::Operation,
         location: &str,
     ) -> Result<Operation, Error> {
-        let id = op
-            .operation_id
-            .clone()
-            .ok_or_else(|| error(location, "an operation needs an operationId"))?;
-        let base = pascal(&id);
+        let (id, base) = self
+            .operation_names
+            .get(location)
+            .cloned()
+            .ok_or_else(|| error(location, "internal: an operation was not named"))?;
         if !op.callbacks.is_empty() {
             return Err(error(
                 at(location, "callbacks"),
                 "callbacks are not supported",
-            ));
-        }
-        if !op.servers.is_empty() {
-            return Err(error(
-                at(location, "servers"),
-                "servers per operation are not supported; the client's endpoint applies to all",
             ));
         }
 
@@ -125,7 +122,7 @@ impl Builder<'_> {
                 }
                 Parameter::Query {
                     style,
-                    allow_reserved,
+                    allow_reserved: _,
                     ..
                 } => {
                     if *style != QueryStyle::Form {
@@ -134,9 +131,8 @@ impl Builder<'_> {
                             "only style form is supported for query parameters",
                         ));
                     }
-                    if *allow_reserved {
-                        return Err(error(param_location, "allowReserved is not supported"));
-                    }
+                    // `allowReserved` values are percent-encoded all the same, which
+                    // servers decode to the same text.
                     (ParamIn::Query, data.explode.unwrap_or(true))
                 }
                 Parameter::Header { .. } => {
@@ -169,6 +165,11 @@ impl Builder<'_> {
                 &schema_location,
                 &format!("{base}{}", pascal(&data.name)),
             )?;
+            // A URL or header cannot carry `null`: a nullable parameter is its non-null type.
+            let ty = match ty {
+                TypeRef::Vec(item) => TypeRef::Vec(Box::new(item.non_null().clone())),
+                other => other.non_null().clone(),
+            };
             self.check_param_type(&ty, place, &schema_location)?;
             let place_name = match place {
                 ParamIn::Path => "path",
@@ -236,7 +237,7 @@ impl Builder<'_> {
         let success = self.responses(op, location, &base)?;
 
         Ok(Operation {
-            method_name: snake(&id),
+            method_name: snake(&base),
             request_name: format!("{base}Request"),
             response_name: format!("{base}Response"),
             id,
@@ -248,6 +249,7 @@ impl Builder<'_> {
             auth_headers,
             body,
             success,
+            servers: Vec::new(),
         })
     }
 
@@ -323,16 +325,6 @@ impl Builder<'_> {
         place: ParamIn,
         location: &str,
     ) -> Result<(), Error> {
-        let nullable = match ty {
-            TypeRef::Vec(item) => matches!(**item, TypeRef::Nullable(_)),
-            other => matches!(other, TypeRef::Nullable(_)),
-        };
-        if nullable {
-            return Err(error(
-                location,
-                "nullable is not supported for parameters: a path, query or header cannot carry null",
-            ));
-        }
         let ok = match ty {
             TypeRef::Vec(item) => place == ParamIn::Query && self.is_scalar(item, 0),
             // A secret in a path or query would end up in URLs and logs.
@@ -356,24 +348,57 @@ impl Builder<'_> {
         base: &str,
     ) -> Result<Body, Error> {
         let content_location = at(location, "content");
-        let media = self
-            .json_media(&body.content, &content_location)?
-            .ok_or_else(|| error(&content_location, "a request body needs a JSON media type"))?;
-        let (media_type, media) = media;
+        let (media_type, media, format) = self
+            .choose_media(&body.content, &content_location, true)?
+            .ok_or_else(|| error(&content_location, "a request body needs a media type"))?;
+        let doc = Some(
+            body.description
+                .clone()
+                .unwrap_or_else(|| "The request body.".to_owned()),
+        );
+        let doc = if media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            doc.map(|doc| {
+                format!("{doc}\n\nThe form, already encoded (`a=1&b=two%20words`), sent as `{media_type}`.")
+            })
+        } else {
+            doc
+        };
+        if format != MediaFormat::Json {
+            let example = media
+                .example
+                .clone()
+                .filter(|e| format == MediaFormat::Text && e.is_string());
+            return Ok(Body {
+                ty: if format == MediaFormat::Text {
+                    TypeRef::String
+                } else {
+                    TypeRef::Bytes
+                },
+                required: body.required,
+                doc,
+                example,
+                format,
+                media_type: media_type.to_owned(),
+            });
+        }
         let schema_location = at(&at(&content_location, media_type), "schema");
-        let schema = media
-            .schema
-            .as_ref()
-            .ok_or_else(|| error(&schema_location, "a JSON body needs a schema"))?;
+        let Some(schema) = media.schema.as_ref() else {
+            return Ok(Body {
+                ty: TypeRef::Json,
+                required: body.required,
+                doc,
+                example: media.example.clone(),
+                format,
+                media_type: media_type.to_owned(),
+            });
+        };
         Ok(Body {
             ty: self.type_ref(schema, &schema_location, &format!("{base}RequestBody"))?,
             required: body.required,
-            doc: Some(
-                body.description
-                    .clone()
-                    .unwrap_or_else(|| "The request body.".to_owned()),
-            ),
+            doc,
             example: self.first_example(media.example.as_ref(), &media.examples, Some(schema)),
+            format,
+            media_type: media_type.to_owned(),
         })
     }
 
@@ -408,26 +433,52 @@ impl Builder<'_> {
         }
     }
 
-    /// The one JSON media type of a content map: `None` when the map is empty.
-    pub(super) fn json_media<'m>(
+    /// The media type a body is read or written as, `None` when the map is empty: the first
+    /// JSON one, else the first text one (`text/*`, XML), else the first (as bytes). A request
+    /// body offered only as `multipart/…` is refused; `application/x-www-form-urlencoded` is
+    /// text the caller encodes.
+    pub(super) fn choose_media<'m>(
         &self,
         content: &'m IndexMap<String, MediaType>,
         location: &str,
-    ) -> Result<Option<(&'m str, &'m MediaType)>, Error> {
-        let mut entries = content.iter();
-        let Some((media_type, media)) = entries.next() else {
-            return Ok(None);
+        request: bool,
+    ) -> Result<Option<(&'m str, &'m MediaType, MediaFormat)>, Error> {
+        let format_of = |media_type: &str| {
+            let essence = media_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if essence == "application/json" || essence.ends_with("+json") {
+                MediaFormat::Json
+            } else if essence.starts_with("text/")
+                || essence == "application/xml"
+                || essence.ends_with("+xml")
+                || essence == "application/x-www-form-urlencoded"
+            {
+                MediaFormat::Text
+            } else {
+                MediaFormat::Bytes
+            }
         };
-        if entries.next().is_some() {
-            return Err(error(location, "more than one media type is not supported"));
-        }
-        let essence = media_type.split(';').next().unwrap_or("").trim();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(error(
-                at(location, media_type),
-                format!("media type `{media_type}` is not supported; only JSON is"),
-            ));
-        }
+        let chosen = [MediaFormat::Json, MediaFormat::Text, MediaFormat::Bytes]
+            .into_iter()
+            .find_map(|wanted| {
+                content.iter().find(|(media_type, _)| {
+                    format_of(media_type) == wanted
+                        && !(request && wanted == MediaFormat::Bytes && is_form(media_type))
+                })
+            });
+        let Some((media_type, media)) = chosen else {
+            return match content.keys().next() {
+                None => Ok(None),
+                Some(media_type) => Err(error(
+                    at(location, media_type),
+                    format!("request bodies of media type `{media_type}` are not supported"),
+                )),
+            };
+        };
         for (name, example) in &media.examples {
             let example_location = at(&at(&at(location, media_type), "examples"), name);
             resolve(
@@ -438,8 +489,14 @@ impl Builder<'_> {
                 |c| &c.examples,
             )?;
         }
-        Ok(Some((media_type, media)))
+        Ok(Some((media_type, media, format_of(media_type))))
     }
+}
+
+/// Whether a media type is multipart (its `Content-Type` needs a boundary the generated
+/// code does not make).
+fn is_form(media_type: &str) -> bool {
+    media_type.to_ascii_lowercase().starts_with("multipart/")
 }
 
 /// The location of the path item that holds an operation's location.

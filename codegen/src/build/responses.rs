@@ -5,7 +5,7 @@ use openapiv3::{Header, ReferenceOr, Response, StatusCode};
 
 use super::names::{distinct, header_snake};
 use super::{at, error, resolve, Builder};
-use crate::model::{Success, SuccessResponse, TypeRef};
+use crate::model::{MediaFormat, Success, SuccessResponse, TypeRef};
 use crate::Error;
 
 impl Builder<'_> {
@@ -76,20 +76,24 @@ impl Builder<'_> {
                 .map(|((wire, doc), name)| (name.clone(), wire, doc))
                 .collect();
             let content_location = at(&response_location, "content");
-            let body = match self.json_media(&response.content, &content_location)? {
-                None => None,
-                Some((media_type, media)) => {
-                    let schema_location = at(&at(&content_location, media_type), "schema");
-                    match &media.schema {
-                        None => Some(TypeRef::Json),
-                        Some(schema) => Some(self.type_ref(
-                            schema,
-                            &schema_location,
-                            &format!("{base}ResponseBody{}", code_text.to_ascii_uppercase()),
-                        )?),
+            let (body, body_format) =
+                match self.choose_media(&response.content, &content_location, false)? {
+                    None => (None, MediaFormat::Json),
+                    Some((_, _, MediaFormat::Text)) => (Some(TypeRef::String), MediaFormat::Text),
+                    Some((_, _, MediaFormat::Bytes)) => (Some(TypeRef::Bytes), MediaFormat::Bytes),
+                    Some((media_type, media, MediaFormat::Json)) => {
+                        let schema_location = at(&at(&content_location, media_type), "schema");
+                        let ty = match &media.schema {
+                            None => TypeRef::Json,
+                            Some(schema) => self.type_ref(
+                                schema,
+                                &schema_location,
+                                &format!("{base}ResponseBody{}", code_text.to_ascii_uppercase()),
+                            )?,
+                        };
+                        (Some(ty), MediaFormat::Json)
                     }
-                }
-            };
+                };
             success.push(SuccessResponse {
                 statuses: vec![statuses],
                 labels: Vec::new(),
@@ -98,6 +102,7 @@ impl Builder<'_> {
                 doc: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
                 headers,
                 body,
+                body_format,
             });
         }
         if let Some(default) = &op.responses.default {
@@ -114,10 +119,18 @@ impl Builder<'_> {
         // Exact codes before ranges, so a `2XX` arm never hides a `201`.
         success.sort_by_key(|s| s.statuses[0].0 != s.statuses[0].1);
         if success.is_empty() {
-            return Err(error(
-                responses_location,
-                "an operation needs a 2XX response",
-            ));
+            // No documented success: any 2XX is one, without headers or a body (the `_raw`
+            // method still returns the body as it came).
+            success.push(SuccessResponse {
+                statuses: vec![(200, 299)],
+                labels: Vec::new(),
+                label: String::new(),
+                type_name: String::new(),
+                doc: Some("The spec documents no 2XX response.".to_owned()),
+                headers: Vec::new(),
+                body: None,
+                body_format: MediaFormat::Json,
+            });
         }
         let response_name = format!("{base}Response");
         let first = &success[0];

@@ -19,20 +19,14 @@ pub(super) fn string_shape(
     sensitive: bool,
     location: &str,
 ) -> Result<Shape, Error> {
-    if s.pattern.is_some() {
-        return Err(error(location, "pattern is not supported"));
-    }
+    // `pattern` is accepted and not checked (see the crate docs).
     let length = LengthRule {
         min: s.min_length,
         max: s.max_length,
     };
     let constrained = length.min.is_some() || length.max.is_some();
-    if constrained && (sensitive || !s.enumeration.is_empty()) {
-        return Err(error(
-                location,
-                "minLength/maxLength together with enum, x-sensitive or format password is not supported",
-            ));
-    }
+    // Beside an enum or a secret, lengths are not checked: the enum's values decide, and a
+    // secret's text is never inspected.
     if let (Some(min), Some(max)) = (length.min, length.max) {
         if min > max {
             return Err(error(
@@ -70,13 +64,7 @@ pub(super) fn string_shape(
         s.format,
         VariantOrUnknownOrEmpty::Item(StringFormat::Password)
     );
-    if constrained {
-        if password {
-            return Err(error(
-                    location,
-                    "minLength/maxLength together with enum, x-sensitive or format password is not supported",
-                ));
-        }
+    if constrained && !password && !sensitive {
         return Ok(Shape::Text(length));
     }
     Ok(Shape::Plain(if sensitive || password {
@@ -87,25 +75,12 @@ pub(super) fn string_shape(
 }
 
 /// A `type: number` schema: `f64`, or `f32` for `format: float`.
-pub(super) fn number_shape(n: &NumberType, location: &str) -> Result<Shape, Error> {
-    if n.multiple_of.is_some()
-        || n.minimum.is_some()
-        || n.maximum.is_some()
-        || n.exclusive_minimum
-        || n.exclusive_maximum
-        || !n.enumeration.is_empty()
-    {
-        return Err(error(
-            location,
-            "constraints on numbers (minimum, maximum, multipleOf, enum) are not supported",
-        ));
-    }
+pub(super) fn number_shape(n: &NumberType) -> Result<Shape, Error> {
+    // Bounds, `multipleOf` and `enum` on numbers are accepted and not checked (crate docs).
     match &n.format {
         VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Ok(Shape::Plain(TypeRef::F32)),
-        VariantOrUnknownOrEmpty::Unknown(format) => Err(error(
-            location,
-            format!("number format `{format}` is not supported"),
-        )),
+        // Formats are open-ended; one this generator does not know reads as `double`.
+        VariantOrUnknownOrEmpty::Unknown(_) => Ok(Shape::Plain(TypeRef::F64)),
         _ => Ok(Shape::Plain(TypeRef::F64)),
     }
 }
@@ -121,12 +96,7 @@ pub(super) fn integer_shape(
         VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) | VariantOrUnknownOrEmpty::Empty => {
             false
         }
-        VariantOrUnknownOrEmpty::Unknown(format) => {
-            return Err(error(
-                location,
-                format!("integer format `{format}` is not supported"),
-            ))
-        }
+        VariantOrUnknownOrEmpty::Unknown(format) => small_integer_format(format),
     };
     if i.multiple_of.is_some() {
         return Err(error(location, "multipleOf is not supported"));
@@ -327,4 +297,10 @@ pub(super) fn integer_one_of_rule(
         return Err(error(location, "oneOf needs at least one alternative"));
     }
     integer_rule(int32, alternatives, location)
+}
+
+/// Whether an integer format other than `int32`/`int64` fits an `i32` (`int8`, `int16`,
+/// `uint8`, `uint16`); every other format (`uint32`, `uint64`, unknown ones) is an `i64`.
+pub(super) fn small_integer_format(format: &str) -> bool {
+    matches!(format, "int8" | "int16" | "uint8" | "uint16")
 }

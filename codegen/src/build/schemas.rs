@@ -6,8 +6,11 @@ use std::borrow::Borrow;
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, Type};
 
+use super::combine::normalize;
 use super::names::{distinct, pascal, snake};
-use super::rules::{integer_one_of_rule, integer_shape, number_shape, string_shape};
+use super::rules::{
+    integer_one_of_rule, integer_shape, number_shape, small_integer_format, string_shape,
+};
 use super::{at, component_key, error, Builder, Shape};
 use crate::model::{Derives, Field, TypeDef, TypeKind, TypeRef};
 use crate::Error;
@@ -79,9 +82,9 @@ impl Builder<'_> {
             }
         };
         if needs_name(schema) {
-            self.claim(hint, location)?;
-            self.named_type(hint, schema, location)?;
-            return Ok(nullable(TypeRef::Named(hint.to_owned())));
+            let name = self.claim(hint, location);
+            self.named_type(&name, schema, location)?;
+            return Ok(nullable(TypeRef::Named(name)));
         }
         match self.shape(schema, location, hint)? {
             Shape::Plain(ty) => Ok(nullable(ty)),
@@ -157,10 +160,23 @@ impl Builder<'_> {
         location: &str,
         hint: &str,
     ) -> Result<Shape, Error> {
-        let data = &schema.schema_data;
-        if data.discriminator.is_some() {
-            return Err(error(location, "discriminator is not supported"));
+        if let SchemaKind::Any(any) = &schema.schema_kind {
+            if object_only(any) {
+                // `properties`/`required`/`additionalProperties` without `type: object`: an
+                // object, read in place (no rewrite, so deep specs stay linear).
+                return self.object(
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    location,
+                    hint,
+                );
+            }
         }
+        if let Some(normal) = normalize(schema) {
+            return self.shape(&normal, location, hint);
+        }
+        let data = &schema.schema_data;
         let sensitive = data.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true));
         let is_plain_string = matches!(
             &schema.schema_kind,
@@ -176,22 +192,12 @@ impl Builder<'_> {
             SchemaKind::Type(Type::String(s)) => {
                 string_shape(s, data.nullable, sensitive, location)
             }
-            SchemaKind::Type(Type::Number(n)) => number_shape(n, location),
+            SchemaKind::Type(Type::Number(n)) => number_shape(n),
             SchemaKind::Type(Type::Integer(i)) => integer_shape(i, data.nullable, location),
-            SchemaKind::Type(Type::Boolean(b)) => {
-                if b.enumeration.is_empty() {
-                    Ok(Shape::Plain(TypeRef::Bool))
-                } else {
-                    Err(error(location, "enum on booleans is not supported"))
-                }
-            }
+            // An `enum` on a boolean (`[true]`) is accepted and not checked.
+            SchemaKind::Type(Type::Boolean(_)) => Ok(Shape::Plain(TypeRef::Bool)),
             SchemaKind::Type(Type::Object(o)) => {
-                if o.min_properties.is_some() || o.max_properties.is_some() {
-                    return Err(error(
-                        location,
-                        "minProperties/maxProperties is not supported",
-                    ));
-                }
+                // `minProperties`/`maxProperties` are accepted and not checked (crate docs).
                 self.object(
                     &o.properties,
                     &o.required,
@@ -201,12 +207,7 @@ impl Builder<'_> {
                 )
             }
             SchemaKind::Type(Type::Array(a)) => {
-                if a.min_items.is_some() || a.max_items.is_some() || a.unique_items {
-                    return Err(error(
-                        location,
-                        "minItems/maxItems/uniqueItems is not supported",
-                    ));
-                }
+                // `minItems`/`maxItems`/`uniqueItems` are accepted and not checked (crate docs).
                 let items = a
                     .items
                     .as_ref()
@@ -214,19 +215,24 @@ impl Builder<'_> {
                 let item = self.type_ref(items, &at(location, "items"), &format!("{hint}Item"))?;
                 Ok(Shape::Plain(TypeRef::Vec(Box::new(item))))
             }
-            SchemaKind::OneOf { one_of } => {
+            // A `oneOf` of integer rules is a validated integer; any other `oneOf`, `anyOf`
+            // or `not` is a `serde_json::Value` for now (crate docs).
+            SchemaKind::OneOf { one_of } if all_integers(one_of) => {
                 integer_one_of_rule(false, one_of, location).map(Shape::Integer)
             }
+            SchemaKind::OneOf { .. } => Ok(Shape::Plain(TypeRef::Json)),
             // `allOf` with one `$ref` is how OpenAPI 3.0 puts a description (or `nullable`)
             // beside a `$ref`: it is that `$ref`.
-            SchemaKind::AllOf { .. } => match single_all_of_ref(schema) {
+            SchemaKind::AllOf { all_of } => match single_all_of_ref(schema) {
                 Some(reference) => self
                     .schema_ref(reference, &at(&at(location, "allOf"), "0"))
                     .map(Shape::Plain),
-                None => Err(error(location, "allOf is not supported")),
+                None => {
+                    let merged = self.merge_all_of(all_of, &at(location, "allOf"), 0)?;
+                    self.object(&merged.properties, &merged.required, None, location, hint)
+                }
             },
-            SchemaKind::AnyOf { .. } => Err(error(location, "anyOf is not supported")),
-            SchemaKind::Not { .. } => Err(error(location, "not is not supported")),
+            SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => Ok(Shape::Plain(TypeRef::Json)),
             SchemaKind::Any(any) => self.any_schema(any, location),
         }
     }
@@ -239,14 +245,8 @@ impl Builder<'_> {
         location: &str,
         hint: &str,
     ) -> Result<Shape, Error> {
-        for name in required {
-            if !properties.contains_key(name) {
-                return Err(error(
-                    location,
-                    format!("required property `{name}` is not among the properties"),
-                ));
-            }
-        }
+        // A `required` name without a property (a key of `additionalProperties`, or a spec
+        // slip) is tolerated: it constrains no field.
         if properties.is_empty() {
             return match additional {
                 None | Some(AdditionalProperties::Any(true)) => Ok(Shape::Plain(TypeRef::JsonMap)),
@@ -264,16 +264,7 @@ impl Builder<'_> {
                 }
             };
         }
-        let deny_unknown = match additional {
-            None => false,
-            Some(AdditionalProperties::Any(false)) => true,
-            Some(_) => {
-                return Err(error(
-                    location,
-                    "properties together with additionalProperties are not supported",
-                ))
-            }
-        };
+        let deny_unknown = additional == Some(&AdditionalProperties::Any(false));
         let wires: Vec<&str> = properties.keys().map(String::as_str).collect();
         let mut overrides = Vec::new();
         for (wire, schema) in properties {
@@ -303,11 +294,11 @@ impl Builder<'_> {
             let mut doc = match schema {
                 // `allOf: [$ref]` with a description beside it: that description, else the
                 // referenced schema's first paragraph.
-                ReferenceOr::Item(schema) => {
-                    schema.schema_data.description.clone().or_else(|| {
+                ReferenceOr::Item(schema) => schema.schema_data.description.clone().or_else(|| {
+                    all_of_description(schema).or_else(|| {
                         single_all_of_ref(schema).and_then(|r| self.referenced_summary(r))
                     })
-                }
+                }),
                 // OpenAPI 3.0 ignores a description beside `$ref`: the referenced schema's
                 // first paragraph describes the field instead.
                 ReferenceOr::Reference { reference } => self.referenced_summary(reference),
@@ -326,6 +317,35 @@ impl Builder<'_> {
                 doc,
                 ty,
                 required: required.contains(wire),
+                flatten: false,
+            });
+        }
+        // Properties beside `additionalProperties` (true or a schema): the others are kept in
+        // one flattened map.
+        let extra = match additional {
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::JsonMap),
+            Some(AdditionalProperties::Schema(schema)) => {
+                let value = self.type_ref(
+                    schema,
+                    &at(location, "additionalProperties"),
+                    &format!("{hint}Value"),
+                )?;
+                Some(TypeRef::Map(Box::new(value)))
+            }
+            _ => None,
+        };
+        if let Some(ty) = extra {
+            let mut name = "additional_properties".to_owned();
+            while fields.iter().any(|f| f.name == name) {
+                name.push('_');
+            }
+            fields.push(Field {
+                name,
+                wire: String::new(),
+                doc: Some("The properties not listed above (`additionalProperties`).".to_owned()),
+                ty,
+                required: true,
+                flatten: true,
             });
         }
         Ok(Shape::Struct {
@@ -347,15 +367,13 @@ impl Builder<'_> {
         if integer_one_of {
             let int32 = match any.format.as_deref() {
                 Some("int32") => true,
-                None | Some("int64") => false,
-                Some(other) => {
-                    return Err(error(
-                        location,
-                        format!("integer format `{other}` is not supported"),
-                    ))
-                }
+                Some(other) => small_integer_format(other),
+                None => false,
             };
             return integer_one_of_rule(int32, &any.one_of, location).map(Shape::Integer);
+        }
+        if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
+            return Ok(Shape::Plain(TypeRef::Json));
         }
         Err(error(
             location,
@@ -396,19 +414,88 @@ pub(super) fn rust_name_override(
     Ok(Some(name.to_owned()))
 }
 
-/// The `$ref` of an `allOf` with exactly one item, that item a `$ref`.
+/// The `$ref` of an `allOf` whose items are one `$ref` and any number of
+/// documentation-only schemas (`{description: …}`): how OpenAPI 3.0 documents a `$ref`.
 pub(super) fn single_all_of_ref(schema: &Schema) -> Option<&str> {
-    match &schema.schema_kind {
-        SchemaKind::AllOf { all_of } => match all_of.as_slice() {
-            [ReferenceOr::Reference { reference }] => Some(reference),
-            _ => None,
+    let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+        return None;
+    };
+    let mut references = all_of.iter().filter_map(|member| match member {
+        ReferenceOr::Reference { reference } => Some(Some(reference.as_str())),
+        ReferenceOr::Item(item) => match &item.schema_kind {
+            SchemaKind::Any(any) if any_keywords(any).is_empty() => None,
+            _ => Some(None),
         },
+    });
+    match (references.next(), references.next()) {
+        (Some(Some(reference)), None) => Some(reference),
         _ => None,
     }
 }
 
+/// The description of an `allOf`'s first documentation-only item (`{description: …}` beside
+/// a `$ref`).
+fn all_of_description(schema: &Schema) -> Option<String> {
+    let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+        return None;
+    };
+    all_of.iter().find_map(|member| match member {
+        ReferenceOr::Item(item) => match &item.schema_kind {
+            SchemaKind::Any(any) if any_keywords(any).is_empty() => {
+                item.schema_data.description.clone()
+            }
+            _ => None,
+        },
+        ReferenceOr::Reference { .. } => None,
+    })
+}
+
+/// Whether an unclassified schema has object keywords only (and `type: object` or no type).
+pub(super) fn object_only(any: &AnySchema) -> bool {
+    let keywords = any_keywords(any);
+    !keywords.is_empty()
+        && matches!(any.typ.as_deref(), None | Some("object"))
+        && keywords.iter().all(|k| {
+            matches!(
+                *k,
+                "type"
+                    | "properties"
+                    | "required"
+                    | "additionalProperties"
+                    | "minProperties"
+                    | "maxProperties"
+            )
+        })
+}
+
+/// Whether every alternative of a `oneOf` is an inline integer schema.
+fn all_integers(one_of: &[ReferenceOr<Schema>]) -> bool {
+    one_of.iter().all(|alternative| match alternative {
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Type(Type::Integer(_)) => true,
+            SchemaKind::Any(any) => {
+                matches!(any.typ.as_deref(), None | Some("integer"))
+                    && any.properties.is_empty()
+                    && any.items.is_none()
+                    && any.enumeration.iter().all(serde_json::Value::is_i64)
+            }
+            _ => false,
+        },
+        ReferenceOr::Reference { .. } => false,
+    })
+}
+
 /// Whether an inline schema becomes a named type (struct, enum or validated integer).
 pub(super) fn needs_name(schema: &Schema) -> bool {
+    if let SchemaKind::Any(any) = &schema.schema_kind {
+        if object_only(any) {
+            return !any.properties.is_empty()
+                || any.additional_properties == Some(AdditionalProperties::Any(false));
+        }
+        if let Some(normal) = normalize(schema) {
+            return needs_name(&normal);
+        }
+    }
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => {
             !s.enumeration.is_empty() || s.min_length.is_some() || s.max_length.is_some()
@@ -421,6 +508,7 @@ pub(super) fn needs_name(schema: &Schema) -> bool {
                 || o.additional_properties == Some(AdditionalProperties::Any(false))
         }
         SchemaKind::OneOf { .. } => true,
+        SchemaKind::AllOf { .. } => single_all_of_ref(schema).is_none(),
         SchemaKind::Any(any) => !any.one_of.is_empty(),
         _ => false,
     }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::{code_doc_attrs, doc_attrs, inner_docs, paragraphs, Emitter};
 use crate::build::names::ident;
-use crate::model::{Operation, Param, ParamIn, Success, SuccessResponse, TypeRef};
+use crate::model::{MediaFormat, Operation, Param, ParamIn, Success, SuccessResponse, TypeRef};
 
 impl Emitter<'_> {
     /// `client.rs`: the `Client`, and per operation its request and response types and method.
@@ -199,11 +199,19 @@ impl Emitter<'_> {
                 listed.join(", ")
             )
         });
+        let servers_note = (!op.servers.is_empty()).then(|| {
+            let listed: Vec<String> = op.servers.iter().map(|url| format!("`{url}`")).collect();
+            format!(
+                "The spec serves this operation from {};\nthe client sends it to its own endpoint, so build a client with that endpoint for it.",
+                listed.join(", ")
+            )
+        });
         let doc = paragraphs(&[
             op.summary.as_deref(),
             op.description.as_deref(),
             Some(&format!("`{} {}`", op.http_method, op.path)),
             auth_note.as_deref(),
+            servers_note.as_deref(),
             Some(&format!(
                 "[`Self::{}_raw`]\nsends the same request and returns the response unread.",
                 op.method_name
@@ -231,8 +239,38 @@ impl Emitter<'_> {
         let (header_stmts, headers) = self.pairs(op, ParamIn::Header, "headers");
         let body = match &op.body {
             None => quote! { None },
-            Some(body) if body.required => quote! { Some(#rt::json_body(&request.body)?) },
-            Some(_) => quote! { request.body.as_ref().map(#rt::json_body).transpose()? },
+            Some(body) => match (body.format, body.required) {
+                (MediaFormat::Json, true) => quote! { Some(#rt::json_body(&request.body)?) },
+                (MediaFormat::Json, false) => {
+                    quote! { request.body.as_ref().map(#rt::json_body).transpose()? }
+                }
+                (MediaFormat::Text, true) => quote! { Some(request.body.clone().into_bytes()) },
+                (MediaFormat::Text, false) => {
+                    quote! { request.body.as_ref().map(|text| text.clone().into_bytes()) }
+                }
+                (MediaFormat::Bytes, true) => quote! { Some(request.body.clone()) },
+                (MediaFormat::Bytes, false) => quote! { request.body.clone() },
+            },
+        };
+        // A body that is not JSON says what it is; the runtime's default is JSON.
+        let (header_stmts, headers) = match &op.body {
+            Some(body) if body.format != MediaFormat::Json => {
+                let media_type = &body.media_type;
+                let content_type = quote! { ("Content-Type", String::from(#media_type)) };
+                if op.params.iter().any(|p| p.location == ParamIn::Header) {
+                    (
+                        quote! {
+                            #header_stmts
+                            let mut headers = headers;
+                            headers.push(#content_type);
+                        },
+                        headers,
+                    )
+                } else {
+                    (header_stmts, quote! { headers: Vec::from([#content_type]) })
+                }
+            }
+            _ => (header_stmts, headers),
         };
         let id = &op.id;
         let http_method = format_ident!("{}", op.http_method);
@@ -257,6 +295,9 @@ impl Emitter<'_> {
                 .collect(),
         };
         let raw_name = format_ident!("{}_raw", op.method_name);
+        // An operation without parameters or a body does not read its (empty) request.
+        let unused =
+            (op.params.is_empty() && op.body.is_none()).then(|| quote! { let _ = request; });
         let raw_doc = doc_attrs(Some(&paragraphs(&[
             Some(&format!(
                 "The raw form of [`Self::{}`]:\n\
@@ -289,6 +330,7 @@ impl Emitter<'_> {
                 &self,
                 request: &#request_name,
             ) -> Result<#rt::RawResponse, #rt::Error> {
+                #unused
                 #path_bindings
                 let path = #path;
                 #query_stmts
@@ -313,10 +355,11 @@ impl Emitter<'_> {
             let field = ident(field);
             quote! { #field: raw.header(#wire), }
         });
-        let body = response
-            .body
-            .as_ref()
-            .map(|_| quote! { body: raw.json()?, });
+        let body = response.body.as_ref().map(|_| match response.body_format {
+            MediaFormat::Json => quote! { body: raw.json()?, },
+            MediaFormat::Text => quote! { body: String::from_utf8_lossy(&raw.body).into_owned(), },
+            MediaFormat::Bytes => quote! { body: raw.body.to_vec(), },
+        });
         quote! {
             #name {
                 status: raw.status,

@@ -107,6 +107,7 @@ impl<'a> Emitter<'a> {
             TypeRef::F32 => quote! { f32 },
             TypeRef::F64 => quote! { f64 },
             TypeRef::Json => quote! { serde_json::Value },
+            TypeRef::Bytes => quote! { Vec<u8> },
             TypeRef::JsonMap => quote! { serde_json::Map<String, serde_json::Value> },
             TypeRef::Named(name) => {
                 let name = ident(name);
@@ -148,18 +149,24 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// `pub use types::*;`, unless the spec has no schemas (an empty glob would warn).
+    fn types_glob(&self) -> Option<TokenStream> {
+        (!self.api.types.is_empty()).then(|| quote! { pub use types::*; })
+    }
+
     /// One file for `include!` from a build script: the two modules inline (an included file
     /// may not start with inner attributes), everything in them re-exported, and the runtime
     /// as `runtime`.
     pub fn included(&self, source: &str) -> TokenStream {
         let rt = &self.rt;
+        let types_glob = self.types_glob();
         let types = self.types(source);
         let client = self.client(source);
         quote! {
             pub mod types { #types }
             pub mod client { #client }
             pub use client::*;
-            pub use types::*;
+            #types_glob
             pub use #rt as runtime;
         }
     }
@@ -169,6 +176,7 @@ impl<'a> Emitter<'a> {
     /// to call the API.
     pub fn crate_root(&self, source: &str) -> TokenStream {
         let rt = &self.rt;
+        let types_glob = self.types_glob();
         let text = paragraphs(&[
             Some(&format!(
                 "{} (version {}): a client generated from `{source}`.",
@@ -188,7 +196,7 @@ impl<'a> Emitter<'a> {
             pub mod client;
             pub mod types;
             pub use client::*;
-            pub use types::*;
+            #types_glob
             pub use #rt as runtime;
             pub use #rt::{ClientBuilder, ConstraintError, Credentials, Error, RetryPolicy, SecretString};
         }

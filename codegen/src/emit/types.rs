@@ -54,7 +54,9 @@ impl Emitter<'_> {
                         quote! { rename = #wire, }
                     });
                     let nullable = matches!(field.ty, TypeRef::Nullable(_));
-                    if field.required && nullable {
+                    if field.flatten {
+                        quote! { #docs #[serde(flatten)] pub #field_name: #ty, }
+                    } else if field.required && nullable {
                         // Always serialized (`null` for `None`); absence reads as `None` too.
                         quote! { #docs #[serde(#rename default)] pub #field_name: #ty, }
                     } else if field.required {
