@@ -205,7 +205,9 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // One line, whatever the cause holds (a path or a server's message with a line
+            // break must not start a line a CI runner would read as a command).
+            eprintln!("error: {}", terminal_safe(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

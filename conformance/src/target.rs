@@ -335,7 +335,10 @@ pub async fn live_credentials(
         Err(other) => return Err(other.into()),
     };
     for warning in &provided.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!(
+            "warning: {}",
+            crate::runner::terminal_safe(&warning.to_string())
+        );
     }
     Ok(Ok(match provided.credentials {
         Credentials::AkSk {

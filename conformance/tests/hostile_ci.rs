@@ -480,3 +480,16 @@ fn a_case_file_that_is_not_a_regular_file_is_an_error_not_a_case_left_out() {
     assert!(stderr.contains("endless/case.json"), "{stderr}");
     assert!(stderr.contains("not a regular file"), "{stderr}");
 }
+
+#[test]
+fn an_error_is_one_line_whatever_its_cause_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "x\n::error::injected by a path";
+    let (code, _, stderr) = run(bin()
+        .args(["validate", "--response"])
+        .arg(dir.path().join(name)));
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot read "), "{stderr}");
+    assert!(stderr.contains(r"x\n::error::injected"), "{stderr}");
+}
