@@ -301,10 +301,10 @@ pub fn flow_depth(text: &str, limit: usize) -> usize {
 }
 
 /// The expansion [`check_expanded_size`] allows a kubeconfig of `len` bytes: 8 times its
-/// size (aliases in a kubeconfig share a few fields, not whole files), at least 1 MiB and at
+/// size (aliases in a kubeconfig share a few fields, not whole files), at least 4 MiB and at
 /// most `cap`.
 pub fn expansion_budget(len: usize, cap: usize) -> usize {
-    len.saturating_mul(8).max(1 << 20).min(cap)
+    len.saturating_mul(8).max(4 << 20).min(cap)
 }
 
 /// Checks that `text`, with its aliases written out in full, stays within about `budget`
@@ -322,7 +322,7 @@ pub fn check_expanded_size(text: &str, budget: usize) -> Result<(), String> {
     match (Budget { left: &mut left }).deserialize(serde_yaml::Deserializer::from_str(text)) {
         Err(e) if e.to_string().contains(OVER_BUDGET) => Err(format!(
             "with its aliases expanded it would be larger than {budget} bytes, more than this \
-             tool writes back (8 times the file, at least 1 MiB and at most 32 MiB)"
+             tool writes back (8 times the file, at least 4 MiB and at most 32 MiB)"
         )),
         _ => Ok(()),
     }
