@@ -101,3 +101,41 @@ fn the_workflow_runs_the_mock_suite_on_push_and_live_on_a_schedule() {
         assert!(live.contains(name), "{name} is not passed to the live job");
     }
 }
+
+#[test]
+fn the_recorded_history_is_saved_after_a_failing_live_run_too() {
+    let text = std::fs::read_to_string(WORKFLOW).expect("workflow");
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    let steps = workflow["jobs"]["live"]["steps"]
+        .as_sequence()
+        .expect("live steps");
+    let uses = |step: &serde_yaml::Value| step["uses"].as_str().unwrap_or_default().to_owned();
+    // actions/cache saves only after a green job: a run that fails (drift.status) would
+    // drop its recording, and every later run would compare with the same old one.
+    assert!(
+        !steps.iter().any(|s| uses(s).starts_with("actions/cache@")),
+        "the combined cache action saves only on success"
+    );
+    let save = steps
+        .iter()
+        .find(|s| uses(s).starts_with("actions/cache/save@"))
+        .expect("a step saves the recordings");
+    assert!(
+        save["if"].as_str().unwrap_or_default().contains("always()"),
+        "{save:?}"
+    );
+    assert_eq!(save["with"]["path"].as_str(), Some("recorded/"));
+    let restore = steps
+        .iter()
+        .position(|s| uses(s).starts_with("actions/cache/restore@"))
+        .expect("a step restores the recordings");
+    let live = steps
+        .iter()
+        .position(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("live --duration"))
+        })
+        .expect("the live step");
+    assert!(restore < live, "restored before the live run");
+}
