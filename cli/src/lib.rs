@@ -402,13 +402,18 @@ fn exec_user(cli: &Cli, context: &str, duration: ValidityDays) -> ExecUser {
 }
 
 /// The path this program was run by: a bare name (found on PATH, as kubectl will find it)
-/// as it is, anything else as the absolute path of the running binary.
+/// as it is; a path made absolute, links not followed (a package manager's stable link
+/// outlives the versioned file behind it); else the running binary's path.
 fn own_command() -> String {
     let argv0 = std::env::args_os().next().map(PathBuf::from);
     match argv0 {
         Some(name) if name.components().count() == 1 && !name.as_os_str().is_empty() => {
             name.to_string_lossy().into_owned()
         }
+        Some(path) if path.is_file() => std::path::absolute(&path)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned(),
         _ => std::env::current_exe()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "cce-kubeconfig".to_owned()),

@@ -760,3 +760,55 @@ async fn a_dry_run_with_exec_writes_and_caches_nothing() {
     assert!(!config.exists(), "nothing written");
     assert!(!cache_dir.exists(), "nothing cached");
 }
+
+/// Run through a link (as package managers install: a stable link to a versioned file), the
+/// exec stanza names the link, which survives an upgrade, not the file behind it.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_exec_command_is_the_path_it_was_run_by() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let home = tempfile::tempdir().expect("temp dir");
+    let bin = home.path().join("bin dir");
+    std::fs::create_dir(&bin).unwrap();
+    let link = bin.join("cce-kubeconfig");
+    std::os::unix::fs::symlink(BIN, &link).expect("link");
+    let config = home.path().join("config");
+    let output = tokio::process::Command::new(&link)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("CCE_METADATA_ENDPOINT", "off")
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN)
+        .env("KUBECACHEDIR", home.path().join("cache"))
+        .args([
+            "--exec",
+            "--endpoint",
+            &cce.url,
+            "--project-id",
+            "p",
+            "--cluster-id",
+            "c1",
+        ])
+        .arg("--kubeconfig")
+        .arg(&config)
+        .output()
+        .await
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&config).unwrap()).expect("YAML");
+    assert_eq!(
+        doc["users"][0]["user"]["exec"]["command"].as_str(),
+        link.to_str(),
+        "the link, not {BIN}"
+    );
+}
