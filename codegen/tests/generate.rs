@@ -425,3 +425,19 @@ fn operation_names_that_clash_get_the_first_free_suffix() {
     assert_eq!(methods, ["foo", "foo_raw2", "builder2"]);
     assert_eq!(api.operations[1].request_name, "FooRaw2Request");
 }
+
+#[test]
+fn all_of_members_that_differ_only_in_docs_merge() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n    Base:\n      type: object\n      properties:\n        id: { type: string, description: The id. }\n    Child:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - type: object\n          required: [id]\n          properties:\n            id: { type: string, description: The child's id. }\n",
+    )
+    .expect("parses");
+    let api = clustercert_codegen::model(&spec).expect("merges");
+    let child = api.types.iter().find(|t| t.name == "Child").expect("Child");
+    let clustercert_codegen::model::TypeKind::Struct { fields, .. } = &child.kind else {
+        panic!("{child:?}");
+    };
+    assert_eq!(fields.len(), 1);
+    assert!(fields[0].required);
+    assert_eq!(fields[0].doc.as_deref(), Some("The id."));
+}

@@ -187,7 +187,7 @@ impl Builder<'_> {
             };
             for (name, property) in part.properties {
                 match merged.properties.get(&name) {
-                    Some(existing) if *existing != property => {
+                    Some(existing) if !same_shape(existing, &property) => {
                         return Err(error(
                             &member_location,
                             format!("allOf members define the property `{name}` differently"),
@@ -257,4 +257,25 @@ impl Builder<'_> {
         }
         Err(error(location, "`$ref` chain too long or circular"))
     }
+}
+
+/// Whether two property schemas describe the same values: equal once documentation-only
+/// keywords (description, title, example, …) are set aside.
+fn same_shape(a: &ReferenceOr<Box<Schema>>, b: &ReferenceOr<Box<Schema>>) -> bool {
+    if a == b {
+        return true;
+    }
+    let strip = |schema: &ReferenceOr<Box<Schema>>| {
+        let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
+        if let Value::Object(object) = &mut value {
+            object.retain(|key, _| {
+                !matches!(
+                    key.as_str(),
+                    "description" | "title" | "example" | "externalDocs" | "deprecated" | "xml"
+                ) && !key.starts_with("x-")
+            });
+        }
+        value
+    };
+    strip(a) == strip(b)
 }
