@@ -812,3 +812,36 @@ async fn the_exec_command_is_the_path_it_was_run_by() {
         "the link, not {BIN}"
     );
 }
+
+/// A cache file another user owns (planted while the folder was open to others, say) is not
+/// trusted, however good its contents: it is replaced by a new certificate.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cache_file_of_another_user_is_not_trusted() {
+    let pki = Pki::new();
+    let cce = cce().await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    let env = [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
+    ];
+    let (cert, key) = pki.client(Duration::ZERO, DAY);
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
+    );
+    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    if std::os::unix::fs::chown(&file, Some(65534), None).is_err() {
+        eprintln!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(cce.count(), 2, "not trusted: minted again");
+    use std::os::unix::fs::MetadataExt as _;
+    let owner = std::fs::metadata(&file).unwrap().uid();
+    assert_ne!(owner, 65534, "replaced by one of ours");
+}

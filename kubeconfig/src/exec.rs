@@ -9,7 +9,8 @@
 //!   mint once. A cache file is trusted only when it parses, names the same key, holds a
 //!   pair [`check_client_pair`] accepts and a certificate whose own validity says it is not
 //!   due ([`renewal_due`]); anything else is ignored and replaced. A cache folder that
-//!   another user owns (a link to one included) is refused, and left as it is.
+//!   another user owns (a link to one included) is refused, and left as it is; a cache file
+//!   another user owns, or others may write, is not trusted and is replaced.
 //! - A certificate is renewed when less than [`renewal_margin`] of its life is left: 10% of
 //!   its life or one hour, whichever is smaller.
 
@@ -349,9 +350,10 @@ impl CacheEntry {
             key_pem: credential.key_pem.expose_secret().to_owned(),
         };
         let text = serde_json::to_vec(&file).map_err(|e| KubeconfigError::Render(e.to_string()))?;
-        // A file there that is not ours to keep (a link, a folder) is removed first.
+        // A file there that is not ours to keep (a link, a folder, another user's file,
+        // whose owner the atomic write would otherwise keep) is removed first.
         if let Ok(meta) = std::fs::symlink_metadata(&self.path) {
-            if !meta.is_file() {
+            if !meta.is_file() || !ours(&meta, &self.path) {
                 let _ = std::fs::remove_file(&self.path);
             }
         }
@@ -365,7 +367,7 @@ impl CacheEntry {
 fn read_cache(path: &Path, key: &CacheKey) -> Option<Credential> {
     use std::io::Read as _;
     let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_CACHE_FILE {
+    if !meta.is_file() || meta.len() > MAX_CACHE_FILE || !ours(&meta, path) {
         return None;
     }
     let mut text = Vec::new();
@@ -379,6 +381,26 @@ fn read_cache(path: &Path, key: &CacheKey) -> Option<Credential> {
         return None;
     }
     Credential::from_pem(&file.certificate_pem, &file.key_pem).ok()
+}
+
+/// Whether the cache file of `meta` at `path` is this user's alone: owned by the owner of
+/// its folder (checked to be this user by [`create_private_folder`]) and writable by no one
+/// else.
+fn ours(meta: &std::fs::Metadata, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let folder_owner = path
+            .parent()
+            .and_then(|folder| std::fs::metadata(folder).ok())
+            .map(|folder| folder.uid());
+        folder_owner == Some(meta.uid()) && meta.mode() & 0o022 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta, path);
+        true
+    }
 }
 
 /// Creates the cache folder (0700) when missing, and makes sure it is this user's alone: a
