@@ -78,6 +78,10 @@ enum Task {
         /// The time bound per spec, in seconds.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
+        /// Pass when at least this percentage is accepted and nothing panics, hangs or fails
+        /// to compile (refusals alone then do not fail the run; for CI).
+        #[arg(long)]
+        min_accepted: Option<f64>,
     },
     /// Run the conformance suite: `cargo run -p clustercert-conformance --bin clustercert-conformance -- ARGS`.
     #[command(disable_help_flag = true)]
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
             compile,
             seed,
             timeout,
+            min_accepted,
         } => corpus::run(&corpus::CorpusArgs {
             dir: dir.unwrap_or_else(|| root().join("target/corpus/package/api")),
             limit,
@@ -136,6 +141,7 @@ fn main() -> ExitCode {
                     .map_or(0, |d| d.as_secs())
             }),
             timeout: std::time::Duration::from_secs(timeout),
+            min_accepted,
         })
         .map(|()| ExitCode::SUCCESS),
         Task::Conformance { args } => cargo_run("clustercert-conformance", &args),
