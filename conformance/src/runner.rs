@@ -423,7 +423,7 @@ pub fn render_table(rows: &[Row]) -> String {
 pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
     let width = rows
         .iter()
-        .map(|r| terminal_safe(&r.name).chars().count())
+        .map(|r| row_name(r).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -453,7 +453,7 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:>6}  {:<7}  {outcome}{}",
-            terminal_safe(&row.name),
+            row_name(row),
             row.result.checks.len(),
             verdict,
             if findings > 0 {
@@ -511,6 +511,18 @@ pub fn render_table_with(rows: &[Row], style: TableStyle) -> String {
         let _ = writeln!(out, "{passed} passed, {failed} failed");
     }
     out
+}
+
+/// A row's name for the table, where its line starts with it: [`terminal_safe`], and with a
+/// backslash first when it starts with `::` (a case folder so named), which a GitHub runner
+/// would read as a workflow command.
+fn row_name(row: &Row) -> std::borrow::Cow<'_, str> {
+    let safe = terminal_safe(&row.name);
+    if safe.trim_start().starts_with("::") {
+        std::borrow::Cow::Owned(format!("\\{safe}"))
+    } else {
+        safe
+    }
 }
 
 fn severity_word(severity: Severity) -> &'static str {

@@ -107,6 +107,21 @@ fn names_and_messages_cannot_start_a_workflow_command_or_drive_the_terminal() {
             "{stdout}"
         );
     }
+    // A name that is itself a workflow command.
+    write_case(
+        cases.path(),
+        "::error::injected by a whole name",
+        &json!({"description": "d", "request": {"body": {"duration": 30}}, "expect": {"verdict": "valid"}}),
+    );
+    let (_, stdout, _) = run(bin()
+        .args(["run", "--no-mock", "--cases"])
+        .arg(cases.path())
+        .env("GITHUB_ACTIONS", "true"));
+    assert_only_our_workflow_commands(&stdout);
+    assert!(
+        stdout.contains("\\::error::injected by a whole name"),
+        "{stdout}"
+    );
     // `validate` prints the same findings.
     let file = cases.path().join(name).join("case.json");
     let (_, stdout, _) = run(bin()
