@@ -97,11 +97,15 @@ pub fn distinct(wire_names: &[&str], candidates: Vec<String>) -> Vec<String> {
         .filter(|(wire, candidate)| *wire == candidate)
         .map(|(_, candidate)| candidate.clone())
         .collect();
+    // The first of several identical wire names (a path and a query parameter both called
+    // `name`) keeps the name; the others get suffixes like any clash.
+    let mut kept: Vec<String> = Vec::new();
     wire_names
         .iter()
         .zip(candidates)
         .map(|(wire, candidate)| {
-            if *wire == candidate {
+            if *wire == candidate && !kept.contains(&candidate) {
+                kept.push(candidate.clone());
                 return candidate;
             }
             let separator = if candidate.starts_with(|c: char| c.is_ascii_uppercase())
@@ -161,5 +165,8 @@ mod tests {
         assert_eq!(names, ["error_code_2", "error_code", "error_code_3"]);
         let variants = distinct(&["a-b", "a_b"], vec![pascal("a-b"), pascal("a_b")]);
         assert_eq!(variants, ["AB", "AB2"]);
+        // The same wire name twice (a path and a query parameter): the second gets a suffix.
+        let same = distinct(&["name", "name"], vec![snake("name"), snake("name")]);
+        assert_eq!(same, ["name", "name_2"]);
     }
 }
