@@ -7,8 +7,10 @@
 //! cargo bench -p clustercert-conformance --bench client -- --paired
 //! # criterion's figures for each piece, then the paired comparison:
 //! cargo bench -p clustercert-conformance --bench client
-//! # N calls of one kind (token, aksk, raw_token, raw_aksk), for callgrind or dhat:
+//! # N calls of one kind (token, aksk, untimed, raw_token, raw_aksk, raw_unparsed), or N
+//! # signatures alone, for callgrind or dhat:
 //! valgrind --tool=callgrind target/release/deps/client-<hash> --profile aksk 2000
+//! valgrind --tool=callgrind target/release/deps/client-<hash> --profile-signing 10000
 //! ```
 //!
 //! What is compared: a client call ([`Client::create_kubernetes_cluster_cert`], which builds
@@ -17,7 +19,7 @@
 //! POST that puts the same bytes on the wire (the same headers, for AK/SK a precomputed
 //! `X-Sdk-Date` and `Authorization` of the same length) and parses the body into the same
 //! type. Both go to one server in this process, each kind through its own `reqwest::Client`
-//! and its own reused connection. The calls alternate within each round in rotating order,
+//! and its own reused connection. The calls alternate within each round in a shuffled order,
 //! so that both sides see the same load of a shared machine; the figure is the median over
 //! the rounds of the per-round ratio.
 
@@ -244,16 +246,13 @@ impl Setup {
             .unwrap_or_else(|e| panic!("{e}"));
         let aksk_headers = signed.headers().clone();
 
+        let raw = reqwest::Client::new;
         Setup {
             rt,
             token_client,
             aksk_client,
             untimed_client,
-            raw_clients: [
-                reqwest::Client::new(),
-                reqwest::Client::new(),
-                reqwest::Client::new(),
-            ],
+            raw_clients: [raw(), raw(), raw()],
             raw_url,
             body,
             token_headers,
@@ -330,7 +329,7 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-/// The paired comparison: every kind once per round, in rotating order; per-round ratios.
+/// The paired comparison: every kind once per round, in shuffled order; per-round ratios.
 fn paired(setup: &Setup, rounds: usize) {
     let n = Kind::ALL.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); n];
@@ -341,9 +340,23 @@ fn paired(setup: &Setup, rounds: usize) {
                 setup.call(kind).await;
             }
         }
-        for round in 0..rounds {
-            for k in 0..n {
-                let index = (round + k) % n;
+        // A new order every round (Fisher-Yates with a fixed-seed xorshift), so that no kind
+        // always follows the same other kind (the previous call's leftovers, on the server's
+        // thread and in the caches, weigh on the next one).
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        for _ in 0..rounds {
+            for i in (1..n).rev() {
+                let j = (next() % (i as u64 + 1)) as usize;
+                order.swap(i, j);
+            }
+            for &index in &order {
                 let start = Instant::now();
                 setup.call(Kind::ALL[index]).await;
                 times[index].push(start.elapsed().as_secs_f64() * 1e6);
@@ -392,8 +405,39 @@ fn profile(setup: &Setup, kind: Kind, count: usize) {
     });
 }
 
+/// `count` signatures of the request an AK/SK call sends, and nothing else.
+fn profile_signing(count: usize) {
+    let url: reqwest::Url = format!("http://127.0.0.1:8080{}", path())
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut headers = HeaderMap::new();
+    headers.insert("accept", HeaderValue::from_static("application/json"));
+    headers.insert("user-agent", HeaderValue::from_static("clustercert/0.1.0"));
+    headers.insert("x-project-id", HeaderValue::from_static(PROJECT));
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let now = time::OffsetDateTime::now_utc();
+    let start = Instant::now();
+    for _ in 0..count {
+        let mut request = reqwest::Request::new(Method::POST, url.clone());
+        *request.headers_mut() = headers.clone();
+        *request.body_mut() = Some(br#"{"duration":30}"#.to_vec().into());
+        let signed = clustercert::runtime::sign_request(&mut request, AK, SK, now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        black_box((signed, request));
+    }
+    println!("{:?} per signature", start.elapsed() / count.max(1) as u32);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--profile-signing") {
+        let count = args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        profile_signing(count);
+        return;
+    }
     let setup = Setup::new();
     if let Some(at) = args.iter().position(|a| a == "--profile") {
         let kind = args
