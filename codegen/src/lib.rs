@@ -203,6 +203,8 @@
 //! **Output.** Files are deterministic: types and operations in spec order. Every file starts
 //! with a line saying which command wrote it.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 
 pub use openapiv3;

@@ -1,8 +1,8 @@
 //! Project automation.
 //!
-//! - `cargo xtask codegen` rewrites `generated/src/generated/` from `spec/openapi.yaml`;
-//!   `--check` only compares and fails naming the stale file; `--spec PATH --out DIR` writes a
-//!   standalone crate from any spec.
+//! - `cargo xtask codegen` rewrites the crate in `generated/` from `spec/openapi.yaml`;
+//!   `--check` only compares and fails naming the stale or stray file; `--spec PATH --out DIR`
+//!   writes a crate from any spec through the same code path.
 //!
 //!   The generator emits prettyplease's formatting; every `.rs` file then goes through
 //!   `rustfmt`, so the checked-in code also passes `cargo fmt --check`. One function,
@@ -11,6 +11,8 @@
 //!   `corpus.rs` for fetching the APIs.guru directory) and reports what it accepts and compiles.
 //! - `cargo xtask conformance [ARGS..]` and `cargo xtask mock [ARGS..]` run the conformance
 //!   suite and the mock server of `clustercert-conformance`.
+
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
