@@ -464,8 +464,8 @@ pub struct CanonicalRequest<'a> {
     method: &'a str,
     path: &'a str,
     query: Option<&'a str>,
-    headers: &'a HeaderMap,
-    signed_names: Vec<&'a str>,
+    /// The signed headers in order: name and value (none for a name the request lacks).
+    signed: Vec<(&'a str, Option<&'a HeaderValue>)>,
     payload_hash: Cow<'a, str>,
 }
 
@@ -492,24 +492,34 @@ impl<'a> CanonicalRequest<'a> {
             path: uri.path(),
             query: uri.query(),
         };
-        Self::for_target(method, target, headers, body)
+        Self::for_target(method, target, headers, None, body)
     }
 
-    /// [`CanonicalRequest::for_signing`] of a request known by its path and query.
+    /// [`CanonicalRequest::for_signing`] of a request known by its path and query, with
+    /// `extra` signed as if it were among `headers` (the `Host` the HTTP library will add).
     pub(crate) fn for_target(
         method: &'a Method,
         target: Target<'a>,
         headers: &'a HeaderMap,
+        extra: Option<(&'a str, &'a HeaderValue)>,
         body: &[u8],
     ) -> Self {
-        let mut names: Vec<&str> = headers
-            .keys()
-            .map(HeaderName::as_str)
-            .filter(|name| is_signed_name(name))
-            .collect();
-        // The map's names are lower-case and unique already.
-        names.sort_unstable();
-        Self::with_target(method, target, headers, names, body)
+        let mut signed: Vec<(&str, Option<&HeaderValue>)> = Vec::with_capacity(headers.len() + 1);
+        // The map's names are lower-case; a name with several values comes once per value, in
+        // a row, and its first value is the one signed (as `HeaderMap::get` gives it).
+        for (name, value) in headers {
+            let name = name.as_str();
+            if is_signed_name(name) && signed.last().is_none_or(|(last, _)| *last != name) {
+                signed.push((name, Some(value)));
+            }
+        }
+        if let Some((name, value)) = extra {
+            if !headers.contains_key(name) {
+                signed.push((name, Some(value)));
+            }
+        }
+        signed.sort_unstable_by_key(|(name, _)| *name);
+        Self::with_signed(method, target, headers, signed, body)
     }
 
     /// The request as a verifier sees it: the signed header names are those the
@@ -525,25 +535,26 @@ impl<'a> CanonicalRequest<'a> {
             path: uri.path(),
             query: uri.query(),
         };
-        Self::with_target(method, target, headers, signed_names, body)
+        let signed = signed_names
+            .into_iter()
+            .map(|name| (name, headers.get(name)))
+            .collect();
+        Self::with_signed(method, target, headers, signed, body)
     }
 
-    fn with_target(
+    fn with_signed(
         method: &'a Method,
         target: Target<'a>,
         headers: &'a HeaderMap,
-        signed_names: Vec<&'a str>,
+        signed: Vec<(&'a str, Option<&'a HeaderValue>)>,
         body: &[u8],
     ) -> Self {
-        let content_sha256 = headers
-            .get(CONTENT_SHA256_HEADER)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+        let content_sha256 = headers.get(CONTENT_SHA256_HEADER).map(value_text);
         CanonicalRequest {
             method: method.as_str(),
             path: target.path,
             query: target.query,
-            headers,
-            signed_names,
+            signed,
             payload_hash: payload_hash_of(body, content_sha256),
         }
     }
@@ -556,11 +567,11 @@ impl<'a> CanonicalRequest<'a> {
     }
 
     fn signed_names_len(&self) -> usize {
-        self.signed_names.iter().map(|name| name.len() + 1).sum()
+        self.signed.iter().map(|(name, _)| name.len() + 1).sum()
     }
 
     fn write_signed_headers(&self, out: &mut String) {
-        for (index, name) in self.signed_names.iter().enumerate() {
+        for (index, (name, _)) in self.signed.iter().enumerate() {
             if index > 0 {
                 out.push(';');
             }
@@ -587,13 +598,9 @@ impl<'a> CanonicalRequest<'a> {
             |out| {
                 write_headers(
                     out,
-                    self.signed_names.iter().map(|name| {
-                        let value = self
-                            .headers
-                            .get(*name)
-                            .map(|value| String::from_utf8_lossy(value.as_bytes()));
-                        (*name, value)
-                    }),
+                    self.signed
+                        .iter()
+                        .map(|(name, value)| (*name, value.map(value_text))),
                 )
             },
             |out| self.write_signed_headers(out),
@@ -784,6 +791,15 @@ pub fn host_of(uri: &Uri) -> Option<String> {
     })
 }
 
+/// A header value as text: borrowed when it is UTF-8 (the usual case, checked the fast way),
+/// else with replacement characters.
+fn value_text(value: &HeaderValue) -> Cow<'_, str> {
+    match std::str::from_utf8(value.as_bytes()) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
+}
+
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -844,6 +860,7 @@ pub fn sign_headers(
         &key,
         now,
         Keep::All,
+        HostMode::Insert,
     )
     .map(|signed| signed.unwrap_or_else(|| unreachable!("Keep::All keeps the intermediates")))
 }
@@ -855,6 +872,15 @@ pub(crate) struct Target<'a> {
     pub(crate) path: &'a str,
     /// The raw query, without `?`.
     pub(crate) query: Option<&'a str>,
+}
+
+/// Where the signed `Host` value goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostMode {
+    /// Into the headers, when they have none ([`sign_headers`]).
+    Insert,
+    /// Nowhere: the HTTP library sets it from the URL, with the same value.
+    Implied,
 }
 
 /// Whether [`sign_in_place`] returns the intermediates ([`Signed`]) or only signs.
@@ -879,6 +905,7 @@ pub(crate) fn sign_in_place(
     key: &SigningKey,
     now: OffsetDateTime,
     keep: Keep,
+    host_mode: HostMode,
 ) -> Result<Option<Signed>, SignError> {
     let mut date_buffer = [0u8; 16];
     let existing_date = header_text(headers, DATE_HEADER);
@@ -897,7 +924,7 @@ pub(crate) fn sign_in_place(
         }
     };
     sign_with_date(
-        method, target, host, headers, body, access_key, key, sdk_date, keep,
+        method, target, host, headers, body, access_key, key, sdk_date, keep, host_mode,
     )
 }
 
@@ -913,6 +940,7 @@ fn sign_with_date(
     key: &SigningKey,
     sdk_date: &str,
     keep: Keep,
+    host_mode: HostMode,
 ) -> Result<Option<Signed>, SignError> {
     // The SDK leaves a body it cannot vouch for unsigned: any content type but JSON or BSON.
     let unsigned_type = headers
@@ -928,10 +956,24 @@ fn sign_with_date(
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
-    if !headers.contains_key(http::header::HOST) {
-        headers.insert(http::header::HOST, host()?);
-    }
-    let canonical_request = CanonicalRequest::for_target(method, target, headers, body);
+    // Room for what is added below, so that the map grows at most once.
+    // (a map too full to grow fails at the insert that needs room, as before).
+    let _ = headers.try_reserve(4);
+    let implied_host = match (headers.contains_key(http::header::HOST), host_mode) {
+        (true, _) => None,
+        (false, HostMode::Insert) => {
+            headers.insert(http::header::HOST, host()?);
+            None
+        }
+        (false, HostMode::Implied) => Some(host()?),
+    };
+    let canonical_request = CanonicalRequest::for_target(
+        method,
+        target,
+        headers,
+        implied_host.as_ref().map(|value| ("host", value)),
+        body,
+    );
     let mut canonical = String::with_capacity(512);
     canonical_request.write_to(&mut canonical);
     let mut to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 64 + 2);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -29,7 +29,7 @@ use super::retry::{
     classify_status, classify_transport, parse_retry_after, RetryClass, RetryPolicy,
 };
 use super::secret::SecretString;
-use super::signing::{self, Keep, Signed, SigningKey, Target};
+use super::signing::{self, HostMode, Keep, Signed, SigningKey, Target};
 
 /// The default total timeout of a call, retries included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -482,7 +482,6 @@ fn sign_parts(
     now: OffsetDateTime,
     keep: Keep,
 ) -> Result<Option<Signed>, Error> {
-    let had_host = headers.contains_key(HOST);
     let target = Target {
         path: url.path(),
         query: url.query(),
@@ -491,15 +490,21 @@ fn sign_parts(
         Some(value) => Ok(value.clone()),
         None => host_value(url),
     };
-    let signed = signing::sign_in_place(
-        method, target, host, headers, body, access_key, key, now, keep,
+    // `Host` is signed but not added: hyper sends the same value for HTTP/1 and derives
+    // `:authority` from it for HTTP/2.
+    signing::sign_in_place(
+        method,
+        target,
+        host,
+        headers,
+        body,
+        access_key,
+        key,
+        now,
+        keep,
+        HostMode::Implied,
     )
-    .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))?;
-    if !had_host {
-        // hyper sends the same value for HTTP/1 and derives `:authority` for HTTP/2.
-        headers.remove(HOST);
-    }
-    Ok(signed)
+    .map_err(|e| Error::InvalidInput(format!("cannot sign the request: {e}")))
 }
 
 impl Transport {
@@ -1028,6 +1033,7 @@ fn without_position(error: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::HOST;
 
     fn raw(status: u16, body: &str) -> RawResponse {
         let mut headers = HeaderMap::new();
