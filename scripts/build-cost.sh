@@ -88,7 +88,9 @@ build_seconds() {
   rm -rf "$target"
   local start end
   start=$(date +%s.%N)
-  (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release --quiet)
+  # A failed build must not report a time (set -e does not reach into $(...)).
+  (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release --quiet) ||
+    { echo "build-cost.sh: the build in $dir failed" >&2; exit 1; }
   end=$(date +%s.%N)
   python3 -c "print(f'{$end - $start:.1f}')"
 }
