@@ -593,21 +593,8 @@ async fn resolve_credentials(
         }
         Err(other) => return Err(other),
     };
-    let credentials = match provided.credentials {
-        // The project of the request path is the one signed in `X-Project-Id`.
-        Credentials::AkSk {
-            access_key,
-            secret_key,
-            security_token,
-            ..
-        } => Credentials::AkSk {
-            access_key,
-            secret_key,
-            project_id: project_id.to_owned(),
-            security_token,
-        },
-        other => other,
-    };
+    // The project of the request path is the one signed in `X-Project-Id`.
+    let credentials = provided.credentials.for_project(project_id);
     Ok(Resolved {
         credentials,
         warnings: provided.warnings,

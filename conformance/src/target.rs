@@ -340,20 +340,7 @@ pub async fn live_credentials(
             crate::runner::terminal_safe(&warning.to_string())
         );
     }
-    Ok(Ok(match provided.credentials {
-        Credentials::AkSk {
-            access_key,
-            secret_key,
-            security_token,
-            ..
-        } => Credentials::AkSk {
-            access_key,
-            secret_key,
-            project_id: project_id.to_owned(),
-            security_token,
-        },
-        other => other,
-    }))
+    Ok(Ok(provided.credentials.for_project(project_id)))
 }
 
 /// Builds the live client: endpoint or region, and `credentials`.

@@ -158,6 +158,34 @@ impl Credentials {
         }
     }
 
+    /// The same credentials signing for `project_id`: AK/SK get it as their project (the one
+    /// sent and signed in `X-Project-Id`, which must be the request path's); a token or global
+    /// AK/SK are returned as they are. For a tool whose command line names the project while
+    /// the keys come from elsewhere (a profile file, instance metadata).
+    ///
+    /// ```
+    /// use clustercert_runtime::Credentials;
+    /// let creds = Credentials::ak_sk("AK", "SK", "from-file").for_project("from-flag");
+    /// assert!(format!("{creds:?}").contains("from-flag"));
+    /// ```
+    #[must_use]
+    pub fn for_project(self, project_id: &str) -> Self {
+        match self {
+            Credentials::AkSk {
+                access_key,
+                secret_key,
+                security_token,
+                ..
+            } => Credentials::AkSk {
+                access_key,
+                secret_key,
+                project_id: project_id.to_owned(),
+                security_token,
+            },
+            other => other,
+        }
+    }
+
     /// Reads credentials from the process environment; see [`Credentials::from_lookup`].
     pub fn from_env() -> Result<Self, CredentialsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
