@@ -40,3 +40,8 @@ pub mod target;
 mod test_support;
 
 pub mod mock;
+
+/// The README's Rust examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_examples {}
