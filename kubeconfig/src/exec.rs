@@ -434,7 +434,7 @@ fn create_private_folder(folder: &Path) -> Result<(), KubeconfigError> {
         };
         let meta = std::fs::metadata(folder).map_err(io)?;
         // Who this process is, as the owner of a file it creates there (an unnamed file,
-        // gone when closed): no `unsafe` call to geteuid needed.
+        // gone when closed): no foreign call to geteuid needed.
         let mine = tempfile::tempfile_in(folder)
             .and_then(|probe| probe.metadata())
             .map_err(io)?

@@ -19,7 +19,7 @@
 //!   ours; we wait for them to go, up to a bound, and then fail with one line naming the
 //!   file. A stale one is for a person to remove, as with kubectl itself.
 //!
-//! `flock` comes from the standard library (`File::lock`), which needs no `unsafe`.
+//! `flock` comes from the standard library (`File::lock`), a safe API (no foreign calls).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
