@@ -812,6 +812,27 @@ fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<
     Ok(headers)
 }
 
+/// AK/SK's scope header (`X-Project-Id` or `X-Domain-Id`, `what` in errors) and, for
+/// temporary credentials, `X-Security-Token`.
+fn scope_headers(
+    headers: &mut HeaderMap,
+    name: &'static str,
+    what: &str,
+    id: &str,
+    security_token: &Option<SecretString>,
+) -> Result<(), Error> {
+    let value = HeaderValue::from_str(id)
+        .map_err(|_| Error::InvalidInput(format!("the {what} cannot be sent in a header")))?;
+    headers.insert(name, value);
+    if let Some(token) = security_token {
+        headers.insert(
+            "x-security-token",
+            secret_header("X-Security-Token", token)?,
+        );
+    }
+    Ok(())
+}
+
 /// Adds the headers `credentials` send as they are: `X-Auth-Token`, or `X-Project-Id` (or
 /// `X-Domain-Id`) and `X-Security-Token`. (AK/SK signatures are added per attempt.)
 fn credential_headers(headers: &mut HeaderMap, credentials: &Credentials) -> Result<(), Error> {
@@ -820,37 +841,15 @@ fn credential_headers(headers: &mut HeaderMap, credentials: &Credentials) -> Res
             headers.insert("x-auth-token", secret_header("X-Auth-Token", token)?);
         }
         Credentials::AkSk {
-            project_id,
+            project_id: id,
             security_token,
             ..
-        } => {
-            let project = HeaderValue::from_str(project_id).map_err(|_| {
-                Error::InvalidInput("the project id cannot be sent in a header".to_owned())
-            })?;
-            headers.insert("x-project-id", project);
-            if let Some(token) = security_token {
-                headers.insert(
-                    "x-security-token",
-                    secret_header("X-Security-Token", token)?,
-                );
-            }
-        }
+        } => scope_headers(headers, "x-project-id", "project id", id, security_token)?,
         Credentials::GlobalAkSk {
-            domain_id,
+            domain_id: id,
             security_token,
             ..
-        } => {
-            let domain = HeaderValue::from_str(domain_id).map_err(|_| {
-                Error::InvalidInput("the domain id cannot be sent in a header".to_owned())
-            })?;
-            headers.insert("x-domain-id", domain);
-            if let Some(token) = security_token {
-                headers.insert(
-                    "x-security-token",
-                    secret_header("X-Security-Token", token)?,
-                );
-            }
-        }
+        } => scope_headers(headers, "x-domain-id", "domain id", id, security_token)?,
     }
     Ok(())
 }
