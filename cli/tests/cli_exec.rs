@@ -10,6 +10,8 @@ use base64::Engine as _;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use clustercert_test_support::run_isolated;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN: &str = "a-token";
 
@@ -205,30 +207,6 @@ async fn api_server(pki: &Pki) -> String {
     url
 }
 
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let output = tokio::process::Command::new(BIN)
-        .env_clear()
-        .env("HOME", home)
-        // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
-        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
-        .envs(env.iter().copied())
-        .args(args)
-        .output()
-        .await
-        .expect("runs");
-    Output {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 fn credential_args(url: &str) -> Vec<&str> {
     vec![
         "credential",
@@ -274,7 +252,8 @@ async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
         ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
     ];
 
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &env,
         &[
@@ -398,7 +377,7 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
     for expected in [1, 2] {
-        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        let run = run_isolated(BIN, home.path(), &env, &args).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert_eq!(run.stderr, "", "nothing on stderr");
         assert_eq!(cce.count(), expected, "due: mints every time");
@@ -419,9 +398,9 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
         200,
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
-    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    let run = run_isolated(BIN, home.path(), &env, &args).await;
     assert_eq!((run.code, cce.count()), (Some(0), 3));
-    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    let run = run_isolated(BIN, home.path(), &env, &args).await;
     assert_eq!((run.code, cce.count()), (Some(0), 3), "from the cache");
 
     // Corrupt, or of another key: replaced, never used.
@@ -435,7 +414,7 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
         (good.replace("BEGIN CERTIFICATE", "BEGIN CERTIFICAT"), 6),
     ] {
         std::fs::write(&file, broken).expect("writable");
-        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        let run = run_isolated(BIN, home.path(), &env, &args).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert_eq!(cce.count(), expected, "a broken cache file is not trusted");
         let now: serde_json::Value =
@@ -447,7 +426,7 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
         ("HUAWEICLOUD_SDK_AUTH_TOKEN", "another"),
         ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
     ];
-    let run = cce_kubeconfig(home.path(), &other, &args).await;
+    let run = run_isolated(BIN, home.path(), &other, &args).await;
     assert_eq!((run.code, cce.count()), (Some(0), 7));
     assert_eq!(cache_files(&cache_dir).len(), 2);
 }
@@ -490,7 +469,7 @@ async fn credential_errors_are_one_line_with_nothing_on_stdout() {
     ];
     for (name, env, (status, body), says) in cases {
         cce.serve(status, body);
-        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        let run = run_isolated(BIN, home.path(), &env, &args).await;
         assert_eq!(run.code, Some(1), "{name}: {}", run.stderr);
         assert_eq!(run.stdout, "", "{name}: no partial ExecCredential");
         assert_eq!(run.stderr.lines().count(), 1, "{name}: {}", run.stderr);
@@ -508,7 +487,7 @@ async fn credential_errors_are_one_line_with_nothing_on_stdout() {
 #[tokio::test]
 async fn help_explains_the_mode_and_when_it_mints() {
     let home = tempfile::tempdir().expect("temp dir");
-    let run = cce_kubeconfig(home.path(), &[], &["--help"]).await;
+    let run = run_isolated(BIN, home.path(), &[], &["--help"]).await;
     let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         help.contains("--exec") && help.contains("10% of their life or one hour"),
@@ -519,7 +498,7 @@ async fn help_explains_the_mode_and_when_it_mints() {
         help.contains("A certificate is still requested") && help.contains("not even with --exec"),
         "{help}"
     );
-    let run = cce_kubeconfig(home.path(), &[], &["credential", "--help"]).await;
+    let run = run_isolated(BIN, home.path(), &[], &["credential", "--help"]).await;
     assert_eq!(run.code, Some(0));
     assert!(run.stdout.contains("ExecCredential"), "{}", run.stdout);
 }
@@ -536,7 +515,8 @@ async fn an_unusable_cache_folder_fails_before_minting() {
         ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
         ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
     ];
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &env,
         &[
@@ -599,7 +579,7 @@ async fn a_cache_folder_of_another_user_is_refused() {
         config.to_str().unwrap(),
     ];
     for args in [credential_args(&cce.url), exec_run.to_vec()] {
-        let run = cce_kubeconfig(home.path(), &env, &args).await;
+        let run = run_isolated(BIN, home.path(), &env, &args).await;
         assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "");
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
@@ -639,7 +619,7 @@ async fn a_certificate_from_a_clock_slightly_ahead_is_cached() {
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
     for _ in 0..3 {
-        let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+        let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
     assert_eq!(cce.count(), 1, "minted once, then answered from the cache");
@@ -664,7 +644,7 @@ async fn an_expired_certificate_from_cce_is_an_error() {
         200,
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
-    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.stdout, "", "no ExecCredential");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
@@ -691,7 +671,7 @@ async fn leftovers_in_the_cache_neither_block_nor_redirect() {
         200,
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
-    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let file = cache_files(&cache_dir).pop().expect("a cache file");
     std::fs::remove_file(&file).unwrap();
@@ -703,7 +683,7 @@ async fn leftovers_in_the_cache_neither_block_nor_redirect() {
     std::os::unix::fs::symlink(&victim, &file).expect("link");
 
     let started = std::time::Instant::now();
-    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(started.elapsed() < Duration::from_secs(10), "not blocked");
     assert_eq!(cce.count(), 2, "the link was not trusted");
@@ -731,7 +711,8 @@ async fn a_dry_run_with_exec_writes_and_caches_nothing() {
         ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
         ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
     ];
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &env,
         &[
@@ -831,14 +812,14 @@ async fn a_cache_file_of_another_user_is_not_trusted() {
         200,
         response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
     );
-    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let file = cache_files(&cache_dir).pop().expect("a cache file");
     if std::os::unix::fs::chown(&file, Some(65534), None).is_err() {
         eprintln!("skipped: giving a file to another user needs root");
         return;
     }
-    let run = cce_kubeconfig(home.path(), &env, &credential_args(&cce.url)).await;
+    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(cce.count(), 2, "not trusted: minted again");
     use std::os::unix::fs::MetadataExt as _;

@@ -10,6 +10,8 @@ use base64::Engine as _;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use clustercert_test_support::{assert_one_line_error, run_isolated};
+
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN_ENV: (&str, &str) = ("HUAWEICLOUD_SDK_AUTH_TOKEN", "token");
 const EXISTING: &str = "apiVersion: v1
@@ -114,30 +116,6 @@ async fn stub(status: u16, body: String) -> Stub {
     Stub { url, requests }
 }
 
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-async fn run(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let output = tokio::process::Command::new(BIN)
-        .env_clear()
-        .env("HOME", home)
-        // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
-        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
-        .envs(env.iter().copied())
-        .args(args)
-        .output()
-        .await
-        .expect("the binary runs");
-    Output {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "--endpoint",
@@ -151,28 +129,6 @@ fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     ];
     args.extend_from_slice(extra);
     args
-}
-
-fn assert_one_line_error(output: &Output, says: &str) {
-    assert_eq!(
-        output.code,
-        Some(1),
-        "fails: {} {}",
-        output.stdout,
-        output.stderr
-    );
-    let lines: Vec<&str> = output.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line: {:?}", output.stderr);
-    assert!(
-        lines[0].starts_with("cce-kubeconfig: error:"),
-        "{:?}",
-        lines[0]
-    );
-    assert!(
-        lines[0].contains(says),
-        "{:?} should say {says:?}",
-        lines[0]
-    );
 }
 
 fn current_context(path: &Path) -> Option<String> {
@@ -229,8 +185,18 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
     std::fs::write(&path, EXISTING).expect("writable");
     for (name, cert_data, key_data, id) in cases {
         let server = stub(200, body(&cert_data, &key_data)).await;
-        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
-        assert_one_line_error(&output, &format!("cannot be used by kubectl ({id})"));
+        let output = run_isolated(
+            BIN,
+            home.path(),
+            &[TOKEN_ENV],
+            &args(&server.url, &path, &[]),
+        )
+        .await;
+        assert_one_line_error(
+            &output,
+            "cce-kubeconfig",
+            &format!("cannot be used by kubectl ({id})"),
+        );
         assert!(
             output.stderr.contains("was not changed"),
             "{name}: {}",
@@ -250,7 +216,13 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
     }
     // The good pair goes in, and the unrelated `namespace: 'on'` stays a string for kubectl.
     let server = stub(200, body(&b64(&cert), &b64(&key))).await;
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &path, &[]),
+    )
+    .await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(current_context(&path).as_deref(), Some("cce-c1-internal"));
     if let Some(kubectl) = clustercert_test_support::kubectl() {
@@ -276,26 +248,32 @@ async fn everything_local_fails_before_any_request() {
     let regular = home.path().join("regular-file");
     std::fs::write(&regular, "x").expect("writable");
     let under_file = regular.join("kube").join("config");
-    let output = run(
+    let output = run_isolated(
+        BIN,
         home.path(),
         &[TOKEN_ENV],
         &args(&server.url, &under_file, &[]),
     )
     .await;
-    assert_one_line_error(&output, "cannot create the folder");
+    assert_one_line_error(&output, "cce-kubeconfig", "cannot create the folder");
 
     // The lock is held (kubectl's lock file: empty, created exclusively).
     let path = home.path().join("config");
     std::fs::write(&path, EXISTING).expect("writable");
     let lock = home.path().join("config.lock");
     std::fs::write(&lock, "").expect("writable");
-    let output = run(
+    let output = run_isolated(
+        BIN,
         home.path(),
         &[TOKEN_ENV],
         &args(&server.url, &path, &["--lock-timeout", "1"]),
     )
     .await;
-    assert_one_line_error(&output, &format!("{} was held by", lock.display()));
+    assert_one_line_error(
+        &output,
+        "cce-kubeconfig",
+        &format!("{} was held by", lock.display()),
+    );
     assert!(lock.exists(), "kubectl's lock is not removed");
     std::fs::remove_file(&lock).expect("removable");
 
@@ -315,35 +293,53 @@ async fn everything_local_fails_before_any_request() {
     ] {
         let file = home.path().join(name);
         std::fs::write(&file, contents).expect("writable");
-        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &file, &[])).await;
-        assert_one_line_error(&output, says);
+        let output = run_isolated(
+            BIN,
+            home.path(),
+            &[TOKEN_ENV],
+            &args(&server.url, &file, &[]),
+        )
+        .await;
+        assert_one_line_error(&output, "cce-kubeconfig", says);
         assert_eq!(std::fs::read_to_string(&file).expect("readable"), contents);
     }
-    let output = run(
+    let output = run_isolated(
+        BIN,
         home.path(),
         &[TOKEN_ENV],
         &args(&server.url, &too_large, &[]),
     )
     .await;
-    assert_one_line_error(&output, "larger than 32 MiB");
+    assert_one_line_error(&output, "cce-kubeconfig", "larger than 32 MiB");
     #[cfg(unix)]
     for device in ["/dev/zero", "/dev/full"] {
         let link = home.path().join(format!("link-to-{}", &device[5..]));
         std::os::unix::fs::symlink(device, &link).expect("a link");
         let started = std::time::Instant::now();
-        let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &link, &[])).await;
-        assert_one_line_error(&output, "is not a regular file (a character device)");
+        let output = run_isolated(
+            BIN,
+            home.path(),
+            &[TOKEN_ENV],
+            &args(&server.url, &link, &[]),
+        )
+        .await;
+        assert_one_line_error(
+            &output,
+            "cce-kubeconfig",
+            "is not a regular file (a character device)",
+        );
         assert!(started.elapsed().as_secs() < 5);
     }
 
     // A name taken by someone else's entry.
-    let output = run(
+    let output = run_isolated(
+        BIN,
         home.path(),
         &[TOKEN_ENV],
         &args(&server.url, &path, &["--alias", "kind-dev"]),
     )
     .await;
-    assert_one_line_error(&output, "the name `kind-dev` is taken");
+    assert_one_line_error(&output, "cce-kubeconfig", "the name `kind-dev` is taken");
     assert_eq!(std::fs::read_to_string(&path).expect("readable"), EXISTING);
 
     assert_eq!(
@@ -353,7 +349,13 @@ async fn everything_local_fails_before_any_request() {
     );
 
     // And the same file, once free, is written with one request.
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &path, &[]),
+    )
+    .await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
 }
@@ -363,8 +365,14 @@ async fn a_failed_request_says_how_many_attempts_were_made() {
     let home = tempfile::tempdir().expect("temp dir");
     let path = home.path().join("config");
     let server = stub(502, "{}".to_owned()).await;
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &path, &[])).await;
-    assert_one_line_error(&output, "(1 attempt)");
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &path, &[]),
+    )
+    .await;
+    assert_one_line_error(&output, "cce-kubeconfig", "(1 attempt)");
     assert_eq!(
         server.requests.load(Ordering::SeqCst),
         1,
@@ -373,8 +381,8 @@ async fn a_failed_request_says_how_many_attempts_were_made() {
     // Nothing listens: connect errors are retried, and the count is said.
     let port = clustercert_test_support::closed_port();
     let url = format!("http://127.0.0.1:{port}");
-    let output = run(home.path(), &[TOKEN_ENV], &args(&url, &path, &[])).await;
-    assert_one_line_error(&output, "attempt");
+    let output = run_isolated(BIN, home.path(), &[TOKEN_ENV], &args(&url, &path, &[])).await;
+    assert_one_line_error(&output, "cce-kubeconfig", "attempt");
     assert!(!path.exists());
 }
 
@@ -392,7 +400,13 @@ async fn the_file_stays_the_users() {
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     let link = home.path().join("config");
     std::os::unix::fs::symlink(&target, &link).expect("a link");
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &link, &[])).await;
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &link, &[]),
+    )
+    .await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert!(std::fs::symlink_metadata(&link)
         .expect("exists")
@@ -405,7 +419,8 @@ async fn the_file_stays_the_users() {
 
     // A mode that is not wider is kept.
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400)).expect("chmod");
-    let output = run(
+    let output = run_isolated(
+        BIN,
         home.path(),
         &[TOKEN_ENV],
         &args(&server.url, &link, &["--alias", "again"]),
@@ -427,7 +442,13 @@ async fn the_file_stays_the_users() {
     std::fs::write(&owned, EXISTING).expect("writable");
     std::os::unix::fs::chown(&owned, Some(12345), Some(12346)).expect("chown as root");
     std::fs::set_permissions(&owned, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &owned, &[])).await;
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &owned, &[]),
+    )
+    .await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     let meta = std::fs::metadata(&owned).expect("exists");
     assert_eq!(
@@ -437,7 +458,13 @@ async fn the_file_stays_the_users() {
 
     // A new file is 0600.
     let fresh = home.path().join("fresh");
-    let output = run(home.path(), &[TOKEN_ENV], &args(&server.url, &fresh, &[])).await;
+    let output = run_isolated(
+        BIN,
+        home.path(),
+        &[TOKEN_ENV],
+        &args(&server.url, &fresh, &[]),
+    )
+    .await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o7777, 0o600);
 }
@@ -460,7 +487,7 @@ async fn kubeconfig_names_the_first_existing_file_else_the_last() {
     ];
     let list = std::env::join_paths([&missing, &existing]).expect("joinable");
     let env = [TOKEN_ENV, ("KUBECONFIG", list.to_str().expect("UTF-8"))];
-    let output = run(home.path(), &env, &base).await;
+    let output = run_isolated(BIN, home.path(), &env, &base).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert!(!missing.exists(), "the missing file is not created");
     assert_eq!(
@@ -471,7 +498,7 @@ async fn kubeconfig_names_the_first_existing_file_else_the_last() {
     let other = home.path().join("other.yaml");
     let list = std::env::join_paths([&missing, &other]).expect("joinable");
     let env = [TOKEN_ENV, ("KUBECONFIG", list.to_str().expect("UTF-8"))];
-    let output = run(home.path(), &env, &base).await;
+    let output = run_isolated(BIN, home.path(), &env, &base).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert!(
         !missing.exists() && other.exists(),
@@ -482,7 +509,7 @@ async fn kubeconfig_names_the_first_existing_file_else_the_last() {
 #[tokio::test]
 async fn help_says_what_happens_to_the_file() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = run(home.path(), &[], &["--help"]).await;
+    let output = run_isolated(BIN, home.path(), &[], &["--help"]).await;
     assert_eq!(output.code, Some(0));
     let help = output
         .stdout

@@ -11,6 +11,10 @@ use clustercert_conformance::mock::{
 use clustercert_kubeconfig::REDACTION_MARKER as REDACTED;
 use serde_yaml::Value;
 
+use clustercert_test_support::{
+    assert_one_line_error, closed_port, kubectl, run_isolated, Kubectl,
+};
+
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 
 const UNRELATED: &str = "apiVersion: v1
@@ -31,32 +35,6 @@ current-context: kind-dev
 async fn start(config: MockConfig) -> MockServer {
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     mock::start(config, addr).await.expect("mock server starts")
-}
-
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with only the given environment (plus HOME, so nothing outside the test
-/// folder can be touched).
-async fn cce_kubeconfig(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let output = tokio::process::Command::new(BIN)
-        .env_clear()
-        .env("HOME", home)
-        // Never the real 169.254.169.254: a closed local port, so the chain looks and moves on.
-        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
-        .envs(env.iter().copied())
-        .args(args)
-        .output()
-        .await
-        .expect("the binary runs");
-    Output {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 const TOKEN_ENV: &[(&str, &str)] = &[("HUAWEICLOUD_SDK_AUTH_TOKEN", DEFAULT_TOKEN)];
@@ -96,23 +74,6 @@ fn item<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {list} entry named {name}"))
 }
 
-fn assert_one_line_error(output: &Output, says: &str) {
-    assert_ne!(output.code, Some(0), "must fail: {}", output.stderr);
-    assert!(output.code.is_some(), "exited, not killed");
-    let lines: Vec<&str> = output.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line: {:?}", output.stderr);
-    assert!(
-        lines[0].starts_with("cce-kubeconfig: error:"),
-        "{:?}",
-        lines[0]
-    );
-    assert!(
-        lines[0].contains(says),
-        "{:?} should say {says:?}",
-        lines[0]
-    );
-}
-
 /// Base64 of a PEM, decoded to its text.
 fn pem_of(data: &Value) -> String {
     use base64::Engine as _;
@@ -135,7 +96,8 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .expect("chmod");
 
-    let first = cce_kubeconfig(
+    let first = run_isolated(
+        BIN,
         home.path(),
         TOKEN_ENV,
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
@@ -151,7 +113,8 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     );
     assert_eq!(first.stderr, "", "no warning for an internal cluster");
 
-    let second = cce_kubeconfig(
+    let second = run_isolated(
+        BIN,
         home.path(),
         TOKEN_ENV,
         &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
@@ -228,7 +191,8 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     }
 
     // Fetching the first cluster again replaces its entries, nothing else.
-    let again = cce_kubeconfig(
+    let again = run_isolated(
+        BIN,
         home.path(),
         TOKEN_ENV,
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
@@ -242,8 +206,6 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     );
     server.shutdown().await;
 }
-
-use clustercert_test_support::{closed_port, kubectl, Kubectl};
 
 async fn kubectl_run(kubectl: &Kubectl, config: &Path, args: &[&str]) -> (bool, String, String) {
     let run = tokio::process::Command::from(kubectl.command(config))
@@ -278,7 +240,13 @@ async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
     let path = home.path().join("config");
     std::fs::write(&path, UNRELATED).expect("writable");
     for cluster in [INTERNAL_CLUSTER_ID, EXTERNAL_CLUSTER_ID] {
-        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &fetch_args(&url, cluster, &path)).await;
+        let run = run_isolated(
+            BIN,
+            home.path(),
+            TOKEN_ENV,
+            &fetch_args(&url, cluster, &path),
+        )
+        .await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
 
@@ -343,7 +311,7 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
 
     let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
     args.push("--dry-run");
-    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&path).expect("readable"), UNRELATED);
     let doc: Value = serde_yaml::from_str(&run.stdout).expect("stdout is the YAML");
@@ -363,7 +331,7 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
     assert!(run.stderr.contains("was not changed"), "{}", run.stderr);
 
     args.push("--show-secrets");
-    let shown = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    let shown = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
     assert_eq!(shown.code, Some(0), "{}", shown.stderr);
     let doc: Value = serde_yaml::from_str(&shown.stdout).expect("stdout is the YAML");
     let key = &item(&doc, "users", "cce-cluster-external-external")["user"]["client-key-data"];
@@ -374,7 +342,7 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
     let missing = home.path().join("absent").join("config");
     let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &missing);
     args.push("--dry-run");
-    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(!missing.parent().expect("folder").exists());
     server.shutdown().await;
@@ -398,7 +366,7 @@ async fn alias_context_and_no_set_current() {
         "-1",
         "--no-set-current",
     ]);
-    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(!run.stdout.contains("Current context"), "{}", run.stdout);
     let doc = parse_file(&path);
@@ -426,7 +394,7 @@ async fn the_default_path_is_chosen_from_kubeconfig_as_kubectl_does_then_home() 
         INTERNAL_CLUSTER_ID,
     ];
 
-    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &base).await;
+    let run = run_isolated(BIN, home.path(), TOKEN_ENV, &base).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let in_home = home.path().join(".kube").join("config");
     assert_eq!(
@@ -439,12 +407,12 @@ async fn the_default_path_is_chosen_from_kubeconfig_as_kubectl_does_then_home() 
     let list = std::env::join_paths([&first, &second]).expect("joinable");
     let list = list.to_str().expect("UTF-8");
     let env = [TOKEN_ENV[0], ("KUBECONFIG", list)];
-    let run = cce_kubeconfig(home.path(), &env, &base).await;
+    let run = run_isolated(BIN, home.path(), &env, &base).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(!first.exists(), "none exists: kubectl writes the last");
     assert!(second.exists());
     // Now one exists: it is the one written, and the first is still not created.
-    let run = cce_kubeconfig(home.path(), &env, &base).await;
+    let run = run_isolated(BIN, home.path(), &env, &base).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("Updated context"), "{}", run.stdout);
     assert!(!first.exists());
@@ -468,7 +436,7 @@ async fn bad_input_fails_before_any_request() {
     ] {
         let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
         args.extend(["--duration", duration]);
-        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
         assert_eq!(run.code, Some(2), "usage error: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(run.stderr.contains(says), "{duration}: {}", run.stderr);
@@ -476,13 +444,18 @@ async fn bad_input_fails_before_any_request() {
 
     // A malformed kubeconfig is refused, and left as it is.
     std::fs::write(&path, "clusters: [unclosed").expect("writable");
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         TOKEN_ENV,
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
     )
     .await;
-    assert_one_line_error(&run, "is not a valid kubeconfig, so it was left untouched");
+    assert_one_line_error(
+        &run,
+        "cce-kubeconfig",
+        "is not a valid kubeconfig, so it was left untouched",
+    );
     assert_eq!(
         std::fs::read_to_string(&path).expect("readable"),
         "clusters: [unclosed"
@@ -490,19 +463,20 @@ async fn bad_input_fails_before_any_request() {
 
     // No credentials.
     std::fs::remove_file(&path).expect("removable");
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &[],
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
     )
     .await;
-    assert_one_line_error(&run, "no credentials");
+    assert_one_line_error(&run, "cce-kubeconfig", "no credentials");
 
     // A bad alias is a usage error, refused before a certificate is minted.
     for alias in ["", "  ", " prod", "pr\nod"] {
         let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
         args.extend(["--alias", alias]);
-        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
         assert_eq!(run.code, Some(2), "{alias:?}: usage error: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(
@@ -545,7 +519,7 @@ async fn bad_input_fails_before_any_request() {
             "public",
         ],
     ] {
-        let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+        let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
         assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(
@@ -571,22 +545,24 @@ async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
     let path = home.path().join("config");
     std::fs::write(&path, UNRELATED).expect("writable");
 
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         TOKEN_ENV,
         &fetch_args(&url, "no-such-cluster", &path),
     )
     .await;
-    assert_one_line_error(&run, "404");
+    assert_one_line_error(&run, "cce-kubeconfig", "404");
 
     let bad_token = [("HUAWEICLOUD_SDK_AUTH_TOKEN", "not-the-token")];
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &bad_token,
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
     )
     .await;
-    assert_one_line_error(&run, "401");
+    assert_one_line_error(&run, "cce-kubeconfig", "401");
     assert!(
         !run.stderr.contains("not-the-token"),
         "the token is not shown"
@@ -594,9 +570,10 @@ async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
 
     let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
     args.extend(["--context", "external"]);
-    let run = cce_kubeconfig(home.path(), TOKEN_ENV, &args).await;
+    let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
     assert_one_line_error(
         &run,
+        "cce-kubeconfig",
         "context `external` is not in the response; it has: `internal`",
     );
 
@@ -624,7 +601,7 @@ async fn ak_sk_from_the_environment_signs_the_request() {
         "--kubeconfig",
         path.to_str().expect("UTF-8"),
     ];
-    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    let run = run_isolated(BIN, home.path(), &env, &args).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(
         names(&parse_file(&path), "contexts"),
@@ -632,16 +609,16 @@ async fn ak_sk_from_the_environment_signs_the_request() {
     );
 
     let wrong_sk = [env[0], ("HUAWEICLOUD_SDK_SK", "not-the-secret-key"), env[2]];
-    let run = cce_kubeconfig(home.path(), &wrong_sk, &args).await;
-    assert_one_line_error(&run, "401");
+    let run = run_isolated(BIN, home.path(), &wrong_sk, &args).await;
+    assert_one_line_error(&run, "cce-kubeconfig", "401");
     assert!(
         !run.stderr.contains("not-the-secret-key"),
         "the SK is not shown"
     );
 
     let half = [env[0], env[2]];
-    let run = cce_kubeconfig(home.path(), &half, &args).await;
-    assert_one_line_error(&run, "HUAWEICLOUD_SDK_SK is not set");
+    let run = run_isolated(BIN, home.path(), &half, &args).await;
+    assert_one_line_error(&run, "cce-kubeconfig", "HUAWEICLOUD_SDK_SK is not set");
     server.shutdown().await;
 }
 
@@ -657,7 +634,8 @@ async fn ak_sk_signs_for_the_project_of_the_flag() {
     ];
 
     // AK/SK in the environment, the project only on the command line.
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &keys,
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
@@ -675,7 +653,8 @@ async fn ak_sk_signs_for_the_project_of_the_flag() {
         keys[1],
         ("HUAWEICLOUD_SDK_PROJECT_ID", "another-project"),
     ];
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &other_project,
         &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
@@ -712,7 +691,7 @@ async fn a_region_endpoint_can_be_overridden_from_the_environment() {
         "--kubeconfig",
         path.to_str().expect("UTF-8"),
     ];
-    let run = cce_kubeconfig(home.path(), &env, &args).await;
+    let run = run_isolated(BIN, home.path(), &env, &args).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(
         parse_file(&path)["current-context"].as_str(),
@@ -733,7 +712,7 @@ async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
             let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
             args.extend(["--alias", alias.as_str(), "--lock-timeout", "60"]);
             let home = home.path().to_path_buf();
-            async move { cce_kubeconfig(&home, TOKEN_ENV, &args).await }
+            async move { run_isolated(BIN, &home, TOKEN_ENV, &args).await }
         });
         for (i, run) in futures_util::future::join_all(runs)
             .await
@@ -773,7 +752,8 @@ async fn credentials_come_from_the_profile_file_when_the_environment_has_none() 
         format!("[basic]\nak = {DEFAULT_AK}\nsk = {DEFAULT_SK}\nproject_id = not-the-flag\n"),
     )
     .expect("profile");
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &[],
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
@@ -789,13 +769,14 @@ async fn credentials_come_from_the_profile_file_when_the_environment_has_none() 
     // A profile file naming a file elsewhere, whose section lacks the SK: the error names it.
     let other = home.path().join("elsewhere");
     std::fs::write(&other, format!("[basic]\nak = {DEFAULT_AK}\n")).expect("profile");
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", other.to_str().unwrap())],
         &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
     )
     .await;
-    assert_one_line_error(&run, "sk");
+    assert_one_line_error(&run, "cce-kubeconfig", "sk");
     assert!(run.stderr.contains("elsewhere"), "{}", run.stderr);
     server.shutdown().await;
 }
@@ -806,13 +787,14 @@ async fn with_no_credentials_anywhere_the_error_names_every_place_looked_in() {
     let url = server.url();
     let home = tempfile::tempdir().expect("temp dir");
     let path = home.path().join("config");
-    let run = cce_kubeconfig(
+    let run = run_isolated(
+        BIN,
         home.path(),
         &[],
         &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
     )
     .await;
-    assert_one_line_error(&run, "no credentials");
+    assert_one_line_error(&run, "cce-kubeconfig", "no credentials");
     for place in ["environment", ".huaweicloud/credentials", "127.0.0.1:1"] {
         assert!(run.stderr.contains(place), "{place} in {}", run.stderr);
     }

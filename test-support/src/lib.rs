@@ -2,7 +2,8 @@
 //!
 //! [`kubectl`] finds kubectl and runs it on a kubeconfig. Without kubectl a test is skipped
 //! (said on stderr, which the test harness shows); with `CI=true` it fails instead, because
-//! CI installs kubectl.
+//! CI installs kubectl. [`run_isolated`] runs a binary under test with nothing of the
+//! caller's environment, and [`assert_one_line_error`] checks how it failed.
 
 #![forbid(unsafe_code)]
 
@@ -119,6 +120,60 @@ pub fn closed_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .expect("a free local port")
         .port()
+}
+
+/// What one run of a binary under test did.
+#[derive(Debug, Clone)]
+pub struct Exit {
+    /// Its exit code (`None` when a signal ended it).
+    pub code: Option<i32>,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Runs `bin` with `args` and only the environment `env`, plus `HOME=home` (so nothing outside
+/// the test's folder can be read or written) and `CCE_METADATA_ENDPOINT` on a closed local
+/// port (so a credential chain never reaches the real 169.254.169.254: it looks there, fails
+/// at once and moves on). Awaits it without blocking the test's runtime, which may be serving
+/// the requests the binary makes.
+pub async fn run_isolated(bin: &str, home: &Path, env: &[(&str, &str)], args: &[&str]) -> Exit {
+    let output = tokio::process::Command::new(bin)
+        .env_clear()
+        .env("HOME", home)
+        .env("CCE_METADATA_ENDPOINT", "http://127.0.0.1:1")
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
+    Exit {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Asserts that a run failed with exit code 1 and exactly one line on stderr, starting
+/// `<program>: error:` and containing `says`.
+pub fn assert_one_line_error(exit: &Exit, program: &str, says: &str) {
+    assert_eq!(
+        exit.code,
+        Some(1),
+        "must fail with code 1: {} {}",
+        exit.stdout,
+        exit.stderr
+    );
+    let lines: Vec<&str> = exit.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {:?}", exit.stderr);
+    let prefix = format!("{program}: error:");
+    assert!(lines[0].starts_with(&prefix), "{:?}", lines[0]);
+    assert!(
+        lines[0].contains(says),
+        "{:?} should say {says:?}",
+        lines[0]
+    );
 }
 
 #[cfg(test)]
