@@ -215,31 +215,101 @@ fn printable(c: char) -> bool {
         | 0x10000..=0x10ffff)
 }
 
+/// The bytes of a YAML text in order, each with whether it lies outside quoted scalars and
+/// comments (the state before the byte is read: an opening quote or `#` is itself outside).
+/// The one quote-and-comment state machine behind [`flow_depth`] and [`binary_tag_line`]:
+/// `'` and `"` open a scalar only where a token starts, `''` and `\\x` stay inside one, and
+/// `#` opens a comment only after white space.
+struct Scan<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    state: ScanState,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ScanState {
+    Outside,
+    Single,
+    Double,
+    Comment,
+    /// The byte after a `\\` (or the second `'` of `''`): inside, whatever it is.
+    Escaped(&'static ScanState),
+}
+
+impl<'a> Scan<'a> {
+    fn new(text: &'a str) -> Self {
+        Scan {
+            bytes: text.as_bytes(),
+            at: 0,
+            state: ScanState::Outside,
+        }
+    }
+}
+
+/// Whether a token may start at `at`: at the text's start or after white space or a flow
+/// indicator.
+fn starts_token(bytes: &[u8], at: usize) -> bool {
+    at == 0
+        || matches!(
+            bytes[at - 1],
+            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+        )
+}
+
+impl Iterator for Scan<'_> {
+    /// The byte's index and whether it is outside quoted scalars and comments.
+    type Item = (usize, bool);
+
+    fn next(&mut self) -> Option<(usize, bool)> {
+        let at = self.at;
+        let b = *self.bytes.get(at)?;
+        self.at += 1;
+        let state = self.state;
+        self.state = match state {
+            ScanState::Outside => {
+                let token_start = starts_token(self.bytes, at);
+                match b {
+                    b'\'' if token_start => ScanState::Single,
+                    b'"' if token_start => ScanState::Double,
+                    b'#' if at == 0
+                        || matches!(self.bytes[at - 1], b' ' | b'\t' | b'\n' | b'\r') =>
+                    {
+                        ScanState::Comment
+                    }
+                    _ => ScanState::Outside,
+                }
+            }
+            ScanState::Single if b == b'\'' => {
+                if self.bytes.get(at + 1) == Some(&b'\'') {
+                    ScanState::Escaped(&ScanState::Single)
+                } else {
+                    ScanState::Outside
+                }
+            }
+            ScanState::Double if b == b'\\' => ScanState::Escaped(&ScanState::Double),
+            ScanState::Double if b == b'"' => ScanState::Outside,
+            ScanState::Comment if b == b'\n' => ScanState::Outside,
+            ScanState::Escaped(back) => *back,
+            inside => inside,
+        };
+        Some((at, state == ScanState::Outside))
+    }
+}
+
 /// The deepest nesting of a YAML text, in one pass: `[`/`{` counted outside quoted scalars
 /// and comments, plus the block indicators (`- `, `? `, `: `) that open a line, as in
-/// `- - - x`; stops at the first line or bracket past `limit`. Brackets inside plain scalars and indicators
-/// inside block scalars are counted too, which can only overestimate.
+/// `- - - x`; stops at the first line or bracket past `limit`. Brackets inside plain scalars
+/// and indicators inside block scalars are counted too, which can only overestimate.
 pub fn flow_depth(text: &str, limit: usize) -> usize {
-    #[derive(PartialEq)]
-    enum State {
-        Normal,
-        Single,
-        Double,
-        Comment,
-    }
     let bytes = text.as_bytes();
-    let mut state = State::Normal;
+    let scan = Scan::new(text);
     let mut depth = 0usize;
     let mut deepest = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let previous = if i == 0 { b'\n' } else { bytes[i - 1] };
-        let token_start = matches!(
-            previous,
-            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
-        );
-        if state == State::Normal && previous == b'\n' {
+    for (i, outside) in scan {
+        if !outside {
+            continue;
+        }
+        if i == 0 || bytes[i - 1] == b'\n' {
             // Compact block nesting at a line's start: `- - - x` nests one level per `- `.
             let mut at = i;
             let mut levels = 0;
@@ -260,42 +330,17 @@ pub fn flow_depth(text: &str, limit: usize) -> usize {
                 return deepest;
             }
         }
-        match state {
-            State::Normal => match b {
-                b'[' | b'{' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                    if deepest > limit {
-                        return deepest;
-                    }
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                b'\'' if token_start => state = State::Single,
-                b'"' if token_start => state = State::Double,
-                b'#' if matches!(previous, b' ' | b'\t' | b'\n' | b'\r') => state = State::Comment,
-                _ => {}
-            },
-            State::Single => {
-                if b == b'\'' {
-                    if bytes.get(i + 1) == Some(&b'\'') {
-                        i += 1;
-                    } else {
-                        state = State::Normal;
-                    }
+        match bytes[i] {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > limit {
+                    return deepest;
                 }
             }
-            State::Double => match b {
-                b'\\' => i += 1,
-                b'"' => state = State::Normal,
-                _ => {}
-            },
-            State::Comment => {
-                if b == b'\n' {
-                    state = State::Normal;
-                }
-            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        i += 1;
     }
     deepest
 }
@@ -436,73 +481,26 @@ impl<'de> serde::de::Visitor<'de> for Budget<'_> {
 /// text of a block scalar is scanned too, which can only refuse too much.
 pub fn binary_tag_line(text: &str) -> Option<usize> {
     const TAGS: [&[u8]; 2] = [b"!!binary", b"!<tag:yaml.org,2002:binary>"];
-    #[derive(PartialEq)]
-    enum State {
-        Normal,
-        Single,
-        Double,
-        Comment,
-    }
     let bytes = text.as_bytes();
-    let mut state = State::Normal;
     let mut line = 1;
-    let mut i = 0;
-    while i < bytes.len() {
+    for (i, outside) in Scan::new(text) {
         let b = bytes[i];
-        let previous = if i == 0 { b'\n' } else { bytes[i - 1] };
-        let token_start = matches!(
-            previous,
-            b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
-        );
         if b == b'\n' {
             line += 1;
         }
-        match state {
-            State::Normal => match b {
-                b'!' if token_start => {
-                    let rest = &bytes[i..];
-                    let tagged = TAGS.iter().any(|tag| {
-                        rest.starts_with(tag)
-                            && matches!(
-                                rest.get(tag.len()),
-                                None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}')
-                            )
-                    });
-                    if tagged {
-                        return Some(line);
-                    }
-                }
-                b'\'' if token_start => state = State::Single,
-                b'"' if token_start => state = State::Double,
-                b'#' if matches!(previous, b' ' | b'\t' | b'\n' | b'\r') => state = State::Comment,
-                _ => {}
-            },
-            State::Single => {
-                if b == b'\'' {
-                    if bytes.get(i + 1) == Some(&b'\'') {
-                        i += 1;
-                    } else {
-                        state = State::Normal;
-                    }
-                }
-            }
-            State::Double => match b {
-                b'\\' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-                b'"' => state = State::Normal,
-                _ => {}
-            },
-            State::Comment => {
-                if b == b'\n' {
-                    state = State::Normal;
-                }
+        if outside && b == b'!' && starts_token(bytes, i) {
+            let rest = &bytes[i..];
+            let tagged = TAGS.iter().any(|tag| {
+                rest.starts_with(tag)
+                    && matches!(
+                        rest.get(tag.len()),
+                        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}')
+                    )
+            });
+            if tagged {
+                return Some(line);
             }
         }
-        i += 1;
     }
     None
 }
@@ -585,6 +583,9 @@ mod tests {
             None
         );
         assert_eq!(binary_tag_line("a: !!binaryx b\nc: x!!binary"), None);
+        // Lines inside a quoted scalar, escaped or not, are still counted.
+        assert_eq!(binary_tag_line("a: \"x\\\ny\nz\"\nb: !!binary Y"), Some(4));
+        assert_eq!(binary_tag_line("a: 'x''\n'\nb: !!binary Y"), Some(3));
     }
 
     #[test]
