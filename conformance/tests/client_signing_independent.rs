@@ -150,7 +150,7 @@ fn ak_sk_client(url: &str, credentials: Credentials) -> Client {
     Client::builder()
         .endpoint(url)
         .credentials(credentials)
-        .clock(|| NOW)
+        .clock(|| std::time::SystemTime::from(NOW))
         .retry(RetryPolicy::none())
         .build()
         .expect("client builds")
@@ -221,7 +221,7 @@ async fn what_the_client_sends_verifies_independently() {
         &sent.headers,
         &sent.body,
         |ak| (ak == "AK-1").then(|| "SK-1".to_owned()),
-        NOW + Duration::from_secs(60),
+        (NOW + Duration::from_secs(60)).into(),
     )
     .expect("runtime verify");
     assert_eq!(verified.access_key, "AK-1");
@@ -295,7 +295,11 @@ async fn each_retry_is_signed_afresh_with_the_injected_clock() {
     let client = Client::builder()
         .endpoint(&server.url)
         .credentials(Credentials::ak_sk("AK-1", "SK-1", "proj-1"))
-        .clock(move || NOW + time::Duration::minutes(clock_ticks.fetch_add(1, Ordering::SeqCst)))
+        .clock(move || {
+            std::time::SystemTime::from(
+                NOW + time::Duration::minutes(clock_ticks.fetch_add(1, Ordering::SeqCst)),
+            )
+        })
         .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(5)))
         .build()
         .expect("client builds");

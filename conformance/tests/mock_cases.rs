@@ -23,7 +23,6 @@ use clustercert_conformance::schema::Validators;
 use clustercert_conformance::target::fetch;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 async fn server() -> MockServer {
     mock::start(MockConfig::builtin(), "127.0.0.1:0".parse().unwrap())
@@ -83,7 +82,13 @@ async fn replay(server: &MockServer, request: &RequestPart, auth: Auth) -> Case 
                 .insert("X-Auth-Token", HeaderValue::from_static(DEFAULT_TOKEN));
         }
         Auth::AkSk => {
-            sign_request(&mut raw, DEFAULT_AK, DEFAULT_SK, OffsetDateTime::now_utc()).unwrap();
+            sign_request(
+                &mut raw,
+                DEFAULT_AK,
+                DEFAULT_SK,
+                std::time::SystemTime::now(),
+            )
+            .unwrap();
         }
     }
     let response = reqwest::Client::new().execute(raw).await.unwrap();

@@ -58,7 +58,7 @@ fn signed_request(server: &MockServer, now: OffsetDateTime) -> reqwest::Request 
     headers.insert("X-Project-Id", HeaderValue::from_static(DEFAULT_PROJECT_ID));
     headers.insert("X-Extra", HeaderValue::from_static("original"));
     *request.body_mut() = Some(BODY.to_vec().into());
-    let signed = sign_request(&mut request, DEFAULT_AK, DEFAULT_SK, now).unwrap();
+    let signed = sign_request(&mut request, DEFAULT_AK, DEFAULT_SK, now.into()).unwrap();
     assert!(signed.signed_headers.contains("x-extra"));
     assert!(signed.signed_headers.contains("x-project-id"));
     request
@@ -168,7 +168,7 @@ async fn a_tampered_date_is_rejected() {
     let now = OffsetDateTime::now_utc();
     let mut request = signed_request(&server, now);
     // Another date, well within the allowed skew: only the signature can tell.
-    let other = clustercert::runtime::signing::format_date(now - Duration::minutes(1));
+    let other = clustercert::runtime::signing::format_date((now - Duration::minutes(1)).into());
     request
         .headers_mut()
         .insert("X-Sdk-Date", HeaderValue::from_str(&other).unwrap());
@@ -270,8 +270,8 @@ async fn a_project_header_for_another_project_is_403() {
 struct SlowClock;
 
 impl Clock for SlowClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() - Duration::minutes(20)
+    fn now(&self) -> std::time::SystemTime {
+        (OffsetDateTime::now_utc() - Duration::minutes(20)).into()
     }
 }
 
@@ -389,7 +389,13 @@ async fn an_unsigned_security_token_is_rejected() {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     *request.body_mut() = Some(BODY.to_vec().into());
-    sign_request(&mut request, "TEMPAK", "temp-sk", OffsetDateTime::now_utc()).unwrap();
+    sign_request(
+        &mut request,
+        "TEMPAK",
+        "temp-sk",
+        std::time::SystemTime::now(),
+    )
+    .unwrap();
     // Added after signing: present and right, but not covered by the signature.
     request.headers_mut().insert(
         "X-Security-Token",
@@ -414,7 +420,7 @@ fn unsigned_payload_request(server: &MockServer, content_type: &'static str) -> 
         &mut request,
         DEFAULT_AK,
         DEFAULT_SK,
-        OffsetDateTime::now_utc(),
+        std::time::SystemTime::now(),
     )
     .unwrap();
     request

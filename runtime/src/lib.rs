@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod credentials;
+mod date;
 pub mod endpoint;
 pub mod error;
 pub mod provider;

@@ -17,9 +17,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
-use time::OffsetDateTime;
+use std::time::{Duration, SystemTime};
 
 use crate::credentials::{
     Credentials, CredentialsError, ENV_AK, ENV_AUTH_TOKEN, ENV_PROJECT_ID, ENV_SK,
@@ -445,7 +443,7 @@ pub struct MetadataProvider {
 #[derive(Default)]
 struct MetadataState {
     token: Option<SecretString>,
-    current: Option<(Credentials, OffsetDateTime)>,
+    current: Option<(Credentials, SystemTime)>,
 }
 
 impl fmt::Debug for MetadataProvider {
@@ -501,8 +499,10 @@ impl MetadataProvider {
     /// The credentials, fetched when there are none yet or they are close to `expires_at`.
     pub async fn read(&self) -> Result<Provided, CredentialsError> {
         let mut state = self.state.lock().await;
-        let fresh = |expires_at: OffsetDateTime| {
-            expires_at - OffsetDateTime::now_utc() > self.refresh_before
+        let fresh = |expires_at: SystemTime| {
+            expires_at
+                .duration_since(SystemTime::now())
+                .is_ok_and(|left| left > self.refresh_before)
         };
         if let Some((credentials, expires_at)) = &state.current {
             if fresh(*expires_at) {
@@ -618,7 +618,7 @@ impl MetadataProvider {
     async fn fetch(
         &self,
         state: &mut MetadataState,
-    ) -> Result<(Credentials, OffsetDateTime), CredentialsError> {
+    ) -> Result<(Credentials, SystemTime), CredentialsError> {
         if state.token.is_none() {
             state.token = self.new_token().await?;
         }
@@ -641,7 +641,7 @@ impl MetadataProvider {
         self.parse(&body)
     }
 
-    fn parse(&self, body: &[u8]) -> Result<(Credentials, OffsetDateTime), CredentialsError> {
+    fn parse(&self, body: &[u8]) -> Result<(Credentials, SystemTime), CredentialsError> {
         let invalid = |why: &str| {
             CredentialsError::Invalid(format!("{}: securitykey answer {why}", self.place()))
         };
@@ -660,9 +660,8 @@ impl MetadataProvider {
         };
         let (access, secret, token) = (field("access")?, field("secret")?, field("securitytoken")?);
         let expires_at = field("expires_at")?;
-        let expires_at =
-            OffsetDateTime::parse(&expires_at, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| invalid("has a credential.expires_at that is not an RFC 3339 time"))?;
+        let expires_at = crate::date::parse_rfc3339(&expires_at)
+            .ok_or_else(|| invalid("has a credential.expires_at that is not an RFC 3339 time"))?;
         let project_id = self.project_id.clone().ok_or_else(|| {
             CredentialsError::Invalid(format!(
                 "{}: gives no project id; set {ENV_PROJECT_ID}",

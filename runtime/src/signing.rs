@@ -46,7 +46,9 @@ use std::fmt;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ring::{digest, hmac};
-use time::OffsetDateTime;
+use std::time::{Duration, SystemTime};
+
+use crate::date::{self, Civil};
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -61,7 +63,7 @@ pub const EMPTY_BODY_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// How far `X-Sdk-Date` may be from the verifier's clock, either way (the gateways allow
 /// about 15 minutes).
-pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (Python's `quote(s, safe='~')`).
 const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -98,39 +100,30 @@ fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
 }
 
-/// Formats a time as `X-Sdk-Date` (`%Y%m%dT%H%M%SZ`, UTC).
+/// Formats a time as `X-Sdk-Date` (`%Y%m%dT%H%M%SZ`, UTC, to the second rounded down).
 ///
 /// ```
-/// use time::macros::datetime;
-/// let date = clustercert_runtime::signing::format_date(datetime!(2026-11-28 12:00:00 UTC));
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let noon = UNIX_EPOCH + Duration::from_secs(1_795_867_200);
+/// let date = clustercert_runtime::signing::format_date(noon);
 /// assert_eq!(date, "20261128T120000Z");
 /// ```
-pub fn format_date(time: OffsetDateTime) -> String {
+pub fn format_date(time: SystemTime) -> String {
     let mut buffer = [0u8; 16];
-    match write_date(&mut buffer, time) {
+    let utc = Civil::of(time);
+    match write_date(&mut buffer, utc) {
         Some(date) => date.to_owned(),
-        None => {
-            let utc = time.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-                utc.year(),
-                u8::from(utc.month()),
-                utc.day(),
-                utc.hour(),
-                utc.minute(),
-                utc.second()
-            )
-        }
+        None => format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second
+        ),
     }
 }
 
-/// Writes the `X-Sdk-Date` of `time` into `buffer` without allocating; `None` for a year
+/// Writes the `X-Sdk-Date` of `utc` into `buffer` without allocating; `None` for a year
 /// outside 0–9999, which [`format_date`] renders the long way.
-fn write_date(buffer: &mut [u8; 16], time: OffsetDateTime) -> Option<&str> {
-    let utc = time.to_offset(time::UtcOffset::UTC);
-    let year = u16::try_from(utc.year())
-        .ok()
-        .filter(|year| *year <= 9999)?;
+fn write_date(buffer: &mut [u8; 16], utc: Civil) -> Option<&str> {
+    let year = u16::try_from(utc.year).ok().filter(|year| *year <= 9999)?;
     let two = |buffer: &mut [u8; 16], at: usize, value: u8| {
         buffer[at] = b'0' + value / 10;
         buffer[at + 1] = b'0' + value % 10;
@@ -138,12 +131,12 @@ fn write_date(buffer: &mut [u8; 16], time: OffsetDateTime) -> Option<&str> {
     // Each value is below 100, so each pair of digits is exact.
     two(buffer, 0, (year / 100) as u8);
     two(buffer, 2, (year % 100) as u8);
-    two(buffer, 4, u8::from(utc.month()));
-    two(buffer, 6, utc.day());
+    two(buffer, 4, utc.month);
+    two(buffer, 6, utc.day);
     buffer[8] = b'T';
-    two(buffer, 9, utc.hour());
-    two(buffer, 11, utc.minute());
-    two(buffer, 13, utc.second());
+    two(buffer, 9, utc.hour);
+    two(buffer, 11, utc.minute);
+    two(buffer, 13, utc.second);
     buffer[15] = b'Z';
     std::str::from_utf8(&buffer[..]).ok()
 }
@@ -155,7 +148,7 @@ fn write_date(buffer: &mut [u8; 16], time: OffsetDateTime) -> Option<&str> {
 /// assert!(parse_date("20261128T120000Z").is_some());
 /// assert!(parse_date("2026-11-28T12:00:00Z").is_none());
 /// ```
-pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
+pub fn parse_date(value: &str) -> Option<SystemTime> {
     let bytes = value.as_bytes();
     if bytes.len() != 16 || bytes[8] != b'T' || bytes[15] != b'Z' {
         return None;
@@ -166,11 +159,15 @@ pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
         })
     };
     let small = |range| number(range).and_then(|n| u8::try_from(n).ok());
-    let month = time::Month::try_from(small(4..6)?).ok()?;
-    let date =
-        time::Date::from_calendar_date(i32::from(number(0..4)?), month, small(6..8)?).ok()?;
-    let clock = time::Time::from_hms(small(9..11)?, small(11..13)?, small(13..15)?).ok()?;
-    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+    Civil {
+        year: i64::from(number(0..4)?),
+        month: small(4..6)?,
+        day: small(6..8)?,
+        hour: small(9..11)?,
+        minute: small(11..13)?,
+        second: small(13..15)?,
+    }
+    .to_system_time()
 }
 
 /// The canonical URI of a path as sent (percent-encoded or not): the path is
@@ -820,12 +817,12 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 /// ```
 /// use clustercert_runtime::signing::{sign_headers, verify};
 /// use http::{HeaderMap, Method, Uri};
-/// use time::macros::datetime;
+/// use std::time::{Duration, UNIX_EPOCH};
 ///
 /// let uri: Uri = "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert".parse().unwrap();
 /// let mut headers = HeaderMap::new();
 /// headers.insert("content-type", "application/json".parse().unwrap());
-/// let now = datetime!(2026-11-28 12:00:00 UTC);
+/// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200); // 2026-11-28 12:00:00 UTC
 /// let body = br#"{"duration":30}"#;
 /// let signed = sign_headers(&Method::POST, &uri, &mut headers, body, "AK", "SK", now).unwrap();
 /// assert_eq!(signed.signed_headers, "content-type;host;x-sdk-date");
@@ -839,7 +836,7 @@ pub fn sign_headers(
     body: &[u8],
     access_key: &str,
     secret_key: &str,
-    now: OffsetDateTime,
+    now: SystemTime,
 ) -> Result<Signed, SignError> {
     let target = Target {
         path: uri.path(),
@@ -903,7 +900,7 @@ pub(crate) fn sign_in_place(
     body: &[u8],
     access_key: &str,
     key: &SigningKey,
-    now: OffsetDateTime,
+    now: SystemTime,
     keep: Keep,
     host_mode: HostMode,
 ) -> Result<Option<Signed>, SignError> {
@@ -913,7 +910,7 @@ pub(crate) fn sign_in_place(
     let sdk_date: &str = match &existing_date {
         Some(existing) => existing,
         None => {
-            formatted = match write_date(&mut date_buffer, now) {
+            formatted = match write_date(&mut date_buffer, Civil::of(now)) {
                 Some(date) => Cow::Borrowed(date),
                 None => Cow::Owned(format_date(now)),
             };
@@ -1063,7 +1060,7 @@ impl fmt::Display for VerifyError {
             } => write!(
                 f,
                 "X-Sdk-Date {sdk_date} is {skew_seconds} s away from the server's clock (at most {} s allowed)",
-                MAX_CLOCK_SKEW.whole_seconds()
+                MAX_CLOCK_SKEW.as_secs()
             ),
             Self::UnsignedRequiredHeader(name) => write!(f, "header {name} must be signed"),
             Self::MissingSignedHeader(name) => {
@@ -1094,7 +1091,7 @@ pub fn verify(
     headers: &HeaderMap,
     body: &[u8],
     secret_for: impl Fn(&str) -> Option<String>,
-    now: OffsetDateTime,
+    now: SystemTime,
 ) -> Result<Verified, VerifyError> {
     let auth = headers
         .get(http::header::AUTHORIZATION)
@@ -1107,11 +1104,11 @@ pub fn verify(
     let sdk_date = header_text(headers, DATE_HEADER).ok_or(VerifyError::MissingDate)?;
     let date =
         parse_date(sdk_date.trim()).ok_or_else(|| VerifyError::MalformedDate(sdk_date.clone()))?;
-    let skew = date - now;
-    if skew.abs() > MAX_CLOCK_SKEW {
+    let (skew_seconds, skew) = date::difference(date, now);
+    if skew > MAX_CLOCK_SKEW {
         return Err(VerifyError::DateSkew {
             sdk_date,
-            skew_seconds: skew.whole_seconds(),
+            skew_seconds,
         });
     }
 
@@ -1163,7 +1160,6 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
     /// The headers the transport signs for an AK/SK call.
     fn transport_headers() -> HeaderMap {
@@ -1178,7 +1174,10 @@ mod tests {
         headers
     }
 
-    const NOW: OffsetDateTime = datetime!(2026-11-28 12:00:00 UTC);
+    /// 2026-11-28 12:00:00 UTC.
+    fn now() -> SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_secs(1_795_867_200)
+    }
 
     #[test]
     fn canonical_request_of_odd_headers_paths_and_queries() {
@@ -1323,11 +1322,27 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        assert_eq!(format_date(NOW), "20261128T120000Z");
-        assert_eq!(parse_date("20261128T120000Z"), Some(NOW));
+        assert_eq!(format_date(now()), "20261128T120000Z");
+        assert_eq!(parse_date("20261128T120000Z"), Some(now()));
         assert_eq!(parse_date("20261328T120000Z"), None);
-        let offset = NOW.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
-        assert_eq!(format_date(offset), "20261128T120000Z");
+        // Rounded down to the second, also before 1970.
+        assert_eq!(
+            format_date(now() + Duration::from_millis(999)),
+            "20261128T120000Z"
+        );
+        assert_eq!(
+            format_date(std::time::UNIX_EPOCH - Duration::from_millis(1)),
+            "19691231T235959Z"
+        );
+        // Years past 9999 the long way; a year before 1 (or past 9999) does not parse back.
+        let far = std::time::UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert_eq!(format_date(far), "100000101T000000Z");
+        assert_eq!(
+            parse_date("00000229T000000Z").map(format_date).as_deref(),
+            Some("00000229T000000Z")
+        );
+        assert_eq!(parse_date("20260229T120000Z"), None);
+        assert_eq!(parse_date("20261128T240000Z"), None);
     }
 
     #[test]
@@ -1387,7 +1402,7 @@ mod tests {
         headers.insert("x-project-id", HeaderValue::from_static("p 1"));
         headers.insert("x_unsigned", HeaderValue::from_static("zzz"));
         let body = br#"{"duration":30}"#.to_vec();
-        sign_headers(&Method::POST, &uri, &mut headers, &body, "AK", "SK", NOW).unwrap();
+        sign_headers(&Method::POST, &uri, &mut headers, &body, "AK", "SK", now()).unwrap();
         (uri, headers, body)
     }
 
@@ -1405,20 +1420,20 @@ mod tests {
             auth.signed_headers,
             ["content-type", "host", "x-project-id", "x-sdk-date"]
         );
-        let ok = verify(&Method::POST, &uri, &headers, &body, sk, NOW).unwrap();
+        let ok = verify(&Method::POST, &uri, &headers, &body, sk, now()).unwrap();
         assert_eq!(ok.access_key, "AK");
         assert!(ok.payload_signed);
         // An unsigned header may change freely.
         let mut h = headers.clone();
         h.insert("x_unsigned", HeaderValue::from_static("changed"));
         h.insert("user-agent", HeaderValue::from_static("added later"));
-        assert!(verify(&Method::POST, &uri, &h, &body, sk, NOW).is_ok());
+        assert!(verify(&Method::POST, &uri, &h, &body, sk, now()).is_ok());
     }
 
     #[test]
     fn verify_rejects_every_tampering() {
         let (uri, headers, body) = signed_request();
-        let v = |m: &Method, u: &Uri, h: &HeaderMap, b: &[u8]| verify(m, u, h, b, sk, NOW);
+        let v = |m: &Method, u: &Uri, h: &HeaderMap, b: &[u8]| verify(m, u, h, b, sk, now());
         assert_eq!(
             v(&Method::PUT, &uri, &headers, &body),
             Err(VerifyError::SignatureMismatch)
@@ -1460,7 +1475,7 @@ mod tests {
             Err(VerifyError::MissingAuthorization)
         );
         assert_eq!(
-            verify(&Method::POST, &uri, &headers, &body, |_| None, NOW),
+            verify(&Method::POST, &uri, &headers, &body, |_| None, now()),
             Err(VerifyError::UnknownAccessKey("AK".into()))
         );
         assert_eq!(
@@ -1470,7 +1485,7 @@ mod tests {
                 &headers,
                 &body,
                 |_| Some("other".into()),
-                NOW
+                now()
             ),
             Err(VerifyError::SignatureMismatch)
         );
@@ -1479,7 +1494,7 @@ mod tests {
     #[test]
     fn verify_checks_the_date() {
         let (uri, headers, body) = signed_request();
-        let late = NOW + time::Duration::minutes(16);
+        let late = now() + Duration::from_secs(16 * 60);
         assert!(matches!(
             verify(&Method::POST, &uri, &headers, &body, sk, late),
             Err(VerifyError::DateSkew {
@@ -1487,17 +1502,17 @@ mod tests {
                 ..
             })
         ));
-        let within = NOW - time::Duration::minutes(14);
+        let within = now() - Duration::from_secs(14 * 60);
         assert!(verify(&Method::POST, &uri, &headers, &body, sk, within).is_ok());
         let mut h = headers.clone();
         h.insert("x-sdk-date", HeaderValue::from_static("2026-11-28"));
         assert!(matches!(
-            verify(&Method::POST, &uri, &h, &body, sk, NOW),
+            verify(&Method::POST, &uri, &h, &body, sk, now()),
             Err(VerifyError::MalformedDate(_))
         ));
         h.remove("x-sdk-date");
         assert_eq!(
-            verify(&Method::POST, &uri, &h, &body, sk, NOW),
+            verify(&Method::POST, &uri, &h, &body, sk, now()),
             Err(VerifyError::MissingDate)
         );
     }
@@ -1525,7 +1540,7 @@ mod tests {
             HeaderValue::from_str(&authorization("AK", "x-sdk-date", &sig)).unwrap(),
         );
         assert_eq!(
-            verify(&Method::GET, &uri, &headers, b"", sk, NOW),
+            verify(&Method::GET, &uri, &headers, b"", sk, now()),
             Err(VerifyError::UnsignedRequiredHeader("host"))
         );
     }
@@ -1539,16 +1554,16 @@ mod tests {
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
         let signed =
-            sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", NOW).unwrap();
+            sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", now()).unwrap();
         assert!(signed.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
-        let ok = verify(&Method::PUT, &uri, &headers, b"other data", sk, NOW).unwrap();
+        let ok = verify(&Method::PUT, &uri, &headers, b"other data", sk, now()).unwrap();
         assert!(!ok.payload_signed);
 
         let mut headers = HeaderMap::new();
         headers.insert("x-sdk-content-sha256", HeaderValue::from_static("abcd"));
-        sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", NOW).unwrap();
+        sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", now()).unwrap();
         assert_eq!(
-            verify(&Method::PUT, &uri, &headers, b"data", sk, NOW),
+            verify(&Method::PUT, &uri, &headers, b"data", sk, now()),
             Err(VerifyError::PayloadHashMismatch)
         );
     }
@@ -1559,7 +1574,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("content-type", HeaderValue::from_static("text/plain"));
         let signed =
-            sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", NOW).unwrap();
+            sign_headers(&Method::PUT, &uri, &mut headers, b"data", "AK", "SK", now()).unwrap();
         assert_eq!(headers["x-sdk-content-sha256"], UNSIGNED_PAYLOAD);
         assert!(signed.signed_headers.contains("x-sdk-content-sha256"));
         let mut headers = HeaderMap::new();
@@ -1567,7 +1582,7 @@ mod tests {
             "content-type",
             HeaderValue::from_static("application/json;charset=UTF-8"),
         );
-        sign_headers(&Method::PUT, &uri, &mut headers, b"{}", "AK", "SK", NOW).unwrap();
+        sign_headers(&Method::PUT, &uri, &mut headers, b"{}", "AK", "SK", now()).unwrap();
         assert!(!headers.contains_key("x-sdk-content-sha256"));
     }
 
@@ -1576,7 +1591,8 @@ mod tests {
         let uri: Uri = "https://h/x".parse().unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("x-sdk-date", HeaderValue::from_static("20200101T000000Z"));
-        let signed = sign_headers(&Method::GET, &uri, &mut headers, b"", "AK", "SK", NOW).unwrap();
+        let signed =
+            sign_headers(&Method::GET, &uri, &mut headers, b"", "AK", "SK", now()).unwrap();
         assert!(signed.string_to_sign.contains("\n20200101T000000Z\n"));
         assert!(signed.canonical_request.ends_with(EMPTY_BODY_SHA256));
     }

@@ -16,7 +16,6 @@ use bytes::{Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
 use super::credentials::Credentials;
 use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
@@ -42,16 +41,17 @@ pub const DEFAULT_USER_AGENT: &str = concat!("clustercert/", env!("CARGO_PKG_VER
 
 const REQUEST_ID: &str = "x-request-id";
 
-/// The time the signer puts in `X-Sdk-Date`. Any `Fn() -> OffsetDateTime` is a clock.
+/// The time the signer puts in `X-Sdk-Date`. Any `Fn() -> SystemTime` is a clock.
 ///
 /// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// use clustercert_runtime::Clock;
-/// let fixed = || time::macros::datetime!(2026-11-28 12:00:00 UTC);
-/// assert_eq!(fixed.now().year(), 2026);
+/// let fixed = || UNIX_EPOCH + Duration::from_secs(1_795_867_200); // 2026-11-28 12:00:00 UTC
+/// assert_eq!(clustercert_runtime::signing::format_date(fixed.now()), "20261128T120000Z");
 /// ```
 pub trait Clock: Send + Sync {
     /// The current time.
-    fn now(&self) -> OffsetDateTime;
+    fn now(&self) -> SystemTime;
 }
 
 /// The system clock, the default.
@@ -59,13 +59,13 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
     }
 }
 
-impl<F: Fn() -> OffsetDateTime + Send + Sync> Clock for F {
-    fn now(&self) -> OffsetDateTime {
+impl<F: Fn() -> SystemTime + Send + Sync> Clock for F {
+    fn now(&self) -> SystemTime {
         self()
     }
 }
@@ -421,7 +421,7 @@ fn never_follows_redirects(client: &reqwest::Client) -> bool {
 ///     "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert".parse().unwrap(),
 /// );
 /// *request.body_mut() = Some(br#"{"duration":30}"#.to_vec().into());
-/// let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+/// let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_867_200);
 /// let signed = sign_request(&mut request, "AK", "SK", now).unwrap();
 /// assert_eq!(signed.signed_headers, "host;x-sdk-date");
 /// assert!(request.headers().contains_key("authorization"));
@@ -430,7 +430,7 @@ pub fn sign_request(
     request: &mut reqwest::Request,
     access_key: &str,
     secret_key: &str,
-    now: OffsetDateTime,
+    now: SystemTime,
 ) -> Result<Signed, Error> {
     // The headers are taken out for signing, so that the body is read where it is rather
     // than copied, and put back whatever the outcome.
@@ -479,7 +479,7 @@ fn sign_parts(
     body: &[u8],
     access_key: &str,
     key: &SigningKey,
-    now: OffsetDateTime,
+    now: SystemTime,
     keep: Keep,
 ) -> Result<Option<Signed>, Error> {
     let target = Target {
@@ -1214,7 +1214,7 @@ mod tests {
     fn sign_request_signs_the_body_in_place() {
         let url = "http://127.0.0.1:8080/api/v3/projects/p/clusters/c/clustercert";
         let body = br#"{"duration":30}"#;
-        let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_795_867_200);
         let mut request = reqwest::Request::new(Method::POST, url.parse().unwrap());
         request
             .headers_mut()

@@ -177,7 +177,7 @@ fn sign_headers_reproduces_every_vector_end_to_end() {
     for v in vectors() {
         let mut headers = header_map(&v);
         // The clock is irrelevant: each vector carries X-Sdk-Date, which wins.
-        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let now = std::time::UNIX_EPOCH;
         let signed = signing::sign_headers(
             &method(&v),
             &uri(&v),
@@ -215,7 +215,7 @@ fn sign_headers_reproduces_every_vector_end_to_end() {
 
 #[test]
 fn verify_accepts_every_vector_and_rejects_a_changed_one() {
-    let date = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+    let date = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_867_200);
     for v in vectors() {
         // The request as the SDK sends it: the given headers, Host and the Authorization.
         let mut headers = header_map(&v);

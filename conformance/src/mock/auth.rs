@@ -149,7 +149,7 @@ fn verify_signature(
                 .secret_for(ak)
                 .map(|sk| sk.expose_secret().to_owned())
         },
-        now,
+        now.into(),
     )
     .map_err(|e| ApiError::unauthorized(format!("signature rejected: {e}")))
 }
