@@ -5,9 +5,13 @@
 //! translation in [`to_draft4`] turns one into plain draft 4, so that the `jsonschema` crate
 //! validates exactly what the spec means:
 //!
-//! - every local `$ref` (`#/components/...`) is replaced by its target, translated in turn
-//!   (OpenAPI 3.0 ignores a `$ref`'s siblings, and so does the translation); a cycle is an
-//!   error rather than an endless loop;
+//! - every local `$ref` (`#/components/...`, or any JSON pointer into the document) is
+//!   replaced by its target, translated in turn (OpenAPI 3.0 ignores a `$ref`'s siblings, and
+//!   so does the translation). A recursive schema (a tree, a linked list) cannot be written
+//!   out in full: a `$ref` met again inside its own expansion becomes a draft-4 `$ref` to a
+//!   `definitions` entry of the translated schema, which holds that target translated once.
+//!   A cycle made only of `$ref`s (`A` is `B`, `B` is `A`) means nothing and is an error, and
+//!   so is a translation larger than [`MAX_NODES`] values;
 //! - `nullable: true` adds `null` to `type` (and to `enum`), or, without a `type`, wraps the
 //!   schema in `anyOf: [schema, {type: null}]`;
 //! - `example`, `readOnly`, `writeOnly`, `xml`, `discriminator`, `externalDocs`, `deprecated`
@@ -40,6 +44,9 @@ pub enum SchemaError {
     /// The spec lacks something the suite needs (the operation, its request body, …).
     #[error("spec: {0}")]
     Spec(String),
+    /// The translation would hold more values than the bound given.
+    #[error("the translated schema would exceed {0} values")]
+    TooLarge(usize),
     /// The translated schema is not valid draft 4.
     #[error("schema does not compile: {0}")]
     Compile(String),
@@ -61,73 +68,175 @@ pub enum SchemaError {
 /// );
 /// ```
 pub fn to_draft4(schema: &Value, root: &Value) -> Result<Value, SchemaError> {
-    translate(schema, root, &mut Vec::new())
+    to_draft4_within(schema, root, MAX_NODES)
 }
 
-fn translate(schema: &Value, root: &Value, stack: &mut Vec<String>) -> Result<Value, SchemaError> {
-    let Value::Object(object) = schema else {
-        // `true`/`false` or anything else: not an OpenAPI 3.0 schema object; keep it.
-        return Ok(schema.clone());
+/// [`to_draft4`] with a bound of `max_nodes` schema objects written instead of [`MAX_NODES`].
+pub fn to_draft4_within(
+    schema: &Value,
+    root: &Value,
+    max_nodes: usize,
+) -> Result<Value, SchemaError> {
+    let mut translation = Translation {
+        root,
+        stack: Vec::new(),
+        definitions: BTreeMap::new(),
+        nodes: 0,
+        max_nodes,
     };
-    if let Some(reference) = object.get("$ref") {
-        let reference = reference
-            .as_str()
-            .ok_or_else(|| SchemaError::UnresolvedRef(reference.to_string()))?;
-        if stack.iter().any(|seen| seen == reference) {
+    let mut out = translation.translate(schema)?;
+    // Each recursive target, translated once with itself on the stack, so that its own
+    // reappearances (and those of the targets it recurses through) stay `$ref`s. Translating
+    // one may ask for more.
+    while let Some(reference) = translation
+        .definitions
+        .iter()
+        .find_map(|(reference, done)| done.is_none().then(|| reference.clone()))
+    {
+        let target = resolve_ref(root, &reference)?;
+        translation.stack.push(reference.clone());
+        let translated = translation.translate(target)?;
+        translation.stack.pop();
+        translation.definitions.insert(reference, Some(translated));
+    }
+    if !translation.definitions.is_empty() {
+        let definitions: Map<String, Value> = translation
+            .definitions
+            .into_iter()
+            .map(|(reference, translated)| {
+                (definition_key(&reference), translated.unwrap_or_default())
+            })
+            .collect();
+        match &mut out {
+            Value::Object(map) => {
+                map.insert("definitions".into(), Value::Object(definitions));
+            }
+            other => {
+                *other = json!({"allOf": [other.take()], "definitions": definitions});
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The most values one translated schema may hold: a bound on what a document whose `$ref`s
+/// fan out (each schema referring to several others, many levels deep) can make the
+/// translation write.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// The state of one [`to_draft4`] call.
+struct Translation<'a> {
+    root: &'a Value,
+    /// The `$ref`s being expanded, outermost first.
+    stack: Vec<String>,
+    /// The `$ref`s met inside their own expansion, with their translation once made.
+    definitions: BTreeMap<String, Option<Value>>,
+    /// Schema objects written so far, against `max_nodes`.
+    nodes: usize,
+    max_nodes: usize,
+}
+
+/// The `definitions` key of a recursive `$ref`'s target: its pointer without the leading `#/`.
+fn definition_key(reference: &str) -> String {
+    reference
+        .trim_start_matches('#')
+        .trim_start_matches('/')
+        .to_owned()
+}
+
+impl Translation<'_> {
+    fn translate(&mut self, schema: &Value) -> Result<Value, SchemaError> {
+        self.nodes += 1;
+        if self.nodes > self.max_nodes {
+            return Err(SchemaError::TooLarge(self.max_nodes));
+        }
+        let Value::Object(object) = schema else {
+            // `true`/`false` or anything else: not an OpenAPI 3.0 schema object; keep it.
+            return Ok(schema.clone());
+        };
+        if let Some(reference) = object.get("$ref") {
+            let reference = reference
+                .as_str()
+                .ok_or_else(|| SchemaError::UnresolvedRef(reference.to_string()))?;
+            let target = resolve_ref(self.root, reference)?;
+            only_refs_cycle(self.root, reference)?;
+            if self.stack.iter().any(|seen| seen == reference) {
+                self.definitions.entry(reference.to_owned()).or_insert(None);
+                let key = escape_pointer(&definition_key(reference));
+                return Ok(json!({ "$ref": format!("#/definitions/{key}") }));
+            }
+            self.stack.push(reference.to_owned());
+            let translated = self.translate(target);
+            self.stack.pop();
+            return translated;
+        }
+
+        let mut out = Map::new();
+        for (key, value) in object {
+            match key.as_str() {
+                "example" | "readOnly" | "writeOnly" | "xml" | "discriminator" | "externalDocs"
+                | "deprecated" | "nullable" => {}
+                extension if extension.starts_with("x-") => {}
+                "properties" => {
+                    let mut properties = Map::new();
+                    if let Value::Object(map) = value {
+                        for (name, property) in map {
+                            properties.insert(name.clone(), self.translate(property)?);
+                        }
+                    }
+                    out.insert(key.clone(), Value::Object(properties));
+                }
+                "items" | "not" | "additionalProperties" => {
+                    out.insert(key.clone(), self.translate(value)?);
+                }
+                "allOf" | "anyOf" | "oneOf" => {
+                    let mut branches = Vec::new();
+                    if let Value::Array(items) = value {
+                        for item in items {
+                            branches.push(self.translate(item)?);
+                        }
+                    }
+                    out.insert(key.clone(), Value::Array(branches));
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        apply_integer_format(&mut out);
+        if object.get("nullable") == Some(&Value::Bool(true)) {
+            return Ok(make_nullable(out));
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// An error when `reference` leads, through `$ref`s alone, back to itself.
+fn only_refs_cycle(root: &Value, reference: &str) -> Result<(), SchemaError> {
+    let mut seen = vec![reference];
+    let mut at = resolve_ref(root, reference)?;
+    while let Some(next) = at.get("$ref").and_then(Value::as_str) {
+        if seen.contains(&next) {
             return Err(SchemaError::RefCycle(reference.to_owned()));
         }
-        let target = resolve_ref(root, reference)?;
-        stack.push(reference.to_owned());
-        let translated = translate(target, root, stack);
-        stack.pop();
-        return translated;
+        seen.push(next);
+        at = resolve_ref(root, next)?;
     }
-
-    let mut out = Map::new();
-    for (key, value) in object {
-        match key.as_str() {
-            "example" | "readOnly" | "writeOnly" | "xml" | "discriminator" | "externalDocs"
-            | "deprecated" | "nullable" => {}
-            extension if extension.starts_with("x-") => {}
-            "properties" => {
-                let mut properties = Map::new();
-                if let Value::Object(map) = value {
-                    for (name, property) in map {
-                        properties.insert(name.clone(), translate(property, root, stack)?);
-                    }
-                }
-                out.insert(key.clone(), Value::Object(properties));
-            }
-            "items" | "not" | "additionalProperties" => {
-                out.insert(key.clone(), translate(value, root, stack)?);
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let mut branches = Vec::new();
-                if let Value::Array(items) = value {
-                    for item in items {
-                        branches.push(translate(item, root, stack)?);
-                    }
-                }
-                out.insert(key.clone(), Value::Array(branches));
-            }
-            _ => {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-    }
-    apply_integer_format(&mut out);
-    if object.get("nullable") == Some(&Value::Bool(true)) {
-        return Ok(make_nullable(out));
-    }
-    Ok(Value::Object(out))
+    Ok(())
 }
 
-/// Resolves a local `$ref` (`#/a/b`) against the document.
+/// Resolves a local `$ref` (`#/a/b`, its segments JSON-pointer escaped and, as a URI fragment
+/// may be, percent-encoded) against the document.
 pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, SchemaError> {
-    reference
-        .strip_prefix('#')
-        .and_then(|pointer| root.pointer(pointer))
-        .ok_or_else(|| SchemaError::UnresolvedRef(reference.to_owned()))
+    let unresolved = || SchemaError::UnresolvedRef(reference.to_owned());
+    let pointer = reference.strip_prefix('#').ok_or_else(unresolved)?;
+    if let Some(found) = root.pointer(pointer) {
+        return Ok(found);
+    }
+    let decoded = percent_encoding::percent_decode_str(pointer)
+        .decode_utf8()
+        .map_err(|_| unresolved())?;
+    root.pointer(&decoded).ok_or_else(unresolved)
 }
 
 /// `format: int32` / `int64` → bounds, keeping tighter bounds the schema already has.
@@ -240,11 +349,33 @@ impl CompiledSchema {
     /// Calls `found` with the JSON Pointer of each undeclared property, in document order,
     /// without collecting them.
     pub fn each_undeclared_property(&self, instance: &Value, found: &mut dyn FnMut(String)) {
-        undeclared(&self.schema, instance, "", found);
+        undeclared(&self.schema, &self.schema, instance, "", found);
     }
 }
 
-fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut dyn FnMut(String)) {
+fn undeclared(
+    schema: &Value,
+    document: &Value,
+    instance: &Value,
+    path: &str,
+    out: &mut dyn FnMut(String),
+) {
+    // A recursive target: a `$ref` into the translated schema's own `definitions`. A chain
+    // of them ends (a cycle of `$ref`s alone is refused by the translation); the bound only
+    // guards against a hand-made schema.
+    let mut schema = schema;
+    for _ in 0..64 {
+        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        match reference
+            .strip_prefix('#')
+            .and_then(|pointer| document.pointer(pointer))
+        {
+            Some(target) => schema = target,
+            None => return,
+        }
+    }
     match instance {
         Value::Object(map) => {
             let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
@@ -254,7 +385,7 @@ fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut dyn FnMut(
             for (key, value) in map {
                 let child = format!("{path}/{}", escape_pointer(key));
                 match properties.get(key) {
-                    Some(property) => undeclared(property, value, &child, out),
+                    Some(property) => undeclared(property, document, value, &child, out),
                     None if !additional_said => out(child),
                     None => {}
                 }
@@ -263,7 +394,7 @@ fn undeclared(schema: &Value, instance: &Value, path: &str, out: &mut dyn FnMut(
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (index, item) in items.iter().enumerate() {
-                    undeclared(item_schema, item, &format!("{path}/{index}"), out);
+                    undeclared(item_schema, document, item, &format!("{path}/{index}"), out);
                 }
             }
         }
@@ -399,6 +530,103 @@ mod tests {
         assert_eq!(
             cycle,
             Err(SchemaError::RefCycle("#/components/schemas/Loop".into()))
+        );
+    }
+
+    fn tree_root() -> Value {
+        json!({"components": {"schemas": {
+            "Tree": {"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string"},
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+                "parent": {"$ref": "#/components/schemas/Parent"},
+            }},
+            "Parent": {"type": "object", "nullable": true, "properties": {
+                "of": {"$ref": "#/components/schemas/Tree"},
+            }},
+            "A": {"$ref": "#/components/schemas/B"},
+            "B": {"$ref": "#/components/schemas/A"},
+        }}})
+    }
+
+    #[test]
+    fn recursive_schemas_become_definitions_and_validate_at_any_depth() {
+        let root = tree_root();
+        let schema = json!({"$ref": "#/components/schemas/Tree"});
+        let out = to_draft4(&schema, &root).unwrap();
+        assert_eq!(
+            out.pointer("/properties/children/items"),
+            Some(&json!({"$ref": "#/definitions/components~1schemas~1Tree"}))
+        );
+        assert_eq!(
+            out.pointer("/definitions/components~1schemas~1Tree/required"),
+            Some(&json!(["name"]))
+        );
+        let compiled = CompiledSchema::compile(&schema, &root).unwrap();
+        let deep = json!({"name": "a", "children": [{"name": "b", "children": [
+            {"name": "c", "parent": {"of": {"name": "d", "children": []}}}
+        ]}]});
+        assert!(compiled.is_valid(&deep));
+        // The same tree with a name missing four levels down fails, at that place.
+        let mut broken = deep.clone();
+        broken
+            .pointer_mut("/children/0/children/0/parent/of")
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+        let violations = compiled.validate(&broken);
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert_eq!(
+            violations[0].instance_path,
+            "/children/0/children/0/parent/of"
+        );
+        // Undeclared properties are found through the definitions too.
+        let extra = json!({"name": "a", "children": [{"name": "b", "x": 1}]});
+        assert_eq!(
+            compiled.undeclared_properties(&extra),
+            vec!["/children/0/x"]
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_refs_alone_is_an_error_wherever_it_is_met() {
+        let root = tree_root();
+        for start in ["A", "B"] {
+            let reference = format!("#/components/schemas/{start}");
+            assert_eq!(
+                to_draft4(&json!({ "$ref": reference }), &root),
+                Err(SchemaError::RefCycle(reference.clone()))
+            );
+        }
+        let inside =
+            json!({"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}});
+        assert!(matches!(
+            to_draft4(&inside, &root),
+            Err(SchemaError::RefCycle(_))
+        ));
+    }
+
+    #[test]
+    fn percent_encoded_refs_resolve_and_fan_out_is_bounded() {
+        let root = json!({"components": {"schemas": {"A b": {"type": "string"}}}});
+        assert_eq!(
+            to_draft4(&json!({"$ref": "#/components/schemas/A%20b"}), &root).unwrap(),
+            json!({"type": "string"})
+        );
+        // 24 levels, each referring twice to the next: 2^24 copies if written out in full.
+        let mut schemas = Map::new();
+        for level in 0..24 {
+            let next = json!({"$ref": format!("#/components/schemas/L{}", level + 1)});
+            schemas.insert(
+                format!("L{level}"),
+                json!({"type": "object", "properties": {"a": next.clone(), "b": next}}),
+            );
+        }
+        schemas.insert("L24".into(), json!({"type": "string"}));
+        let root = json!({"components": {"schemas": schemas}});
+        assert_eq!(
+            to_draft4_within(&json!({"$ref": "#/components/schemas/L0"}), &root, 10_000),
+            Err(SchemaError::TooLarge(10_000))
         );
     }
 
