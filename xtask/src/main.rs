@@ -22,6 +22,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 mod corpus;
+mod schemas;
 
 #[derive(Debug, Parser)]
 #[command(about = "Project automation for the clustercert workspace")]
@@ -85,6 +86,10 @@ enum Task {
         #[arg(long)]
         min_accepted: Option<f64>,
     },
+    /// Internal: the worker of `corpus` that translates response schemas to JSON Schema (one
+    /// spec path per stdin line, one JSON result per stdout line).
+    #[command(name = "corpus-schemas", hide = true)]
+    CorpusSchemas,
     /// Run the conformance suite: `cargo run -p clustercert-conformance --bin clustercert-conformance -- ARGS`.
     #[command(disable_help_flag = true)]
     Conformance {
@@ -146,6 +151,7 @@ fn main() -> ExitCode {
             min_accepted,
         })
         .map(|()| ExitCode::SUCCESS),
+        Task::CorpusSchemas => schemas::worker().map(|()| ExitCode::SUCCESS),
         Task::Conformance { args } => cargo_run("clustercert-conformance", &args),
         Task::Mock { args } => cargo_run("mock-cce", &args),
     };
