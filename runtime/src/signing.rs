@@ -56,6 +56,12 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const DATE_HEADER: &str = "X-Sdk-Date";
 /// The header that replaces the body hash when present (`UNSIGNED-PAYLOAD`).
 pub const CONTENT_SHA256_HEADER: &str = "X-Sdk-Content-Sha256";
+/// [`DATE_HEADER`] and [`CONTENT_SHA256_HEADER`] as header names, so that looking them up
+/// does not parse the name each time.
+const DATE_NAME: HeaderName = HeaderName::from_static("x-sdk-date");
+const CONTENT_SHA256_NAME: HeaderName = HeaderName::from_static("x-sdk-content-sha256");
+/// `Host`, borrowed for as long as a canonical request lives.
+static HOST_NAME: HeaderName = http::header::HOST;
 /// The value of [`CONTENT_SHA256_HEADER`] for a body that is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty string: the payload hash of a request without a body.
@@ -88,16 +94,46 @@ pub fn encode(value: &str) -> String {
 /// unreserved characters only (most path segments) is copied whole; others go through
 /// `percent-encoding`, whose per-byte check is not inlined across crates.
 fn encode_into(out: &mut String, value: &str) {
-    if value.bytes().all(is_unreserved) {
+    if all_bytes_in(value, UNRESERVED) {
         out.push_str(value);
     } else {
         out.extend(utf8_percent_encode(value, ENCODE_SET));
     }
 }
 
+/// Class bits of [`BYTE_CLASS`]: a byte [`ENCODE_SET`] leaves bare (`A-Z a-z 0-9 - _ . ~`).
+const UNRESERVED: u8 = 1;
+/// Class bits of [`BYTE_CLASS`]: `/`.
+const SLASH: u8 = 2;
+
+/// Each byte's class bits, looked up once per byte where a path or value is scanned (a
+/// table is a load and a test; the chain of comparisons it replaces was several).
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            table[byte] = UNRESERVED;
+        }
+        if b == b'/' {
+            table[byte] = SLASH;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// Whether every byte of `text` has one of the class bits in `classes`.
+fn all_bytes_in(text: &str, classes: u8) -> bool {
+    text.bytes()
+        .all(|b| BYTE_CLASS[usize::from(b)] & classes != 0)
+}
+
 /// The bytes [`ENCODE_SET`] leaves bare: `A-Z a-z 0-9 - _ . ~`.
+#[cfg(test)]
 fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+    BYTE_CLASS[usize::from(byte)] & UNRESERVED != 0
 }
 
 /// Formats a time as `X-Sdk-Date` (`%Y%m%dT%H%M%SZ`, UTC, to the second rounded down).
@@ -191,7 +227,7 @@ pub fn canonical_uri(path: &str) -> String {
 fn write_uri(out: &mut String, path: &str) {
     // Bytes that are all unreserved or `/` (the usual path) decode to themselves, split into
     // segments that `encode_into` copies whole, and join back to the same text: copy it.
-    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+    if all_bytes_in(path, UNRESERVED | SLASH) {
         out.push_str(path);
         if !out.ends_with('/') {
             out.push('/');
@@ -498,7 +534,7 @@ impl<'a> CanonicalRequest<'a> {
         method: &'a Method,
         target: Target<'a>,
         headers: &'a HeaderMap,
-        extra: Option<(&'a str, &'a HeaderValue)>,
+        extra: Option<(&'a HeaderName, &'a HeaderValue)>,
         body: &[u8],
     ) -> Self {
         let mut signed: Vec<(&str, Option<&HeaderValue>)> = Vec::with_capacity(headers.len() + 1);
@@ -512,7 +548,7 @@ impl<'a> CanonicalRequest<'a> {
         }
         if let Some((name, value)) = extra {
             if !headers.contains_key(name) {
-                signed.push((name, Some(value)));
+                signed.push((name.as_str(), Some(value)));
             }
         }
         signed.sort_unstable_by_key(|(name, _)| *name);
@@ -546,7 +582,7 @@ impl<'a> CanonicalRequest<'a> {
         signed: Vec<(&'a str, Option<&'a HeaderValue>)>,
         body: &[u8],
     ) -> Self {
-        let content_sha256 = headers.get(CONTENT_SHA256_HEADER).map(value_text);
+        let content_sha256 = headers.get(CONTENT_SHA256_NAME).map(value_text);
         CanonicalRequest {
             method: method.as_str(),
             path: target.path,
@@ -797,7 +833,7 @@ fn value_text(value: &HeaderValue) -> Cow<'_, str> {
     }
 }
 
-fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {
     headers
         .get(name)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
@@ -905,7 +941,7 @@ pub(crate) fn sign_in_place(
     host_mode: HostMode,
 ) -> Result<Option<Signed>, SignError> {
     let mut date_buffer = [0u8; 16];
-    let existing_date = header_text(headers, DATE_HEADER);
+    let existing_date = header_text(headers, DATE_NAME);
     let formatted: Cow<'_, str>;
     let sdk_date: &str = match &existing_date {
         Some(existing) => existing,
@@ -916,7 +952,7 @@ pub(crate) fn sign_in_place(
             };
             let value = HeaderValue::from_str(&formatted)
                 .map_err(|_| SignError::InvalidHeaderValue(DATE_HEADER))?;
-            headers.insert(HeaderName::from_static("x-sdk-date"), value);
+            headers.insert(DATE_NAME, value);
             &formatted
         }
     };
@@ -947,9 +983,9 @@ fn sign_with_date(
             !v.starts_with(b"application/json") && !v.starts_with(b"application/bson")
         })
         .unwrap_or(false);
-    if unsigned_type && !headers.contains_key(CONTENT_SHA256_HEADER) {
+    if unsigned_type && !headers.contains_key(CONTENT_SHA256_NAME) {
         headers.insert(
-            HeaderName::from_static("x-sdk-content-sha256"),
+            CONTENT_SHA256_NAME,
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
@@ -968,28 +1004,41 @@ fn sign_with_date(
         method,
         target,
         headers,
-        implied_host.as_ref().map(|value| ("host", value)),
+        implied_host.as_ref().map(|value| (&HOST_NAME, value)),
         body,
     );
     let mut canonical = String::with_capacity(512);
     canonical_request.write_to(&mut canonical);
-    let mut to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 64 + 2);
-    write_string_to_sign(&mut to_sign, sdk_date, &canonical);
+    // The string to sign goes into the HMAC in its parts (the same bytes as
+    // `write_string_to_sign`); it is made as a string only when the intermediates are kept.
+    let mut hash_hex = [0u8; 64];
+    let canonical_hash = digest::digest(&digest::SHA256, canonical.as_bytes());
+    let canonical_hash = hex_str(canonical_hash.as_ref(), &mut hash_hex);
+    let mut mac = hmac::Context::with_key(&key.0);
+    for part in [ALGORITHM, "\n", sdk_date, "\n", canonical_hash] {
+        mac.update(part.as_bytes());
+    }
     let mut buffer = [0u8; 64];
-    let signature = hex_str(hmac::sign(&key.0, to_sign.as_bytes()).as_ref(), &mut buffer);
+    let signature = hex_str(mac.sign().as_ref(), &mut buffer);
+    // Sized exactly, so that the header value takes the string's buffer as it is.
+    const PARTS: [&str; 3] = [" Access=", ", SignedHeaders=", ", Signature="];
     let mut auth = String::with_capacity(
-        ALGORITHM.len() + access_key.len() + 64 + 48 + canonical_request.signed_names_len(),
+        ALGORITHM.len()
+            + PARTS.iter().map(|part| part.len()).sum::<usize>()
+            + access_key.len()
+            + canonical_request.signed_names_len().saturating_sub(1)
+            + signature.len(),
     );
     auth.push_str(ALGORITHM);
-    auth.push_str(" Access=");
+    auth.push_str(PARTS[0]);
     auth.push_str(access_key);
-    auth.push_str(", SignedHeaders=");
+    auth.push_str(PARTS[1]);
     canonical_request.write_signed_headers(&mut auth);
-    auth.push_str(", Signature=");
+    auth.push_str(PARTS[2]);
     auth.push_str(signature);
     let signed = (keep == Keep::All).then(|| Signed {
+        string_to_sign: string_to_sign(sdk_date, &canonical),
         canonical_request: canonical,
-        string_to_sign: to_sign,
         signed_headers: canonical_request.signed_headers(),
         authorization: auth.clone(),
     });
@@ -1101,7 +1150,7 @@ pub fn verify(
         .map_err(|_| VerifyError::MalformedAuthorization("not visible ASCII"))?;
     let parsed = parse_authorization(auth)?;
 
-    let sdk_date = header_text(headers, DATE_HEADER).ok_or(VerifyError::MissingDate)?;
+    let sdk_date = header_text(headers, DATE_NAME).ok_or(VerifyError::MissingDate)?;
     let date =
         parse_date(sdk_date.trim()).ok_or_else(|| VerifyError::MalformedDate(sdk_date.clone()))?;
     let (skew_seconds, skew) = date::difference(date, now);
@@ -1127,7 +1176,7 @@ pub fn verify(
         }
     }
 
-    let content_sha256 = header_text(headers, CONTENT_SHA256_HEADER);
+    let content_sha256 = header_text(headers, CONTENT_SHA256_NAME);
     let payload_signed = match content_sha256.as_deref() {
         None => true,
         Some(_) if body.is_empty() => true,
