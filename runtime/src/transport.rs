@@ -1374,4 +1374,47 @@ mod tests {
             "http://h/x?a=x%20y&b=2"
         );
     }
+
+    #[test]
+    fn a_client_outliving_its_first_runtime_still_times_out_in_the_next() {
+        // A server that accepts and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let transport = ClientBuilder::<Transport>::new()
+            .endpoint(&url)
+            .token("t")
+            .retry(RetryPolicy::none())
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let request = || OperationRequest {
+            operation: "Op",
+            method: Method::GET,
+            path: "/x".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        };
+        for _ in 0..2 {
+            // Each runtime is dropped after its call (and its timers with it).
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let started = std::time::Instant::now();
+            let outcome = rt.block_on(transport.send(request()));
+            assert!(
+                matches!(
+                    outcome,
+                    Err(Error::Transport {
+                        kind: TransportErrorKind::Timeout,
+                        ..
+                    })
+                ),
+                "{outcome:?}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(5));
+        }
+        drop(listener);
+    }
 }
