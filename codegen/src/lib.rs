@@ -91,7 +91,7 @@
 //!   for the inner integer, `Display`, `FromStr`, and serde through `try_from`/`into`, so a
 //!   forbidden value can never be held or deserialized. A refused value gives the runtime's
 //!   `ConstraintError { type_name, value, rule }`, the rule worded from the spec: `must be -1,
-//!   or from 1 to 1825`. `multipleOf` is not supported.
+//!   or from 1 to 1825`. `multipleOf` is accepted and not checked.
 //! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`).
 //! - `type: boolean`: `bool`. A schema with no keywords: `serde_json::Value`.
 //! - Keywords that do not apply to the stated type are ignored, as in JSON Schema (`type:
@@ -99,7 +99,11 @@
 //!   type-specific keywords (or the `enum` values) all belong to one type. An `enum` whose
 //!   values do not match a string type is read as text.
 //! - `$ref` to `#/components/schemas/…`: that type. A component that is only a `$ref`, or a
-//!   schema that is only an array, map or scalar, becomes a `type` alias.
+//!   schema that is only an array, map or scalar, becomes a `type` alias. A local `$ref` to
+//!   anywhere else in the document (`#/paths/~1a/get/responses/200/headers/x`,
+//!   `#/components/schemas/A/properties/b`, percent-escapes decoded) is replaced by a copy of
+//!   its target before anything else is read, so the copy is typed where it is used; a cycle
+//!   through such pointers is refused at the `$ref`.
 //! - `allOf` with exactly one item, a `$ref` (optionally beside `description`, `nullable` or
 //!   documentation-only keywords), is that `$ref`: the way OpenAPI 3.0 puts a description
 //!   next to a `$ref`. The sibling `description` is the field's doc (else, as for a plain
@@ -107,8 +111,15 @@
 //!   documentation-only items (`allOf: [$ref, {description: …}]`).
 //! - Any other `allOf`: its members (inline, by `$ref`, nested `allOf`s, and the keywords
 //!   beside `allOf`) merge into one struct, properties in member order, `required` joined. A
-//!   property two members define differently, or a member that is not an object, is refused
-//!   at that member.
+//!   property two members define differently gets one definition a value of both satisfies:
+//!   when the two are alike but for documentation and `nullable`, the one that does not allow
+//!   `null` (only both allowing it allows it); when one is empty (`{}`, or only `nullable`),
+//!   the other; when one is a `$ref` and the other an inline copy of its target, the `$ref`.
+//!   Otherwise (say `type: integer` against `type: string`) the property is relaxed to
+//!   `serde_json::Value`, and its doc says which `allOf` defined it differently. An `allOf`
+//!   with a member that is not an object (`allOf: [{type: string}, {description: …}]`) is
+//!   that member's type when all its members that are not documentation-only say the same,
+//!   else `serde_json::Value`.
 //! - `nullable: true`: JSON `null` is allowed, and the type is wrapped in `Option`, once.
 //!   An optional nullable property is `Option<T>` with `default, skip_serializing_if`, like any
 //!   optional property: `null` and absence both read as `None`, so a round trip turns `null`
@@ -153,7 +164,9 @@
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
 //! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, bounds,
-//! `multipleOf` and `enum` on numbers, `enum` on booleans, lengths beside an `enum`.
+//! `multipleOf` and `enum` on numbers, `multipleOf` on integers, `enum` on booleans, lengths
+//! beside an `enum`; the members of an `allOf` property relaxed to `serde_json::Value`
+//! (above); the alternatives of a parameter's `oneOf`/`anyOf` of scalars (below).
 //!
 //! **Operations.** `CreateFoo` (the `operationId` in UpperCamelCase) gives the method
 //! `create_foo`, `create_foo_raw`, `CreateFooRequest` and `CreateFooResponse`. Without an
@@ -164,23 +177,55 @@
 //! `foo_raw2`).
 //! - Parameters (path item's, overridden by the operation's) become request fields: path
 //!   parameters first, then query, then header, each in spec order; `Option` when not
-//!   required. They must be strings, booleans, numbers, integers, enums or validated newtypes
-//!   (arrays of those in the query: one pair per item, or comma-joined with `explode:
-//!   false`); a nullable parameter is its non-null type (a URL or header cannot carry
-//!   `null`); `allowReserved` values are percent-encoded like the others; a secret (`x-sensitive`, `format: password`) only in a header, never in a URL. Path parameters go
+//!   required. Strings, booleans, numbers, integers, enums and validated newtypes are
+//!   written as text; a `oneOf`/`anyOf` whose alternatives are all such scalars (an id or a
+//!   name) is a `String`, and the field's doc lists the alternatives. In the query, an array
+//!   of those gives one pair per item, or one pair of the items joined by `,` (`form`), ` `
+//!   (`spaceDelimited`) or `|` (`pipeDelimited`) with `explode: false`. Other values are
+//!   written from their JSON form (`serde_json::to_value`), with keys fixed from the schema
+//!   when the code is generated:
+//!   - `style: form` (the default) with `explode`: one pair per property of the object
+//!     (`size=20&cursor=x`); a property that is an object, or an array item that is one, as
+//!     JSON text; an array of objects, one pair of JSON text per item.
+//!   - `style: form` with `explode: false`, and objects in headers (`style: simple`): one
+//!     value, `k,v,k,v` (`k=v,k=v` with `explode` in a header), nested values as JSON.
+//!   - `style: deepObject`: `name[prop]=v`, nested objects `name[a][b]=v`, arrays
+//!     `name[prop][]=v` per item (`name[]=v` for a top-level array, as Stripe and Rails
+//!     read it); each `oneOf`/`anyOf` alternative contributes its keys (an integer
+//!     alternative is `name=v` itself).
+//!   - An object whose keys the spec does not name (`additionalProperties`, free-form) is
+//!     sent as JSON text under its own key, because the runtime's query keys are
+//!     `&'static str`: `metadata={"k":"v"}`, not `metadata[k]=v`.
+//!
+//!   A nullable parameter is its non-null type (a URL or header cannot carry `null`, and
+//!   `null` members are not sent); `allowReserved` values are percent-encoded like the
+//!   others; a secret (`x-sensitive`, `format: password`) only in a header, never in a URL,
+//!   not even inside an array. Objects in a path segment are refused. Path parameters go
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
 //!   supplied by the runtime's authentication, and the method's doc says so. Cookie
-//!   parameters, `content` parameters, path styles other than `simple`, query styles other
-//!   than `form`, and callbacks are not supported. Per-path or per-operation `servers` are
-//!   named in the method's docs; the client's endpoint is used.
+//!   parameters, `content` parameters and path styles other than `simple` are not
+//!   supported. `callbacks` (requests the server makes to the caller) are ignored: nothing
+//!   a client sends. Per-path or per-operation `servers` are named in the method's docs; the
+//!   client's endpoint is used.
 //! - The request body, when there is one, is the field `body` (an `Option` when not
 //!   required). Of several media types, the first JSON one (`application/json`, `…+json`) is
 //!   used, else the first text one (`text/*`, `application/xml`, `…+xml`,
 //!   `application/x-www-form-urlencoded`: a `String`, the form already encoded), else the
-//!   first other one (`Vec<u8>`); a non-JSON body is sent with its `Content-Type`. `multipart/…`
-//!   bodies are refused. A required nullable body is an `Option` sent
+//!   first `multipart/form-data` one, else the first other one (`Vec<u8>`); a non-JSON body
+//!   is sent with its `Content-Type`.
+//! - A `multipart/form-data` body is a struct, `<Operation>RequestBody` (the component
+//!   itself when it is a `$ref` to one without binaries), whose `format: binary` properties
+//!   are `Vec<u8>` (arrays of them `Vec<Vec<u8>>`); without a schema, or with a free-form
+//!   one, it is a JSON map. The client writes it (RFC 7578) one part per field, in field
+//!   order: bytes as a file part (`filename` the field's name, `application/octet-stream`),
+//!   strings, numbers and booleans as text parts, an array as one part per item, an object
+//!   as a part holding JSON (`application/json`); `None` and `null` send no part; the
+//!   `encoding` object is not read. The boundary is the first of `form-boundary`,
+//!   `form-boundary-1`, … that no part contains, so a form always gives the same bytes. Other
+//!   `multipart/…` types, and a form whose schema is not an object, are refused. A required
+//!   nullable body is an `Option` sent
 //!   as `null` when `None`; an optional nullable one is a single `Option` (`None` sends no
 //!   body). A nullable response body is an `Option` too.
 //! - The success response (`2xx` or `2XX`) is a struct: `status`, one `Option<String>` per
@@ -214,6 +259,7 @@ mod build_script;
 mod emit;
 mod error;
 pub mod model;
+mod refs;
 
 pub use build_script::{generate_file, BuildScript};
 pub use error::Error;
@@ -327,6 +373,17 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
                 message: format!("version `{version}` is not supported; OpenAPI 3.0.x is"),
             });
         }
+    }
+    if refs::may_need_inlining(text) {
+        // References outside `#/components` are copied in first (see `refs`).
+        // (A `serde_yaml::Value`, read from JSON by `serde_json`, keeps the maps' order.)
+        let mut document: serde_yaml::Value = if json {
+            serde_json::from_str(text).map_err(|e| not_openapi(&e))?
+        } else {
+            serde_yaml::from_str(text).map_err(|e| not_openapi(&e))?
+        };
+        refs::inline_local_refs(&mut document)?;
+        return serde_yaml::from_value(document).map_err(|e| not_openapi(&e));
     }
     if json {
         serde_json::from_str(text).map_err(|e| not_openapi(&e))

@@ -286,11 +286,44 @@ pub struct Param {
     pub ty: TypeRef,
     /// Required (path parameters always are).
     pub required: bool,
-    /// For arrays in the query: one pair per item (`explode`, the default) or one
-    /// comma-separated pair.
+    /// For arrays in the query: one pair per item (`explode`, the default) or one pair of
+    /// the items joined by [`Param::delimiter`].
     pub explode: bool,
+    /// What joins the items of an array that is not exploded: `,` (`form`), ` `
+    /// (`spaceDelimited`) or `|` (`pipeDelimited`).
+    pub delimiter: char,
+    /// How a value that is not a scalar (or an array of scalars) is written.
+    pub structured: Option<Structured>,
     /// The spec's example value (`example`, the first of `examples`, or the schema's).
     pub example: Option<serde_json::Value>,
+}
+
+/// How a parameter whose value is an object (or may be one) is written, through its JSON
+/// form (`serde_json::to_value`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Structured {
+    /// Query pairs with keys known from the schema: `style: form` with `explode` (a pair per
+    /// property, `name=v`) or `style: deepObject` (`filter[status]=v`, nested
+    /// `filter[created][gt]=v`, arrays `expand[]=v`).
+    Keys(Vec<QueryKey>),
+    /// One value of the object's members joined: `k,v,k,v`, or `k=v,k=v` when `explode`
+    /// (`style: form` without `explode` in the query, `style: simple` in a header).
+    Joined {
+        /// `k=v` pairs instead of `k,v`.
+        explode: bool,
+    },
+}
+
+/// One query key of a [`Structured::Keys`] parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryKey {
+    /// The key on the wire (`filter[status]`).
+    pub key: String,
+    /// Where its value is in the parameter's JSON form (`/status`; empty for the whole).
+    pub pointer: String,
+    /// Whether an object or array found there is sent as JSON text (else skipped: its own
+    /// keys send it).
+    pub json: bool,
 }
 
 /// A JSON request body.
@@ -309,6 +342,37 @@ pub struct Body {
     pub format: MediaFormat,
     /// The media type sent as `Content-Type` (JSON's is the runtime's default).
     pub media_type: String,
+    /// For `multipart/form-data`: one part per field of the body struct, in field order. Empty
+    /// when the body is a free-form map (each entry a part).
+    pub parts: Vec<FormPart>,
+}
+
+/// One field of a `multipart/form-data` body and how it becomes parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormPart {
+    /// The field's Rust name.
+    pub field: String,
+    /// The part's name (the property's wire name).
+    pub wire: String,
+    /// Whether the field is an `Option` (optional or nullable): `None` sends no part.
+    pub optional: bool,
+    /// How the value is written.
+    pub kind: PartKind,
+}
+
+/// How a multipart field is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// Through serde: a string, number or boolean is one text part, an array one part per
+    /// item, an object (or an item that is one) a part holding JSON; `null` sends nothing.
+    Value,
+    /// `Vec<u8>` (`format: binary`): one file part.
+    File,
+    /// An array of binaries: one file part per item.
+    Files,
+    /// The flattened map of the properties not listed (`additionalProperties`): one part per
+    /// entry, written as [`PartKind::Value`] is.
+    Entries,
 }
 
 /// How a body is read or written, from its media type.
@@ -320,6 +384,8 @@ pub enum MediaFormat {
     Text,
     /// Anything else (`application/octet-stream`, `*/*`, `image/png`, …): bytes.
     Bytes,
+    /// `multipart/form-data` (request bodies only): a struct (or map) written part by part.
+    Multipart,
 }
 
 /// The success responses of an operation.

@@ -37,6 +37,18 @@ fn petstore_like_client() {
 }
 
 #[test]
+fn corpus_shapes_types() {
+    let files = generated("corpus-shapes.yaml");
+    insta::assert_snapshot!("corpus_shapes_types", file(&files, "types.rs"));
+}
+
+#[test]
+fn corpus_shapes_client() {
+    let files = generated("corpus-shapes.yaml");
+    insta::assert_snapshot!("corpus_shapes_client", file(&files, "client.rs"));
+}
+
+#[test]
 fn petstore_like_module() {
     let files = generated("petstore-like.yaml");
     insta::assert_snapshot!("petstore_like_module", file(&files, "mod.rs"));

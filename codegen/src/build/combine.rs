@@ -11,11 +11,12 @@
 //!   is refused too.
 
 use indexmap::IndexMap;
-use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, Type};
 use serde_json::{Map, Value};
 
 use super::schemas::{any_keywords, object_only};
 use super::{at, component_key, error, Builder};
+use crate::model::TypeRef;
 use crate::Error;
 
 const STRING: &[&str] = &["minLength", "maxLength", "pattern"];
@@ -160,6 +161,9 @@ pub(super) fn normalize(schema: &Schema) -> Option<Schema> {
     (!matches!(rewritten.schema_kind, SchemaKind::Any(_))).then_some(rewritten)
 }
 
+/// Why `merge_all_of` stops at a member that is not an object.
+pub(super) const NOT_AN_OBJECT: &str = "an allOf member that is not an object is not supported";
+
 /// The members of an `allOf`, merged into one object.
 #[derive(Default)]
 pub(super) struct Merged {
@@ -167,7 +171,7 @@ pub(super) struct Merged {
     pub required: Vec<String>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// Merges the members of an `allOf` at `location` (the `allOf` keyword's location).
     pub(super) fn merge_all_of(
         &self,
@@ -188,10 +192,8 @@ impl Builder<'_> {
             for (name, property) in part.properties {
                 match merged.properties.get(&name) {
                     Some(existing) if !same_shape(existing, &property) => {
-                        return Err(error(
-                            &member_location,
-                            format!("allOf members define the property `{name}` differently"),
-                        ))
+                        let chosen = self.reconcile(existing, &property, &name, &member_location);
+                        merged.properties.insert(name, chosen);
                     }
                     Some(_) => {}
                     None => {
@@ -206,6 +208,99 @@ impl Builder<'_> {
             }
         }
         Ok(merged)
+    }
+
+    /// The one definition of a property two `allOf` members define differently (a value
+    /// must satisfy both): the two alike but for documentation and `nullable`, the one that
+    /// does not allow `null` (both must allow it); an empty schema (`{}`, or only
+    /// `nullable`), the other; a `$ref` and an inline copy of its target, the `$ref`; anything
+    /// else, a schema with no keywords (`serde_json::Value`) whose description says why.
+    fn reconcile(
+        &self,
+        existing: &ReferenceOr<Box<Schema>>,
+        other: &ReferenceOr<Box<Schema>>,
+        name: &str,
+        location: &str,
+    ) -> ReferenceOr<Box<Schema>> {
+        let (a, b) = (shape_value(existing, true), shape_value(other, true));
+        let nullable = |schema: &ReferenceOr<Box<Schema>>| matches!(schema, ReferenceOr::Item(s) if s.schema_data.nullable);
+        if a == b {
+            return if nullable(existing) && !nullable(other) {
+                other.clone()
+            } else {
+                existing.clone()
+            };
+        }
+        let empty = Value::Object(Map::new());
+        if b == empty {
+            return existing.clone();
+        }
+        if a == empty {
+            return other.clone();
+        }
+        let target = |schema: &ReferenceOr<Box<Schema>>| match schema {
+            ReferenceOr::Reference { reference } => self
+                .component(reference, location)
+                .ok()
+                .map(|target| shape_value(&ReferenceOr::Item(Box::new(target.clone())), true)),
+            ReferenceOr::Item(_) => None,
+        };
+        if target(existing).is_some_and(|t| t == b) {
+            return existing.clone();
+        }
+        if target(other).is_some_and(|t| t == a) {
+            return other.clone();
+        }
+        ReferenceOr::Item(Box::new(Schema {
+            schema_data: SchemaData {
+                description: Some(format!(
+                    "The members of `allOf` at `{location}` define `{name}` differently, so \
+                     it is kept as a JSON value."
+                )),
+                ..SchemaData::default()
+            },
+            schema_kind: SchemaKind::Any(AnySchema::default()),
+        }))
+    }
+
+    /// An `allOf` with a member that is not an object: when its members that are not
+    /// documentation-only all say the same (but for docs and `nullable`), that one schema;
+    /// otherwise `serde_json::Value` (the value is kept whole, unchecked).
+    pub(super) fn non_object_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        location: &str,
+        hint: &str,
+    ) -> Result<TypeRef, Error> {
+        let meaningful: Vec<(usize, &ReferenceOr<Schema>)> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, member)| {
+                !matches!(member, ReferenceOr::Item(item)
+                    if matches!(&item.schema_kind, SchemaKind::Any(any) if any_keywords(any).is_empty()))
+            })
+            .collect();
+        let shapes: Vec<Value> = meaningful
+            .iter()
+            .map(|(_, member)| {
+                let boxed = match member {
+                    ReferenceOr::Item(item) => ReferenceOr::Item(Box::new(item.clone())),
+                    ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+                        reference: reference.clone(),
+                    },
+                };
+                shape_value(&boxed, true)
+            })
+            .collect();
+        match meaningful.first() {
+            Some((index, first)) if shapes.iter().all(|shape| *shape == shapes[0]) => self
+                .type_ref(
+                    *first,
+                    &at(&at(location, "allOf"), &index.to_string()),
+                    hint,
+                ),
+            _ => Ok(TypeRef::Json),
+        }
     }
 
     /// One member's object keywords (an `allOf` inside is merged in turn).
@@ -232,15 +327,12 @@ impl Builder<'_> {
                 self.merge_all_of(all_of, &at(location, "allOf"), depth + 1)
             }
             SchemaKind::Any(any) if any_keywords(any).is_empty() => Ok(Merged::default()),
-            _ => Err(error(
-                location,
-                "an allOf member that is not an object is not supported",
-            )),
+            _ => Err(error(location, NOT_AN_OBJECT)),
         }
     }
 
     /// The component schema a `$ref` names, following `$ref`s between components.
-    fn component(&self, reference: &str, location: &str) -> Result<&Schema, Error> {
+    pub(super) fn component(&self, reference: &str, location: &str) -> Result<&'a Schema, Error> {
         let mut reference = reference;
         for _ in 0..16 {
             let key = component_key(reference, "schemas", location)?;
@@ -262,20 +354,21 @@ impl Builder<'_> {
 /// Whether two property schemas describe the same values: equal once documentation-only
 /// keywords (description, title, example, …) are set aside.
 fn same_shape(a: &ReferenceOr<Box<Schema>>, b: &ReferenceOr<Box<Schema>>) -> bool {
-    if a == b {
-        return true;
+    a == b || shape_value(a, false) == shape_value(b, false)
+}
+
+/// A schema as JSON without its documentation-only keywords (and `nullable`, when asked).
+fn shape_value(schema: &ReferenceOr<Box<Schema>>, drop_nullable: bool) -> Value {
+    let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
+    if let Value::Object(object) = &mut value {
+        object.retain(|key, _| {
+            let documentation = matches!(
+                key.as_str(),
+                "description" | "title" | "example" | "externalDocs" | "deprecated" | "xml"
+            ) || key.starts_with("x-");
+            let dropped_nullable = drop_nullable && key == "nullable";
+            !documentation && !dropped_nullable
+        });
     }
-    let strip = |schema: &ReferenceOr<Box<Schema>>| {
-        let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
-        if let Value::Object(object) = &mut value {
-            object.retain(|key, _| {
-                !matches!(
-                    key.as_str(),
-                    "description" | "title" | "example" | "externalDocs" | "deprecated" | "xml"
-                ) && !key.starts_with("x-")
-            });
-        }
-        value
-    };
-    strip(a) == strip(b)
+    value
 }

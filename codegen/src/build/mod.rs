@@ -18,8 +18,10 @@ use crate::Error;
 
 mod combine;
 mod derive;
+mod forms;
 pub mod names;
 mod operations;
+mod params;
 mod responses;
 mod rules;
 mod schemas;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use openapiv3::{
     MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
-    RequestBody, Schema, SecurityScheme,
+    RequestBody, Schema, SchemaKind, SecurityScheme, Type,
 };
 
 use super::names::{distinct, header_snake, pascal, snake};
@@ -61,12 +61,8 @@ impl Builder<'_> {
             .get(location)
             .cloned()
             .ok_or_else(|| error(location, "internal: an operation was not named"))?;
-        if !op.callbacks.is_empty() {
-            return Err(error(
-                at(location, "callbacks"),
-                "callbacks are not supported",
-            ));
-        }
+        // `callbacks` describe requests the server makes to the caller: nothing a client
+        // sends, so they are ignored (crate docs).
 
         // Parameters: the path item's, overridden by the operation's with the same name and place.
         let mut merged: IndexMap<(String, &'static str), (&Parameter, String)> = IndexMap::new();
@@ -107,7 +103,7 @@ impl Builder<'_> {
         let mut params = Vec::new();
         for (parameter, param_location) in merged.values() {
             let data = parameter.parameter_data_ref();
-            let (place, explode) = match parameter {
+            let (place, explode, query_style) = match parameter {
                 Parameter::Path { style, .. } => {
                     if !data.required {
                         return Err(error(param_location, "a path parameter must be required"));
@@ -118,22 +114,20 @@ impl Builder<'_> {
                             "only style simple is supported for path parameters",
                         ));
                     }
-                    (ParamIn::Path, true)
+                    (ParamIn::Path, true, None)
                 }
                 Parameter::Query {
                     style,
                     allow_reserved: _,
                     ..
                 } => {
-                    if *style != QueryStyle::Form {
-                        return Err(error(
-                            param_location,
-                            "only style form is supported for query parameters",
-                        ));
-                    }
                     // `allowReserved` values are percent-encoded all the same, which
                     // servers decode to the same text.
-                    (ParamIn::Query, data.explode.unwrap_or(true))
+                    (
+                        ParamIn::Query,
+                        data.explode.unwrap_or(true),
+                        Some(style.clone()),
+                    )
                 }
                 Parameter::Header { .. } => {
                     let lower = data.name.to_ascii_lowercase();
@@ -144,7 +138,7 @@ impl Builder<'_> {
                         auth_headers.push((data.name.clone(), scheme.clone()));
                         continue;
                     }
-                    (ParamIn::Header, true)
+                    (ParamIn::Header, data.explode.unwrap_or(false), None)
                 }
                 Parameter::Cookie { .. } => {
                     return Err(error(param_location, "cookie parameters are not supported"))
@@ -160,17 +154,36 @@ impl Builder<'_> {
                 }
             };
             let schema_location = at(param_location, "schema");
-            let ty = self.type_ref(
-                schema,
-                &schema_location,
-                &format!("{base}{}", pascal(&data.name)),
-            )?;
+            // `oneOf`/`anyOf` of strings, numbers and booleans (an id or a name): the text.
+            let alternatives = self.scalar_alternatives(schema);
+            let ty = if alternatives.is_some() {
+                TypeRef::String
+            } else {
+                self.type_ref(
+                    schema,
+                    &schema_location,
+                    &format!("{base}{}", pascal(&data.name)),
+                )?
+            };
             // A URL or header cannot carry `null`: a nullable parameter is its non-null type.
             let ty = match ty {
                 TypeRef::Vec(item) => TypeRef::Vec(Box::new(item.non_null().clone())),
                 other => other.non_null().clone(),
             };
-            self.check_param_type(&ty, place, &schema_location)?;
+            let structured = self.structured(
+                &ty,
+                place,
+                query_style.as_ref(),
+                explode,
+                schema,
+                &data.name,
+                &schema_location,
+            )?;
+            let delimiter = match query_style {
+                Some(QueryStyle::SpaceDelimited) => ' ',
+                Some(QueryStyle::PipeDelimited) => '|',
+                _ => ',',
+            };
             let place_name = match place {
                 ParamIn::Path => "path",
                 ParamIn::Query => "query",
@@ -180,14 +193,25 @@ impl Builder<'_> {
                 name: String::new(),
                 wire: data.name.clone(),
                 location: place,
-                doc: Some(
-                    data.description
+                doc: Some({
+                    let doc = data
+                        .description
                         .clone()
-                        .unwrap_or_else(|| format!("The `{}` {place_name} parameter.", data.name)),
-                ),
+                        .unwrap_or_else(|| format!("The `{}` {place_name} parameter.", data.name));
+                    match alternatives {
+                        Some(types) => format!(
+                            "{}\n\nThe spec allows one of: {}; it is sent as text.",
+                            doc.trim_end(),
+                            types.join(", ")
+                        ),
+                        None => doc,
+                    }
+                }),
                 ty,
                 required: data.required,
                 explode,
+                delimiter,
+                structured,
                 example: self.first_example(data.example.as_ref(), &data.examples, Some(schema)),
             });
         }
@@ -251,6 +275,52 @@ impl Builder<'_> {
             success,
             servers: Vec::new(),
         })
+    }
+
+    /// The types of a `oneOf`/`anyOf` whose alternatives are all strings, numbers, integers
+    /// or booleans (following component `$ref`s), in order without repeats; `None` otherwise.
+    pub(super) fn scalar_alternatives(&self, schema: &ReferenceOr<Schema>) -> Option<Vec<String>> {
+        let schema = match schema {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { reference } => self.component(reference, "#").ok()?,
+        };
+        let alternatives = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => one_of,
+            SchemaKind::AnyOf { any_of } => any_of,
+            SchemaKind::Any(any) if !any.one_of.is_empty() => &any.one_of,
+            SchemaKind::Any(any) if !any.any_of.is_empty() => &any.any_of,
+            _ => return None,
+        };
+        let mut types = Vec::new();
+        for alternative in alternatives {
+            let alternative = match alternative {
+                ReferenceOr::Item(schema) => schema,
+                ReferenceOr::Reference { reference } => self.component(reference, "#").ok()?,
+            };
+            let name = match &alternative.schema_kind {
+                SchemaKind::Type(Type::String(_)) => "string",
+                SchemaKind::Type(Type::Integer(_)) => "integer",
+                SchemaKind::Type(Type::Number(_)) => "number",
+                SchemaKind::Type(Type::Boolean(_)) => "boolean",
+                SchemaKind::Any(any)
+                    if any.properties.is_empty()
+                        && any.items.is_none()
+                        && any.one_of.is_empty()
+                        && any.any_of.is_empty()
+                        && any.all_of.is_empty() =>
+                {
+                    match any.typ.as_deref() {
+                        Some(ty @ ("string" | "integer" | "number" | "boolean")) => ty,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+            if !types.iter().any(|t| t == name) {
+                types.push(name.to_owned());
+            }
+        }
+        (!types.is_empty()).then_some(types)
     }
 
     /// Header names (lower-case) of the `apiKey` security schemes that apply → scheme name.
@@ -363,6 +433,9 @@ impl Builder<'_> {
         } else {
             doc
         };
+        if format == MediaFormat::Multipart {
+            return self.multipart_body(body, media_type, media, location, base, doc);
+        }
         if format != MediaFormat::Json {
             let example = media
                 .example
@@ -379,6 +452,7 @@ impl Builder<'_> {
                 example,
                 format,
                 media_type: media_type.to_owned(),
+                parts: Vec::new(),
             });
         }
         let schema_location = at(&at(&content_location, media_type), "schema");
@@ -390,6 +464,7 @@ impl Builder<'_> {
                 example: media.example.clone(),
                 format,
                 media_type: media_type.to_owned(),
+                parts: Vec::new(),
             });
         };
         Ok(Body {
@@ -399,6 +474,7 @@ impl Builder<'_> {
             example: self.first_example(media.example.as_ref(), &media.examples, Some(schema)),
             format,
             media_type: media_type.to_owned(),
+            parts: Vec::new(),
         })
     }
 
@@ -462,14 +538,23 @@ impl Builder<'_> {
                 MediaFormat::Bytes
             }
         };
-        let chosen = [MediaFormat::Json, MediaFormat::Text, MediaFormat::Bytes]
-            .into_iter()
-            .find_map(|wanted| {
-                content.iter().find(|(media_type, _)| {
-                    format_of(media_type) == wanted
-                        && !(request && wanted == MediaFormat::Bytes && is_form(media_type))
-                })
-            });
+        let format_of = |media_type: &str| match format_of(media_type) {
+            MediaFormat::Bytes if request && is_form_data(media_type) => MediaFormat::Multipart,
+            other => other,
+        };
+        let chosen = [
+            MediaFormat::Json,
+            MediaFormat::Text,
+            MediaFormat::Multipart,
+            MediaFormat::Bytes,
+        ]
+        .into_iter()
+        .find_map(|wanted| {
+            content.iter().find(|(media_type, _)| {
+                format_of(media_type) == wanted
+                    && !(request && wanted == MediaFormat::Bytes && is_form(media_type))
+            })
+        });
         let Some((media_type, media)) = chosen else {
             return match content.keys().next() {
                 None => Ok(None),
@@ -493,10 +578,18 @@ impl Builder<'_> {
     }
 }
 
-/// Whether a media type is multipart (its `Content-Type` needs a boundary the generated
-/// code does not make).
+/// Whether a media type is multipart (its `Content-Type` needs a boundary; only
+/// `multipart/form-data` bodies are built part by part).
 fn is_form(media_type: &str) -> bool {
     media_type.to_ascii_lowercase().starts_with("multipart/")
+}
+
+/// Whether a media type is `multipart/form-data` (parameters aside).
+fn is_form_data(media_type: &str) -> bool {
+    media_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
 /// The location of the path item that holds an operation's location.

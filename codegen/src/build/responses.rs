@@ -80,7 +80,9 @@ impl Builder<'_> {
                 match self.choose_media(&response.content, &content_location, false)? {
                     None => (None, MediaFormat::Json),
                     Some((_, _, MediaFormat::Text)) => (Some(TypeRef::String), MediaFormat::Text),
-                    Some((_, _, MediaFormat::Bytes)) => (Some(TypeRef::Bytes), MediaFormat::Bytes),
+                    Some((_, _, MediaFormat::Bytes | MediaFormat::Multipart)) => {
+                        (Some(TypeRef::Bytes), MediaFormat::Bytes)
+                    }
                     Some((media_type, media, MediaFormat::Json)) => {
                         let schema_location = at(&at(&content_location, media_type), "schema");
                         let ty = match &media.schema {

@@ -98,9 +98,7 @@ pub(super) fn integer_shape(
         }
         VariantOrUnknownOrEmpty::Unknown(format) => small_integer_format(format),
     };
-    if i.multiple_of.is_some() {
-        return Err(error(location, "multipleOf is not supported"));
-    }
+    // `multipleOf` is accepted and not checked (crate docs).
     let values = i
         .enumeration
         .iter()

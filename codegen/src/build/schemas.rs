@@ -6,7 +6,7 @@ use std::borrow::Borrow;
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, Type};
 
-use super::combine::normalize;
+use super::combine::{normalize, NOT_AN_OBJECT};
 use super::names::{distinct, pascal, snake};
 use super::rules::{
     integer_one_of_rule, integer_shape, number_shape, small_integer_format, string_shape,
@@ -227,10 +227,15 @@ impl Builder<'_> {
                 Some(reference) => self
                     .schema_ref(reference, &at(&at(location, "allOf"), "0"))
                     .map(Shape::Plain),
-                None => {
-                    let merged = self.merge_all_of(all_of, &at(location, "allOf"), 0)?;
-                    self.object(&merged.properties, &merged.required, None, location, hint)
-                }
+                None => match self.merge_all_of(all_of, &at(location, "allOf"), 0) {
+                    Ok(merged) => {
+                        self.object(&merged.properties, &merged.required, None, location, hint)
+                    }
+                    Err(e) if e.message == NOT_AN_OBJECT => self
+                        .non_object_all_of(all_of, location, hint)
+                        .map(Shape::Plain),
+                    Err(e) => Err(e),
+                },
             },
             SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => Ok(Shape::Plain(TypeRef::Json)),
             SchemaKind::Any(any) => self.any_schema(any, location),
@@ -363,7 +368,8 @@ impl Builder<'_> {
             && present
                 .iter()
                 .all(|k| matches!(*k, "type" | "format" | "oneOf"))
-            && matches!(any.typ.as_deref(), None | Some("integer"));
+            && matches!(any.typ.as_deref(), None | Some("integer"))
+            && all_integers(&any.one_of);
         if integer_one_of {
             let int32 = match any.format.as_deref() {
                 Some("int32") => true,
@@ -474,9 +480,23 @@ fn all_integers(one_of: &[ReferenceOr<Schema>]) -> bool {
         ReferenceOr::Item(schema) => match &schema.schema_kind {
             SchemaKind::Type(Type::Integer(_)) => true,
             SchemaKind::Any(any) => {
+                let keywords = any_keywords(any);
                 matches!(any.typ.as_deref(), None | Some("integer"))
-                    && any.properties.is_empty()
-                    && any.items.is_none()
+                    && keywords
+                        .iter()
+                        .any(|k| matches!(*k, "enum" | "minimum" | "maximum"))
+                    && keywords.iter().all(|k| {
+                        matches!(
+                            *k,
+                            "type"
+                                | "format"
+                                | "enum"
+                                | "minimum"
+                                | "maximum"
+                                | "exclusiveMinimum"
+                                | "exclusiveMaximum"
+                        )
+                    })
                     && any.enumeration.iter().all(serde_json::Value::is_i64)
             }
             _ => false,

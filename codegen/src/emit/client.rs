@@ -6,7 +6,10 @@ use quote::{format_ident, quote};
 
 use super::{code_doc_attrs, doc_attrs, inner_docs, paragraphs, Emitter};
 use crate::build::names::ident;
-use crate::model::{MediaFormat, Operation, Param, ParamIn, Success, SuccessResponse, TypeRef};
+use crate::model::{
+    Body, MediaFormat, Operation, Param, ParamIn, PartKind, Structured, Success, SuccessResponse,
+    TypeRef,
+};
 
 impl Emitter<'_> {
     /// `client.rs`: the `Client`, and per operation its request and response types and method.
@@ -25,6 +28,30 @@ impl Emitter<'_> {
             .iter()
             .map(|op| self.operation_types(op));
         let methods = self.api.operations.iter().map(|op| self.method(op));
+        let forms: Vec<&Body> = self
+            .api
+            .operations
+            .iter()
+            .filter_map(|op| op.body.as_ref())
+            .filter(|b| b.format == MediaFormat::Multipart)
+            .collect();
+        let form = (!forms.is_empty()).then(|| {
+            let files = forms
+                .iter()
+                .flat_map(|b| &b.parts)
+                .any(|p| matches!(p.kind, PartKind::File | PartKind::Files));
+            let values = forms.iter().any(|b| {
+                b.parts.is_empty()
+                    || b.parts
+                        .iter()
+                        .any(|p| matches!(p.kind, PartKind::Value | PartKind::Entries))
+            });
+            self.multipart_form(values, files)
+        });
+        let structured = || self.api.operations.iter().flat_map(|op| &op.params);
+        let keys = structured().any(|p| matches!(p.structured, Some(Structured::Keys(_))));
+        let joins = structured().any(|p| matches!(p.structured, Some(Structured::Joined { .. })));
+        let params = self.structured_helpers(keys, joins);
         quote! {
             #module_docs
             #import
@@ -58,6 +85,8 @@ impl Emitter<'_> {
             }
 
             #( #items )*
+            #form
+            #params
         }
     }
 
@@ -250,10 +279,46 @@ impl Emitter<'_> {
                 }
                 (MediaFormat::Bytes, true) => quote! { Some(request.body.clone()) },
                 (MediaFormat::Bytes, false) => quote! { request.body.clone() },
+                (MediaFormat::Multipart, _) if body_is_option(body) => {
+                    quote! { form.map(|(_, body)| body) }
+                }
+                (MediaFormat::Multipart, _) => quote! { Some(body) },
             },
         };
-        // A body that is not JSON says what it is; the runtime's default is JSON.
+        // A body that is not JSON says what it is; the runtime's default is JSON. A form's
+        // `Content-Type` carries the boundary its body was written with.
         let (header_stmts, headers) = match &op.body {
+            Some(body) if body.format == MediaFormat::Multipart => {
+                let form = self.form(body);
+                let has_headers = op.params.iter().any(|p| p.location == ParamIn::Header);
+                let headers_so_far = if has_headers {
+                    quote! { let mut headers = headers; }
+                } else if body_is_option(body) {
+                    quote! { let mut headers = Vec::new(); }
+                } else {
+                    quote! { let headers = Vec::from([("Content-Type", content_type)]); }
+                };
+                let push = if !has_headers && !body_is_option(body) {
+                    TokenStream::new()
+                } else if body_is_option(body) {
+                    quote! {
+                        if let Some((content_type, _)) = &form {
+                            headers.push(("Content-Type", content_type.clone()));
+                        }
+                    }
+                } else {
+                    quote! { headers.push(("Content-Type", content_type)); }
+                };
+                (
+                    quote! {
+                        #header_stmts
+                        #form
+                        #headers_so_far
+                        #push
+                    },
+                    quote! { headers },
+                )
+            }
             Some(body) if body.format != MediaFormat::Json => {
                 let media_type = &body.media_type;
                 let content_type = quote! { ("Content-Type", String::from(#media_type)) };
@@ -349,6 +414,275 @@ impl Emitter<'_> {
         }
     }
 
+    /// The statements that write a multipart body: `let (content_type, body) = …;` for a
+    /// body that is always there, else `let form = …;` (an `Option` of the two).
+    fn form(&self, body: &Body) -> TokenStream {
+        let parts: Vec<TokenStream> = if body.parts.is_empty() {
+            // A free-form map: one part per entry.
+            vec![quote! {
+                for (name, value) in body {
+                    form.value(name, value)?;
+                }
+            }]
+        } else {
+            body.parts
+                .iter()
+                .map(|part| {
+                    let field = ident(&part.field);
+                    let wire = &part.wire;
+                    let write = |value: TokenStream| match part.kind {
+                        PartKind::Value => quote! { form.value(#wire, #value)?; },
+                        PartKind::File => quote! { form.file(#wire, #value); },
+                        PartKind::Files => quote! {
+                            for file in #value {
+                                form.file(#wire, file);
+                            }
+                        },
+                        PartKind::Entries => quote! {
+                            for (name, value) in #value {
+                                form.value(name, value)?;
+                            }
+                        },
+                    };
+                    if part.optional {
+                        let stmt = write(quote! { value });
+                        quote! {
+                            if let Some(value) = &body.#field {
+                                #stmt
+                            }
+                        }
+                    } else {
+                        write(quote! { &body.#field })
+                    }
+                })
+                .collect()
+        };
+        if body_is_option(body) {
+            quote! {
+                let form = match &request.body {
+                    Some(body) => {
+                        let mut form = MultipartForm::default();
+                        #( #parts )*
+                        Some(form.finish())
+                    }
+                    None => None,
+                };
+            }
+        } else {
+            quote! {
+                let (content_type, body) = {
+                    let body = &request.body;
+                    let mut form = MultipartForm::default();
+                    #( #parts )*
+                    form.finish()
+                };
+            }
+        }
+    }
+
+    /// The private helpers of parameters written through their JSON form: `param_json`,
+    /// `param_text`, and `query_pairs` (query keys) or `joined` (`k,v,k,v`) as used.
+    fn structured_helpers(&self, keys: bool, joins: bool) -> TokenStream {
+        if !keys && !joins {
+            return TokenStream::new();
+        }
+        let rt = &self.rt;
+        let query_pairs = keys.then(|| {
+            quote! {
+                /// Appends a parameter's query pairs: for each key, the value at its JSON
+                /// pointer; an array gives one pair per item; an object (or an array item that
+                /// is one) is sent as JSON where the key says so, else through its own keys.
+                fn query_pairs(
+                    query: &mut Vec<(&'static str, String)>,
+                    keys: &[(&'static str, &str, bool)],
+                    value: &serde_json::Value,
+                ) {
+                    for &(key, pointer, json) in keys {
+                        match value.pointer(pointer) {
+                            Some(serde_json::Value::Array(items)) => query.extend(
+                                items
+                                    .iter()
+                                    .filter_map(|item| param_text(item, json))
+                                    .map(|text| (key, text)),
+                            ),
+                            Some(found) => query.extend(param_text(found, json).map(|text| (key, text))),
+                            None => {}
+                        }
+                    }
+                }
+            }
+        });
+        let joined = joins.then(|| {
+            quote! {
+                /// An object's members as one value: `k,v,k,v`, or `k=v,k=v` when `explode`;
+                /// an array's items joined by `,`; nested values as JSON.
+                fn joined(value: &serde_json::Value, explode: bool) -> String {
+                    let parts: Vec<String> = match value {
+                        serde_json::Value::Object(members) => members
+                            .iter()
+                            .filter_map(|(key, value)| {
+                                let text = param_text(value, true)?;
+                                Some(if explode {
+                                    format!("{key}={text}")
+                                } else {
+                                    format!("{key},{text}")
+                                })
+                            })
+                            .collect(),
+                        serde_json::Value::Array(items) => {
+                            items.iter().filter_map(|item| param_text(item, true)).collect()
+                        }
+                        other => param_text(other, true).into_iter().collect(),
+                    };
+                    parts.join(",")
+                }
+            }
+        });
+        quote! {
+            /// A parameter's JSON form, the source of its query keys or joined text.
+            fn param_json<T: serde::Serialize + ?Sized>(
+                name: &str,
+                value: &T,
+            ) -> Result<serde_json::Value, #rt::Error> {
+                serde_json::to_value(value)
+                    .map_err(|e| #rt::Error::InvalidInput(format!("parameter {name}: {e}")))
+            }
+
+            /// A JSON value as parameter text: a string as it is, a number or boolean as
+            /// written; `null` as nothing; an object or array as JSON when `json`, else nothing.
+            fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
+                match value {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    serde_json::Value::Bool(_) | serde_json::Value::Number(_) => Some(value.to_string()),
+                    _ => json.then(|| value.to_string()),
+                }
+            }
+
+            #query_pairs
+            #joined
+        }
+    }
+
+    /// `MultipartForm`, the private writer of `multipart/form-data` bodies (RFC 7578), for
+    /// a client with form bodies; `value` and `file` only when some form uses them.
+    fn multipart_form(&self, values: bool, files: bool) -> TokenStream {
+        let rt = &self.rt;
+        let value_fns = values.then(|| {
+            quote! {
+                /// A value through serde: a string, number or boolean as a text part, an array
+                /// as one part per item, an object as a part holding JSON; `null` as nothing.
+                fn value<T: serde::Serialize + ?Sized>(
+                    &mut self,
+                    name: &str,
+                    value: &T,
+                ) -> Result<(), #rt::Error> {
+                    let value = serde_json::to_value(value)
+                        .map_err(|e| #rt::Error::InvalidInput(format!("form field {name}: {e}")))?;
+                    match value {
+                        serde_json::Value::Array(items) => {
+                            for item in &items {
+                                self.scalar_or_json(name, item);
+                            }
+                        }
+                        other => self.scalar_or_json(name, &other),
+                    }
+                    Ok(())
+                }
+
+                fn scalar_or_json(&mut self, name: &str, value: &serde_json::Value) {
+                    let (content_type, data) = match value {
+                        serde_json::Value::Null => return,
+                        serde_json::Value::String(text) => (None, text.clone().into_bytes()),
+                        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                            (None, value.to_string().into_bytes())
+                        }
+                        _ => (Some("application/json"), value.to_string().into_bytes()),
+                    };
+                    self.parts.push(FormPart {
+                        name: name.to_owned(),
+                        file: false,
+                        content_type,
+                        data,
+                    });
+                }
+            }
+        });
+        let file_fn = files.then(|| {
+            quote! {
+                /// A file: the bytes as `application/octet-stream`, named after the field.
+                fn file(&mut self, name: &str, data: &[u8]) {
+                    self.parts.push(FormPart {
+                        name: name.to_owned(),
+                        file: true,
+                        content_type: Some("application/octet-stream"),
+                        data: data.to_vec(),
+                    });
+                }
+            }
+        });
+        quote! {
+            /// A `multipart/form-data` body (RFC 7578), written part by part.
+            #[derive(Default)]
+            struct MultipartForm {
+                parts: Vec<FormPart>,
+            }
+
+            /// One part of a form: its name, whether it is a file, its media type and its bytes.
+            struct FormPart {
+                name: String,
+                file: bool,
+                content_type: Option<&'static str>,
+                data: Vec<u8>,
+            }
+
+            impl MultipartForm {
+                #value_fns
+                #file_fn
+
+                /// The `Content-Type` and the body. The boundary is the first of
+                /// `form-boundary`, `form-boundary-1`, … that no part contains, so the same
+                /// form always gives the same bytes.
+                fn finish(self) -> (String, Vec<u8>) {
+                    let mut boundary = String::from("form-boundary");
+                    let mut n = 0u32;
+                    while self.parts.iter().any(|part| {
+                        part.data
+                            .windows(boundary.len())
+                            .any(|window| window == boundary.as_bytes())
+                    }) {
+                        n += 1;
+                        boundary = format!("form-boundary-{n}");
+                    }
+                    // A quote or line break in a name is percent-encoded, as browsers do.
+                    let quoted = |name: &str| {
+                        name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+                    };
+                    let mut body = Vec::new();
+                    for part in &self.parts {
+                        let name = quoted(&part.name);
+                        let mut head = format!(
+                            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+                        );
+                        if part.file {
+                            head.push_str(&format!("; filename=\"{name}\""));
+                        }
+                        head.push_str("\r\n");
+                        if let Some(content_type) = part.content_type {
+                            head.push_str(&format!("Content-Type: {content_type}\r\n"));
+                        }
+                        head.push_str("\r\n");
+                        body.extend_from_slice(head.as_bytes());
+                        body.extend_from_slice(&part.data);
+                        body.extend_from_slice(b"\r\n");
+                    }
+                    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                    (format!("multipart/form-data; boundary={boundary}"), body)
+                }
+            }
+        }
+    }
+
     fn response_value(&self, response: &SuccessResponse) -> TokenStream {
         let name = ident(&response.type_name);
         let headers = response.headers.iter().map(|(field, wire, _)| {
@@ -358,7 +692,7 @@ impl Emitter<'_> {
         let body = response.body.as_ref().map(|_| match response.body_format {
             MediaFormat::Json => quote! { body: raw.json()?, },
             MediaFormat::Text => quote! { body: String::from_utf8_lossy(&raw.body).into_owned(), },
-            MediaFormat::Bytes => quote! { body: raw.body.to_vec(), },
+            MediaFormat::Bytes | MediaFormat::Multipart => quote! { body: raw.body.to_vec(), },
         });
         quote! {
             #name {
@@ -435,6 +769,33 @@ impl Emitter<'_> {
                 TypeRef::Secret => quote! { #value.expose_secret().to_owned() },
                 _ => quote! { #value.to_string() },
             };
+            if let Some(structured) = &param.structured {
+                let write = |value: TokenStream| match structured {
+                    Structured::Keys(keys) => {
+                        let keys = keys.iter().map(|k| {
+                            let (key, pointer, json) = (&k.key, &k.pointer, k.json);
+                            quote! { (#key, #pointer, #json) }
+                        });
+                        quote! {
+                            query_pairs(&mut #var, &[ #( #keys ),* ], &param_json(#wire, #value)?);
+                        }
+                    }
+                    Structured::Joined { explode } => quote! {
+                        #var.push((#wire, joined(&param_json(#wire, #value)?, #explode)));
+                    },
+                };
+                later.push(if param.required {
+                    write(quote! { &request.#field })
+                } else {
+                    let stmt = write(quote! { value });
+                    quote! {
+                        if let Some(value) = &request.#field {
+                            #stmt
+                        }
+                    }
+                });
+                continue;
+            }
             match (&param.ty, param.required) {
                 (TypeRef::Vec(item), required) => {
                     let item_text = text(quote! { value }, item);
@@ -448,13 +809,14 @@ impl Emitter<'_> {
                     } else {
                         quote! { values }
                     };
+                    let delimiter = param.delimiter.to_string();
                     let stmt = if param.explode {
                         quote! { #var.extend(#source.iter().map(|value| (#wire, #item_text))); }
                     } else {
                         quote! {
                             #var.push((
                                 #wire,
-                                #source.iter().map(#item_fn).collect::<Vec<_>>().join(","),
+                                #source.iter().map(#item_fn).collect::<Vec<_>>().join(#delimiter),
                             ));
                         }
                     };
@@ -490,6 +852,11 @@ impl Emitter<'_> {
         };
         (quote! { #binding #( #later )* }, quote! { #var })
     }
+}
+
+/// Whether the request's `body` field is an `Option` (optional, or nullable).
+fn body_is_option(body: &Body) -> bool {
+    !body.required || matches!(body.ty, TypeRef::Nullable(_))
 }
 
 fn status_pattern(response: &SuccessResponse) -> TokenStream {
