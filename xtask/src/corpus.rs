@@ -59,6 +59,9 @@ pub struct CorpusArgs {
     pub seed: u64,
     /// The time bound per spec.
     pub timeout: Duration,
+    /// Where the crates and the reports go (`target/corpus-run` by default); the compile
+    /// sample's target directory is always `target/corpus-run/target`.
+    pub scratch: PathBuf,
     /// When given, refusals fail the run only when fewer than this percentage of specs is
     /// accepted (panics, timeouts and compile errors always fail it): the form CI uses.
     pub min_accepted: Option<f64>,
@@ -285,8 +288,7 @@ fn read_diagnostics(stdout: &str) -> Diagnostics {
 /// check --workspace --keep-going` (one cargo start, both cores busy, one shared target
 /// directory), attributing every diagnostic to its crate through cargo's JSON messages. A
 /// member whose manifest cargo cannot load is reported as that crate's error and left out.
-fn compile_sample(sample: &[(&Generated, String)]) -> Result<Vec<Compiled>> {
-    let scratch = root().join("target/corpus-run");
+fn compile_sample(scratch: &Path, sample: &[(&Generated, String)]) -> Result<Vec<Compiled>> {
     let crates = scratch.join("crates");
     if crates.exists() {
         std::fs::remove_dir_all(&crates)
@@ -341,8 +343,9 @@ fn compile_sample(sample: &[(&Generated, String)]) -> Result<Vec<Compiled>> {
         }
         eprintln!("checking {} crates in one cargo check", listed.len());
         let output = Command::new(&cargo)
-            .current_dir(&scratch)
-            .env("CARGO_TARGET_DIR", scratch.join("target"))
+            .current_dir(scratch)
+            // One target directory for every scratch folder: the dependencies are built once.
+            .env("CARGO_TARGET_DIR", root().join("target/corpus-run/target"))
             .args([
                 "check",
                 "--offline",
@@ -458,7 +461,7 @@ pub fn run(args: &CorpusArgs) -> Result<()> {
     drop(to_checker);
     let schema_results = checker
         .join()
-        .map_err(|_| anyhow::anyhow!("the schema checker panicked"))??;
+        .map_err(|_| anyhow::anyhow!("the schema checker panicked"))?;
 
     let shown = |path: &Path| {
         path.strip_prefix(&args.dir)
@@ -466,7 +469,7 @@ pub fn run(args: &CorpusArgs) -> Result<()> {
             .display()
             .to_string()
     };
-    let scratch = root().join("target/corpus-run");
+    let scratch = absolute(&args.scratch);
     std::fs::create_dir_all(&scratch)?;
     let mut refusals = String::new();
     let mut refused_by: BTreeMap<String, usize> = BTreeMap::new();
@@ -571,7 +574,7 @@ pub fn run(args: &CorpusArgs) -> Result<()> {
     let compiled = if sample.is_empty() {
         Vec::new()
     } else {
-        compile_sample(&sample)?
+        compile_sample(&scratch, &sample)?
     };
     let compile_time = compile_started.elapsed();
     let failed_compiles: Vec<&Compiled> = compiled.iter().filter(|c| c.error.is_some()).collect();

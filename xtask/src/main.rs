@@ -85,6 +85,10 @@ enum Task {
         /// to compile (refusals alone then do not fail the run; for CI).
         #[arg(long)]
         min_accepted: Option<f64>,
+        /// Where the sampled crates, refusals.txt and schema-failures.txt go (default
+        /// target/corpus-run; the cargo target directory stays target/corpus-run/target).
+        #[arg(long)]
+        scratch: Option<PathBuf>,
     },
     /// Internal: the worker of `corpus` that translates response schemas to JSON Schema (one
     /// spec path per stdin line, one JSON result per stdout line).
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
             seed,
             timeout,
             min_accepted,
+            scratch,
         } => corpus::run(&corpus::CorpusArgs {
             dir: dir.unwrap_or_else(|| root().join("target/corpus/package/api")),
             limit,
@@ -149,6 +154,7 @@ fn main() -> ExitCode {
             }),
             timeout: std::time::Duration::from_secs(timeout),
             min_accepted,
+            scratch: scratch.unwrap_or_else(|| root().join("target/corpus-run")),
         })
         .map(|()| ExitCode::SUCCESS),
         Task::CorpusSchemas => schemas::worker().map(|()| ExitCode::SUCCESS),

@@ -347,7 +347,14 @@ struct Worker {
 
 impl Worker {
     fn start() -> Result<Worker> {
-        let exe = std::env::current_exe().context("finding the xtask binary")?;
+        // On Linux the running binary itself, even when `cargo build` has replaced the file
+        // since this run started (the path then no longer names it).
+        let proc_exe = Path::new("/proc/self/exe");
+        let exe = if proc_exe.exists() {
+            proc_exe.to_path_buf()
+        } else {
+            std::env::current_exe().context("finding the xtask binary")?
+        };
         let mut child = Command::new(exe)
             .arg("corpus-schemas")
             .stdin(Stdio::piped())
@@ -396,13 +403,22 @@ impl Checker {
         }
     }
 
-    /// Checks one spec; returns its outcome and the time it took.
-    pub fn check(&mut self, spec: &Path) -> Result<(SchemaOutcome, Duration)> {
+    /// Checks one spec; returns its outcome and the time it took. A worker that cannot be
+    /// started is that spec's failure (the next spec tries again), not the run's.
+    pub fn check(&mut self, spec: &Path) -> (SchemaOutcome, Duration) {
         let started = Instant::now();
         if self.worker.is_none() {
-            self.worker = Some(Worker::start()?);
+            match Worker::start() {
+                Ok(worker) => self.worker = Some(worker),
+                Err(e) => return (SchemaOutcome::Crashed(format!("{e:#}")), started.elapsed()),
+            }
         }
-        let worker = self.worker.as_mut().context("the worker")?;
+        let Some(worker) = self.worker.as_mut() else {
+            return (
+                SchemaOutcome::Crashed("no worker".to_owned()),
+                started.elapsed(),
+            );
+        };
         let sent = writeln!(worker.stdin, "{}", spec.display()).and_then(|()| worker.stdin.flush());
         let outcome = match sent {
             Err(e) => SchemaOutcome::Crashed(format!("the worker stopped reading: {e}")),
@@ -422,7 +438,7 @@ impl Checker {
                 worker.stop();
             }
         }
-        Ok((outcome, started.elapsed()))
+        (outcome, started.elapsed())
     }
 }
 
@@ -439,15 +455,15 @@ impl Drop for Checker {
 pub fn spawn_checker(
     specs: mpsc::Receiver<PathBuf>,
     timeout: Duration,
-) -> std::thread::JoinHandle<Result<BTreeMap<PathBuf, (SchemaOutcome, Duration)>>> {
+) -> std::thread::JoinHandle<BTreeMap<PathBuf, (SchemaOutcome, Duration)>> {
     std::thread::spawn(move || {
         let mut checker = Checker::new(timeout);
         let mut results = BTreeMap::new();
         for spec in specs {
-            let result = checker.check(&spec)?;
+            let result = checker.check(&spec);
             results.insert(spec, result);
         }
-        Ok(results)
+        results
     })
 }
 
