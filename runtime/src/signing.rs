@@ -1014,8 +1014,9 @@ fn sign_with_date(
     let mut hash_hex = [0u8; 64];
     let canonical_hash = digest::digest(&digest::SHA256, canonical.as_bytes());
     let canonical_hash = hex_str(canonical_hash.as_ref(), &mut hash_hex);
+    let to_sign = [ALGORITHM, "\n", sdk_date, "\n", canonical_hash];
     let mut mac = hmac::Context::with_key(&key.0);
-    for part in [ALGORITHM, "\n", sdk_date, "\n", canonical_hash] {
+    for part in to_sign {
         mac.update(part.as_bytes());
     }
     let mut buffer = [0u8; 64];
@@ -1037,7 +1038,7 @@ fn sign_with_date(
     auth.push_str(PARTS[2]);
     auth.push_str(signature);
     let signed = (keep == Keep::All).then(|| Signed {
-        string_to_sign: string_to_sign(sdk_date, &canonical),
+        string_to_sign: to_sign.concat(),
         canonical_request: canonical,
         signed_headers: canonical_request.signed_headers(),
         authorization: auth.clone(),
