@@ -73,6 +73,15 @@ fn generating_twice_gives_identical_bytes() {
         generated("petstore-like.yaml"),
         generated("petstore-like.yaml")
     );
+    // Also through the rewrite of references outside `#/components` (spec order kept).
+    let corpus = generated("corpus-shapes.yaml");
+    assert_eq!(corpus, generated("corpus-shapes.yaml"));
+    let types = file(&corpus, "types.rs");
+    let (lock, label) = (types.find("pub lock:"), types.find("pub label:"));
+    assert!(
+        lock.is_some() && lock < label,
+        "Merged's fields in spec order"
+    );
     let spec_path = format!("{}/../spec/openapi.yaml", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(spec_path).expect("spec");
     let spec = parse_spec(&text).expect("spec parses");
@@ -452,4 +461,26 @@ fn all_of_members_that_differ_only_in_docs_merge() {
     assert_eq!(fields.len(), 1);
     assert!(fields[0].required);
     assert_eq!(fields[0].doc.as_deref(), Some("The id."));
+}
+
+/// A query object whose property is an `allOf` of a scalar and documentation (as AWS's
+/// query-protocol specs write them) is written under the property's key.
+#[test]
+fn query_objects_with_scalar_all_of_properties_are_written_by_key() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\n\
+         info: { title: T, version: '1' }\n\
+         paths:\n  /a:\n    get:\n      operationId: A\n      parameters:\n\
+         \x20       - name: Config\n          in: query\n          schema:\n\
+         \x20           type: object\n            properties:\n\
+         \x20             Name:\n                allOf:\n\
+         \x20                 - $ref: '#/components/schemas/Name'\n\
+         \x20                 - xml: { name: Name }\n\
+         \x20     responses:\n        '200': { description: ok }\n\
+         components:\n  schemas:\n    Name: { type: string, maxLength: 9 }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let client = file(&files, "client.rs");
+    assert!(client.contains(r#"&[("Name", "/Name", true)]"#), "{client}");
 }

@@ -4,7 +4,7 @@
 
 use openapiv3::{AdditionalProperties, QueryStyle, ReferenceOr, Schema, SchemaKind, Type};
 
-use super::combine::normalize;
+use super::combine::{normalize, NOT_AN_OBJECT};
 use super::schemas::{any_keywords, object_only};
 use super::{at, error, escape, Builder};
 use crate::model::{ParamIn, QueryKey, Structured, TypeRef};
@@ -105,8 +105,16 @@ impl Builder<'_> {
                 Some((any.properties.clone(), any.additional_properties.clone()))
             }
             SchemaKind::AllOf { all_of } => {
-                let merged = self.merge_all_of(all_of, &at(location, "allOf"), 0)?;
-                Some((merged.properties, None))
+                match self.merge_all_of(all_of, &at(location, "allOf"), 0) {
+                    Ok(merged) => Some((merged.properties, None)),
+                    // Not an object (a scalar with a description beside it): the value as
+                    // it is.
+                    Err(e) if e.message == NOT_AN_OBJECT => {
+                        push(key.to_owned(), true);
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             _ => None,
         };
