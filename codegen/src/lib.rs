@@ -93,7 +93,8 @@
 //!   `ConstraintError { type_name, value, rule }`, the rule worded from the spec: `must be -1,
 //!   or from 1 to 1825`. `multipleOf` is accepted and not checked.
 //! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`).
-//! - `type: boolean`: `bool`. A schema with no keywords: `serde_json::Value`.
+//! - `type: boolean`: `bool`. A schema with no keywords, or with only a `format` and no
+//!   `type` (a format constrains no type): `serde_json::Value`.
 //! - Keywords that do not apply to the stated type are ignored, as in JSON Schema (`type:
 //!   number` with `minLength` is a number); without `type`, one is inferred when the
 //!   type-specific keywords (or the `enum` values) all belong to one type. An `enum` whose

@@ -484,3 +484,19 @@ fn query_objects_with_scalar_all_of_properties_are_written_by_key() {
     let client = file(&files, "client.rs");
     assert!(client.contains(r#"&[("Name", "/Name", true)]"#), "{client}");
 }
+
+/// `format` without `type` constrains no type: the property is a JSON value.
+#[test]
+fn a_format_without_a_type_is_a_json_value() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n\
+         \x20   Foo:\n      type: object\n      properties:\n        created: { format: date-time }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert!(
+        types.contains("pub created: Option<serde_json::Value>"),
+        "{types}"
+    );
+}

@@ -361,7 +361,9 @@ impl Builder<'_> {
 
     pub(super) fn any_schema(&self, any: &AnySchema, location: &str) -> Result<Shape, Error> {
         let present = any_keywords(any);
-        if present.is_empty() {
+        // No keywords, or only a `format` without `type` (a format constrains no type, so
+        // any value is allowed): a JSON value.
+        if present.is_empty() || present == ["format"] {
             return Ok(Shape::Plain(TypeRef::Json));
         }
         let integer_one_of = !any.one_of.is_empty()
