@@ -127,8 +127,8 @@
 //!   into absence. A required nullable property is `Option<T>` with `#[serde(default)]` and is
 //!   always serialized (`null` for `None`); absence is tolerated on input and reads as `None`.
 //!   Enums and validated newtypes work the same way (the newtype's rule applies to non-null
-//!   values; a `null` among an enum's values is allowed only with `nullable: true`, and some
-//!   other value is needed). A nullable component is generated as its non-null type, and every
+//!   values; a `null` among an enum's values makes the enum nullable as `nullable: true`
+//!   does, and some other value is needed). A nullable component is generated as its non-null type, and every
 //!   `$ref` to it (also through an alias or a one-`$ref` `allOf`) is an `Option`. A nullable
 //!   array item or map value gives `Vec<Option<T>>` / `BTreeMap<String, Option<T>>`.
 //!   `nullable` on a schema with no keywords changes nothing (`serde_json::Value` holds

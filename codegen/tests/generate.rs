@@ -500,3 +500,20 @@ fn a_format_without_a_type_is_a_json_value() {
         "{types}"
     );
 }
+
+/// A `null` among an enum's values, without `nullable`, makes the property nullable.
+#[test]
+fn null_in_an_enum_makes_it_nullable() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n\
+         \x20   Foo:\n      type: object\n      required: [state]\n      properties:\n\
+         \x20       state: { type: string, enum: [on, off, null] }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert!(
+        types.contains("#[serde(default)]\n    pub state: Option<FooState>,"),
+        "{types}"
+    );
+}

@@ -75,7 +75,7 @@ impl Builder<'_> {
         hint: &str,
     ) -> Result<TypeRef, Error> {
         let nullable = |ty: TypeRef| {
-            if schema.schema_data.nullable {
+            if allows_null(schema) {
                 ty.nullable()
             } else {
                 ty
@@ -137,7 +137,7 @@ impl Builder<'_> {
                 None => return false,
                 Some(ReferenceOr::Reference { reference }) => reference,
                 Some(ReferenceOr::Item(schema)) => {
-                    if schema.schema_data.nullable {
+                    if allows_null(schema) {
                         return true;
                     }
                     match single_all_of_ref(schema) {
@@ -190,10 +190,10 @@ impl Builder<'_> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
-                string_shape(s, data.nullable, sensitive, location)
+                string_shape(s, allows_null(schema), sensitive, location)
             }
             SchemaKind::Type(Type::Number(n)) => number_shape(n),
-            SchemaKind::Type(Type::Integer(i)) => integer_shape(i, data.nullable, location),
+            SchemaKind::Type(Type::Integer(i)) => integer_shape(i, allows_null(schema), location),
             // An `enum` on a boolean (`[true]`) is accepted and not checked.
             SchemaKind::Type(Type::Boolean(_)) => Ok(Shape::Plain(TypeRef::Bool)),
             SchemaKind::Type(Type::Object(o)) => {
@@ -456,6 +456,19 @@ fn all_of_description(schema: &Schema) -> Option<String> {
         },
         ReferenceOr::Reference { .. } => None,
     })
+}
+
+/// Whether a schema allows `null`: `nullable: true`, or a `null` among its `enum` values
+/// (how many specs spell a nullable enum).
+pub(super) fn allows_null(schema: &Schema) -> bool {
+    schema.schema_data.nullable
+        || match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
+            _ => false,
+        }
 }
 
 /// Whether an unclassified schema has object keywords only (and `type: object` or no type).
