@@ -205,9 +205,10 @@
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0
 //!   says; a header named like an `apiKey` security scheme's header (`X-Auth-Token`) is
-//!   supplied by the runtime's authentication, and the method's doc says so. Cookie
-//!   parameters, `content` parameters and path styles other than `simple` are not
-//!   supported. `callbacks` (requests the server makes to the caller) are ignored: nothing
+//!   supplied by the runtime's authentication, and the method's doc says so. A parameter
+//!   with `content` (a JSON media type) instead of `schema` is sent as JSON text, in the
+//!   query or a header. Cookie parameters, other `content` parameters and path styles other
+//!   than `simple` are not supported. `callbacks` (requests the server makes to the caller) are ignored: nothing
 //!   a client sends. Per-path or per-operation `servers` are named in the method's docs; the
 //!   client's endpoint is used.
 //! - The request body, when there is one, is the field `body` (an `Option` when not

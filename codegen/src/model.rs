@@ -312,6 +312,8 @@ pub enum Structured {
         /// `k=v` pairs instead of `k,v`.
         explode: bool,
     },
+    /// The value as JSON text (a parameter with `content: application/json`).
+    Json,
 }
 
 /// One query key of a [`Structured::Keys`] parameter.

@@ -12,7 +12,7 @@ use openapiv3::{
 
 use super::names::{distinct, header_snake, pascal, snake};
 use super::{at, error, resolve, Builder};
-use crate::model::{Body, MediaFormat, Operation, Param, ParamIn, TypeKind, TypeRef};
+use crate::model::{Body, MediaFormat, Operation, Param, ParamIn, Structured, TypeKind, TypeRef};
 use crate::Error;
 
 /// Header parameters OpenAPI 3.0 says to ignore: the body's media type and the security
@@ -144,16 +144,35 @@ impl Builder<'_> {
                     return Err(error(param_location, "cookie parameters are not supported"))
                 }
             };
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => schema,
-                ParameterSchemaOrContent::Content(_) => {
-                    return Err(error(
-                        param_location,
-                        "a parameter with content is not supported; use schema",
-                    ))
+            let any_value = ReferenceOr::Item(Schema {
+                schema_data: openapiv3::SchemaData::default(),
+                schema_kind: SchemaKind::Any(openapiv3::AnySchema::default()),
+            });
+            // `content` (one JSON media type) instead of `schema`: the value as JSON text.
+            let (schema, schema_location, as_json) = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => {
+                    (schema, at(param_location, "schema"), false)
+                }
+                ParameterSchemaOrContent::Content(content) => {
+                    let Some((media_type, media)) = content.first() else {
+                        return Err(error(
+                            param_location,
+                            "a parameter's content needs a media type",
+                        ));
+                    };
+                    let essence = media_type.split(';').next().unwrap_or("").trim();
+                    let json = essence.eq_ignore_ascii_case("application/json")
+                        || essence.to_ascii_lowercase().ends_with("+json");
+                    if !json || place == ParamIn::Path {
+                        return Err(error(
+                            param_location,
+                            "a parameter with content is supported only as JSON in the query or a header; use schema",
+                        ));
+                    }
+                    let location = at(&at(&at(param_location, "content"), media_type), "schema");
+                    (media.schema.as_ref().unwrap_or(&any_value), location, true)
                 }
             };
-            let schema_location = at(param_location, "schema");
             // `oneOf`/`anyOf` of strings, numbers and booleans (an id or a name): the text.
             let alternatives = self.scalar_alternatives(schema);
             let ty = if alternatives.is_some() {
@@ -170,15 +189,19 @@ impl Builder<'_> {
                 TypeRef::Vec(item) => TypeRef::Vec(Box::new(item.non_null().clone())),
                 other => other.non_null().clone(),
             };
-            let structured = self.structured(
-                &ty,
-                place,
-                query_style.as_ref(),
-                explode,
-                schema,
-                &data.name,
-                &schema_location,
-            )?;
+            let structured = if as_json {
+                Some(Structured::Json)
+            } else {
+                self.structured(
+                    &ty,
+                    place,
+                    query_style.as_ref(),
+                    explode,
+                    schema,
+                    &data.name,
+                    &schema_location,
+                )?
+            };
             let delimiter = match query_style {
                 Some(QueryStyle::SpaceDelimited) => ' ',
                 Some(QueryStyle::PipeDelimited) => '|',

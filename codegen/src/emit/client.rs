@@ -51,7 +51,8 @@ impl Emitter<'_> {
         let structured = || self.api.operations.iter().flat_map(|op| &op.params);
         let keys = structured().any(|p| matches!(p.structured, Some(Structured::Keys(_))));
         let joins = structured().any(|p| matches!(p.structured, Some(Structured::Joined { .. })));
-        let params = self.structured_helpers(keys, joins);
+        let json = structured().any(|p| p.structured.is_some());
+        let params = self.structured_helpers(json, keys, joins);
         quote! {
             #module_docs
             #import
@@ -480,10 +481,10 @@ impl Emitter<'_> {
         }
     }
 
-    /// The private helpers of parameters written through their JSON form: `param_json`,
-    /// `param_text`, and `query_pairs` (query keys) or `joined` (`k,v,k,v`) as used.
-    fn structured_helpers(&self, keys: bool, joins: bool) -> TokenStream {
-        if !keys && !joins {
+    /// The private helpers of parameters written through their JSON form, each only when
+    /// used: `param_json`, `param_text`, `query_pairs` (query keys), `joined` (`k,v,k,v`).
+    fn structured_helpers(&self, json: bool, keys: bool, joins: bool) -> TokenStream {
+        if !json {
             return TokenStream::new();
         }
         let rt = &self.rt;
@@ -508,6 +509,21 @@ impl Emitter<'_> {
                             Some(found) => query.extend(param_text(found, json).map(|text| (key, text))),
                             None => {}
                         }
+                    }
+                }
+            }
+        });
+        let param_text = (keys || joins).then(|| {
+            quote! {
+                /// A JSON value as parameter text: a string as it is, a number or boolean as
+                /// written; `null` as nothing; an object or array as JSON when `json`, else
+                /// nothing.
+                fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
+                    match value {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(text) => Some(text.clone()),
+                        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => Some(value.to_string()),
+                        _ => json.then(|| value.to_string()),
                     }
                 }
             }
@@ -548,17 +564,7 @@ impl Emitter<'_> {
                     .map_err(|e| #rt::Error::InvalidInput(format!("parameter {name}: {e}")))
             }
 
-            /// A JSON value as parameter text: a string as it is, a number or boolean as
-            /// written; `null` as nothing; an object or array as JSON when `json`, else nothing.
-            fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
-                match value {
-                    serde_json::Value::Null => None,
-                    serde_json::Value::String(text) => Some(text.clone()),
-                    serde_json::Value::Bool(_) | serde_json::Value::Number(_) => Some(value.to_string()),
-                    _ => json.then(|| value.to_string()),
-                }
-            }
-
+            #param_text
             #query_pairs
             #joined
         }
@@ -782,6 +788,9 @@ impl Emitter<'_> {
                     }
                     Structured::Joined { explode } => quote! {
                         #var.push((#wire, joined(&param_json(#wire, #value)?, #explode)));
+                    },
+                    Structured::Json => quote! {
+                        #var.push((#wire, param_json(#wire, #value)?.to_string()));
                     },
                 };
                 later.push(if param.required {
