@@ -200,7 +200,8 @@
 //!
 //!   A nullable parameter is its non-null type (a URL or header cannot carry `null`, and
 //!   `null` members are not sent); `allowReserved` values are percent-encoded like the
-//!   others; a secret (`x-sensitive`, `format: password`) only in a header, never in a URL,
+//!   others; a `{name}` of the path template that no parameter declares is a required
+//!   `String` (its doc says so); a secret (`x-sensitive`, `format: password`) only in a header, never in a URL,
 //!   not even inside an array. Objects in a path segment are refused. Path parameters go
 //!   through `encode_path_segment`, so `/`, `?` and `#` stay inside their segment. Header
 //!   parameters named `Content-Type`, `Accept` or `Authorization` are ignored, as OpenAPI 3.0

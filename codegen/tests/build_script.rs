@@ -46,7 +46,7 @@ fn a_refused_spec_is_one_line_with_the_file_and_the_json_pointer() {
     assert_eq!(
         message,
         format!(
-            "{}#/paths/~1things~1{{id}}/get: path parameter `id` is not declared",
+            "{}#/paths/~1things~1{{id}}/get: path parameter `other` is not in the path",
             spec.display()
         )
     );

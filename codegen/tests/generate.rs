@@ -517,3 +517,20 @@ fn null_in_an_enum_makes_it_nullable() {
         "{types}"
     );
 }
+
+/// A `{name}` of the path template that no parameter declares is a required string.
+#[test]
+fn undeclared_path_parameters_are_strings() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths:\n  /a/{id}:\n    get:\n\
+         \x20     operationId: A\n      responses:\n        '200': { description: ok }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let client = file(&files, "client.rs");
+    assert!(client.contains("pub id: String,"), "{client}");
+    assert!(
+        client.contains(r#"path_parameter("A", "id", &request.id)?"#),
+        "{client}"
+    );
+}

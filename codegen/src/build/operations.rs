@@ -238,6 +238,28 @@ impl Builder<'_> {
                 example: self.first_example(data.example.as_ref(), &data.examples, Some(schema)),
             });
         }
+        // A `{name}` of the path template that no parameter declares: a required string.
+        for name in template_names(path) {
+            let declared = params
+                .iter()
+                .any(|p| p.location == ParamIn::Path && p.wire == name);
+            if !declared {
+                params.push(Param {
+                    name: String::new(),
+                    wire: name.clone(),
+                    location: ParamIn::Path,
+                    doc: Some(format!(
+                        "The `{name}` path parameter (in the path template, not declared in the spec)."
+                    )),
+                    ty: TypeRef::String,
+                    required: true,
+                    explode: true,
+                    delimiter: ',',
+                    structured: None,
+                    example: None,
+                });
+            }
+        }
         // Path first, then query, then header, each in spec order.
         params.sort_by_key(|p| match p.location {
             ParamIn::Path => 0,
@@ -621,6 +643,22 @@ pub(super) fn path_location_of(operation_location: &str) -> String {
         .rsplit_once('/')
         .map(|(path, _)| path.to_owned())
         .unwrap_or_default()
+}
+
+/// The `{name}`s of a path template, in order, without repeats (an unclosed `{` ends them).
+fn template_names(path: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].to_owned();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    names
 }
 
 /// Checks that the path template and the path parameters match one to one.
