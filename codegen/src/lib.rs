@@ -433,11 +433,30 @@ pub fn generate_crate(
     options: &Options,
     crate_options: &CrateOptions,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let runtime = runtime_path(options)?;
+    runtime_path(options)?;
     let api = build::build(spec)?;
-    let emitter = emit::Emitter::new(&api, &runtime, Some(crate_options.name.replace('-', "_")));
+    let root = Some(crate_options.name.replace('-', "_"));
     let header = options.header();
     let cargo_toml = emit::crate_files::cargo_toml(&api, options, crate_options)?;
+    // The three modules are written on threads of their own (token streams are not `Send`,
+    // so each thread has its own emitter): formatting dominates on large specs.
+    let source = options.source.as_str();
+    let file = |name: &'static str| {
+        let runtime = runtime_path(options)?;
+        let emitter = emit::Emitter::new(&api, &runtime, root.clone());
+        let tokens = match name {
+            "types.rs" => emitter.types(source),
+            "client.rs" => emitter.client(source),
+            _ => emitter.crate_root(source),
+        };
+        emit::format_file(&header, tokens, name)
+    };
+    let (lib_rs, types_rs, client_rs) = std::thread::scope(|scope| {
+        let types = scope.spawn(|| file("types.rs"));
+        let client = scope.spawn(|| file("client.rs"));
+        let lib = file("lib.rs");
+        (lib, joined(types.join()), joined(client.join()))
+    });
     Ok(vec![
         GeneratedFile {
             path: "Cargo.toml".to_owned(),
@@ -445,17 +464,28 @@ pub fn generate_crate(
         },
         GeneratedFile {
             path: "src/lib.rs".to_owned(),
-            contents: emit::format_file(&header, emitter.crate_root(&options.source), "lib.rs")?,
+            contents: lib_rs?,
         },
         GeneratedFile {
             path: "src/types.rs".to_owned(),
-            contents: emit::format_file(&header, emitter.types(&options.source), "types.rs")?,
+            contents: types_rs?,
         },
         GeneratedFile {
             path: "src/client.rs".to_owned(),
-            contents: emit::format_file(&header, emitter.client(&options.source), "client.rs")?,
+            contents: client_rs?,
         },
     ])
+}
+
+/// A writer thread's result; a panic in it becomes an [`Error`] (it is a bug, reported as
+/// one line rather than a second panic).
+fn joined(result: std::thread::Result<Result<String, Error>>) -> Result<String, Error> {
+    result.unwrap_or_else(|_| {
+        Err(Error {
+            location: "#".to_owned(),
+            message: "internal: writing a module panicked".to_owned(),
+        })
+    })
 }
 
 fn runtime_path(options: &Options) -> Result<syn::Path, Error> {
