@@ -13,7 +13,7 @@ runs="${RUNS:-1}"
 progenitor_version="0.15.1"
 rm -rf "$work" && mkdir -p "$work"
 
-if ! cargo progenitor --version >/dev/null 2>&1; then
+if ! command -v cargo-progenitor >/dev/null 2>&1; then
   cargo install cargo-progenitor --version "$progenitor_version" --locked
 fi
 
