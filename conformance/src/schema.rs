@@ -10,8 +10,15 @@
 //!   so does the translation). A recursive schema (a tree, a linked list) cannot be written
 //!   out in full: a `$ref` met again inside its own expansion becomes a draft-4 `$ref` to a
 //!   `definitions` entry of the translated schema, which holds that target translated once.
-//!   A cycle made only of `$ref`s (`A` is `B`, `B` is `A`) means nothing and is an error, and
-//!   so is a translation larger than [`MAX_NODES`] values;
+//!   A cycle made only of `$ref`s (`A` is `B`, `B` is `A`) means nothing and is an error.
+//!   When writing the `$ref`s out would take more than [`INLINE_NODES`] schema objects (a
+//!   document whose schemas each refer to several others, many levels deep), every `$ref`
+//!   becomes a `definitions` entry instead, which keeps the translation as large as the
+//!   document; past [`MAX_NODES`] it is an error;
+//! - a `pattern` that is not an ECMA 262 regular expression `jsonschema` can compile (OpenAPI
+//!   documents use the forms browsers accept without the `u` flag, such as `[\w-.]` or
+//!   `\u0020`) is kept as `x-pattern-not-checked`: the schema still compiles, and the
+//!   pattern is visibly not enforced;
 //! - `nullable: true` adds `null` to `type` (and to `enum`), or, without a `type`, wraps the
 //!   schema in `anyOf: [schema, {type: null}]`;
 //! - `example`, `readOnly`, `writeOnly`, `xml`, `discriminator`, `externalDocs`, `deprecated`
@@ -68,13 +75,27 @@ pub enum SchemaError {
 /// );
 /// ```
 pub fn to_draft4(schema: &Value, root: &Value) -> Result<Value, SchemaError> {
-    to_draft4_within(schema, root, MAX_NODES)
+    to_draft4_within(schema, root, INLINE_NODES, MAX_NODES)
 }
 
-/// [`to_draft4`] with a bound of `max_nodes` schema objects written instead of [`MAX_NODES`].
+/// [`to_draft4`] with other bounds: `$ref`s are written out while that takes at most
+/// `inline_nodes` schema objects, and the translation fails past `max_nodes`.
 pub fn to_draft4_within(
     schema: &Value,
     root: &Value,
+    inline_nodes: usize,
+    max_nodes: usize,
+) -> Result<Value, SchemaError> {
+    match translate_with(schema, root, true, inline_nodes.min(max_nodes)) {
+        Err(SchemaError::TooLarge(_)) => translate_with(schema, root, false, max_nodes),
+        done => done,
+    }
+}
+
+fn translate_with(
+    schema: &Value,
+    root: &Value,
+    inline: bool,
     max_nodes: usize,
 ) -> Result<Value, SchemaError> {
     let mut translation = Translation {
@@ -83,6 +104,8 @@ pub fn to_draft4_within(
         definitions: BTreeMap::new(),
         nodes: 0,
         max_nodes,
+        inline,
+        patterns: BTreeMap::new(),
     };
     let mut out = translation.translate(schema)?;
     // Each recursive target, translated once with itself on the stack, so that its own
@@ -107,8 +130,9 @@ pub fn to_draft4_within(
                 (definition_key(&reference), translated.unwrap_or_default())
             })
             .collect();
+        // Beside a `$ref`, draft 4 ignores every keyword, so a root that is one is wrapped.
         match &mut out {
-            Value::Object(map) => {
+            Value::Object(map) if !map.contains_key("$ref") => {
                 map.insert("definitions".into(), Value::Object(definitions));
             }
             other => {
@@ -119,9 +143,11 @@ pub fn to_draft4_within(
     Ok(out)
 }
 
-/// The most values one translated schema may hold: a bound on what a document whose `$ref`s
-/// fan out (each schema referring to several others, many levels deep) can make the
-/// translation write.
+/// The most schema objects a translation writes with its `$ref`s written out; past it, every
+/// `$ref` becomes a `definitions` entry.
+pub const INLINE_NODES: usize = 20_000;
+
+/// The most schema objects one translated schema may hold.
 pub const MAX_NODES: usize = 1_000_000;
 
 /// The state of one [`to_draft4`] call.
@@ -134,6 +160,10 @@ struct Translation<'a> {
     /// Schema objects written so far, against `max_nodes`.
     nodes: usize,
     max_nodes: usize,
+    /// Whether `$ref`s are written out (else each is a `definitions` entry).
+    inline: bool,
+    /// Whether each `pattern` met compiles.
+    patterns: BTreeMap<String, bool>,
 }
 
 /// The `definitions` key of a recursive `$ref`'s target: its pointer without the leading `#/`.
@@ -160,7 +190,7 @@ impl Translation<'_> {
                 .ok_or_else(|| SchemaError::UnresolvedRef(reference.to_string()))?;
             let target = resolve_ref(self.root, reference)?;
             only_refs_cycle(self.root, reference)?;
-            if self.stack.iter().any(|seen| seen == reference) {
+            if !self.inline || self.stack.iter().any(|seen| seen == reference) {
                 self.definitions.entry(reference.to_owned()).or_insert(None);
                 let key = escape_pointer(&definition_key(reference));
                 return Ok(json!({ "$ref": format!("#/definitions/{key}") }));
@@ -189,6 +219,21 @@ impl Translation<'_> {
                 "items" | "not" | "additionalProperties" => {
                     out.insert(key.clone(), self.translate(value)?);
                 }
+                "pattern" => {
+                    let compiles = match value.as_str() {
+                        Some(pattern) => *self
+                            .patterns
+                            .entry(pattern.to_owned())
+                            .or_insert_with(|| pattern_compiles(pattern)),
+                        None => true,
+                    };
+                    let key = if compiles {
+                        "pattern"
+                    } else {
+                        "x-pattern-not-checked"
+                    };
+                    out.insert(key.into(), value.clone());
+                }
                 "allOf" | "anyOf" | "oneOf" => {
                     let mut branches = Vec::new();
                     if let Value::Array(items) = value {
@@ -209,6 +254,12 @@ impl Translation<'_> {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// Whether `jsonschema` accepts `pattern` as a draft-4 `pattern` (an ECMA 262 regular
+/// expression it can compile).
+fn pattern_compiles(pattern: &str) -> bool {
+    jsonschema::draft4::new(&json!({ "pattern": pattern })).is_ok()
 }
 
 /// An error when `reference` leads, through `$ref`s alone, back to itself.
@@ -363,17 +414,27 @@ fn undeclared(
     // A recursive target: a `$ref` into the translated schema's own `definitions`. A chain
     // of them ends (a cycle of `$ref`s alone is refused by the translation); the bound only
     // guards against a hand-made schema.
+    // A root wrapped as `allOf: [root]` beside its `definitions` is looked through too.
     let mut schema = schema;
     for _ in 0..64 {
-        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            match reference
+                .strip_prefix('#')
+                .and_then(|pointer| document.pointer(pointer))
+            {
+                Some(target) => schema = target,
+                None => return,
+            }
+        } else if let (None, Some([only])) = (
+            schema.get("properties"),
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice),
+        ) {
+            schema = only;
+        } else {
             break;
-        };
-        match reference
-            .strip_prefix('#')
-            .and_then(|pointer| document.pointer(pointer))
-        {
-            Some(target) => schema = target,
-            None => return,
         }
     }
     match instance {
@@ -613,7 +674,8 @@ mod tests {
             to_draft4(&json!({"$ref": "#/components/schemas/A%20b"}), &root).unwrap(),
             json!({"type": "string"})
         );
-        // 24 levels, each referring twice to the next: 2^24 copies if written out in full.
+        // 24 levels, each referring twice to the next: 2^24 copies if written out in full, so
+        // every `$ref` becomes a definition, and the result is as large as the document.
         let mut schemas = Map::new();
         for level in 0..24 {
             let next = json!({"$ref": format!("#/components/schemas/L{}", level + 1)});
@@ -624,9 +686,53 @@ mod tests {
         }
         schemas.insert("L24".into(), json!({"type": "string"}));
         let root = json!({"components": {"schemas": schemas}});
+        let schema = json!({"$ref": "#/components/schemas/L0"});
+        let out = to_draft4(&schema, &root).unwrap();
         assert_eq!(
-            to_draft4_within(&json!({"$ref": "#/components/schemas/L0"}), &root, 10_000),
-            Err(SchemaError::TooLarge(10_000))
+            out.pointer("/allOf/0"),
+            Some(&json!({"$ref": "#/definitions/components~1schemas~1L0"}))
+        );
+        assert_eq!(out["definitions"].as_object().map(Map::len), Some(25));
+        let compiled = CompiledSchema::compile(&schema, &root).unwrap();
+        let mut deep = json!("leaf");
+        for _ in 0..24 {
+            deep = json!({"a": deep, "c": 1});
+        }
+        assert!(compiled.is_valid(&deep));
+        assert_eq!(
+            compiled.undeclared_properties(&json!({"a": {"zz": 1, "a": "x"}, "b": "y"})),
+            vec!["/a/zz"]
+        );
+        // Past the bound even as definitions: an error.
+        assert_eq!(
+            to_draft4_within(&schema, &root, 100, 10),
+            Err(SchemaError::TooLarge(10))
+        );
+    }
+
+    #[test]
+    fn a_pattern_jsonschema_cannot_compile_is_kept_visibly_unchecked() {
+        let root = json!({});
+        for pattern in [r"^[\w-.+]+@[\w-.+]+$", r"[^/:|\000-\037]+", r"^\u0020[a]$"] {
+            let out = to_draft4(&json!({"type": "string", "pattern": pattern}), &root).unwrap();
+            if out.get("pattern").is_some() {
+                continue; // this one the engine takes
+            }
+            assert_eq!(out["x-pattern-not-checked"], json!(pattern), "{out}");
+            assert!(
+                CompiledSchema::compile(&json!({"type": "string", "pattern": pattern}), &root)
+                    .is_ok()
+            );
+        }
+        let checked =
+            CompiledSchema::compile(&json!({"type": "string", "pattern": "^a+$"}), &root).unwrap();
+        assert!(checked.is_valid(&json!("aa")));
+        assert!(!checked.is_valid(&json!("ab")));
+        let unchecked = json!({"type": "string", "pattern": r"^[\w-.]+$"});
+        let out = to_draft4(&unchecked, &root).unwrap();
+        assert_eq!(
+            out,
+            json!({"type": "string", "x-pattern-not-checked": r"^[\w-.]+$"})
         );
     }
 
