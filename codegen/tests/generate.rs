@@ -518,6 +518,28 @@ fn null_in_an_enum_makes_it_nullable() {
     );
 }
 
+/// A value an enum lists twice (APIs.guru's cloudrf.com lists `kml` twice) is one variant, so
+/// the generated `match` has no unreachable arm.
+#[test]
+fn a_repeated_enum_value_is_one_variant() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n\
+         \x20   Fmt: { type: string, enum: [kml, kml, shp] }\n\
+         \x20   Level: { type: integer, enum: [1, 2, 1] }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert_eq!(
+        types.matches("#[serde(rename = \"kml\")]").count(),
+        1,
+        "{types}"
+    );
+    assert!(!types.contains("Kml2"), "{types}");
+    assert!(types.contains("#[serde(rename = \"shp\")]"), "{types}");
+    assert!(types.contains("must be one of 1, 2\""), "{types}");
+}
+
 /// A `{name}` of the path template that no parameter declares is a required string.
 #[test]
 fn undeclared_path_parameters_are_strings() {

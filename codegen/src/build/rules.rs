@@ -39,6 +39,8 @@ pub(super) fn string_shape(
         let mut values = Vec::new();
         for value in &s.enumeration {
             match value {
+                // A value listed twice (`[kml, kml]`) is one value: one variant.
+                Some(value) if values.contains(&value.as_str()) => {}
                 Some(value) => values.push(value.as_str()),
                 // `null` among the values is how OpenAPI 3.0.3 spells a nullable
                 // enum; the `Option` around the enum holds it.
@@ -105,6 +107,10 @@ pub(super) fn integer_shape(
         .filter(|v| v.is_some() || !nullable)
         .map(|v| v.ok_or_else(|| error(location, "null in enum is not supported")))
         .collect::<Result<Vec<i64>, Error>>()?;
+    // A value listed twice is one value.
+    let mut values = values;
+    let mut seen = std::collections::BTreeSet::new();
+    values.retain(|value| seen.insert(*value));
     if values.is_empty() && !i.enumeration.is_empty() {
         return Err(error(location, "an enum needs a value besides null"));
     }
