@@ -86,6 +86,14 @@ impl Cce {
         *self.body.lock().unwrap() = (status, body);
     }
 
+    /// A 200 carrying `cert` and `key`, for an API server nobody needs to reach.
+    fn serve_certificate(&self, pki: &Pki, cert: &str, key: &str) {
+        self.serve(
+            200,
+            response_body("https://127.0.0.1:1", &pki.ca.pem(), cert, key),
+        );
+    }
+
     fn count(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
@@ -207,6 +215,14 @@ async fn api_server(pki: &Pki) -> String {
     url
 }
 
+/// A token, and the exec plugin's cache in `cache_dir`.
+fn token_and_cache(cache_dir: &Path) -> [(&'static str, &str); 2] {
+    [
+        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
+        ("KUBECACHEDIR", cache_dir.to_str().expect("UTF-8 path")),
+    ]
+}
+
 fn credential_args(url: &str) -> Vec<&str> {
     vec![
         "credential",
@@ -247,10 +263,7 @@ async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
     let config = home.path().join("config");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
 
     let run = run_isolated(
         BIN,
@@ -364,18 +377,12 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
     let cce = cce().await;
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let args = credential_args(&cce.url);
 
     // A day-long certificate with 30 minutes left: within the one-hour margin.
     let (cert, key) = pki.client(DAY - Duration::from_secs(1800), Duration::from_secs(1800));
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     for expected in [1, 2] {
         let run = run_isolated(BIN, home.path(), &env, &args).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -394,10 +401,7 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
 
     // A fresh one is cached and reused.
     let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let run = run_isolated(BIN, home.path(), &env, &args).await;
     assert_eq!((run.code, cce.count()), (Some(0), 3));
     let run = run_isolated(BIN, home.path(), &env, &args).await;
@@ -511,10 +515,7 @@ async fn an_unusable_cache_folder_fails_before_minting() {
     std::fs::write(&regular, "x").expect("writable");
     let cache_dir = regular.join("cache");
     let config = home.path().join("config");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let run = run_isolated(
         BIN,
         home.path(),
@@ -562,10 +563,7 @@ async fn a_cache_folder_of_another_user_is_refused() {
     let cache_dir = home.path().join("cache");
     std::fs::create_dir(&cache_dir).expect("folder");
     std::os::unix::fs::symlink(&foreign, cache_dir.join("cce")).expect("link");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let config = home.path().join("config");
     let exec_run = [
         "--exec",
@@ -608,16 +606,10 @@ async fn a_certificate_from_a_clock_slightly_ahead_is_cached() {
     let cce = cce().await;
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let now = time::OffsetDateTime::now_utc();
     let (cert, key) = pki.client_between(now + Duration::from_secs(60), now + DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     for _ in 0..3 {
         let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -633,17 +625,11 @@ async fn an_expired_certificate_from_cce_is_an_error() {
     let cce = cce().await;
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     // Expired a minute ago.
     let now = time::OffsetDateTime::now_utc();
     let (cert, key) = pki.client_between(now - DAY, now - Duration::from_secs(60));
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.stdout, "", "no ExecCredential");
@@ -662,15 +648,9 @@ async fn leftovers_in_the_cache_neither_block_nor_redirect() {
     let cce = cce().await;
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let file = cache_files(&cache_dir).pop().expect("a cache file");
@@ -700,17 +680,11 @@ async fn a_dry_run_with_exec_writes_and_caches_nothing() {
     let pki = Pki::new();
     let cce = cce().await;
     let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
     let config = home.path().join("config");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let run = run_isolated(
         BIN,
         home.path(),
@@ -750,10 +724,7 @@ async fn the_exec_command_is_the_path_it_was_run_by() {
     let pki = Pki::new();
     let cce = cce().await;
     let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let home = tempfile::tempdir().expect("temp dir");
     let bin = home.path().join("bin dir");
     std::fs::create_dir(&bin).unwrap();
@@ -803,15 +774,9 @@ async fn a_cache_file_of_another_user_is_not_trusted() {
     let cce = cce().await;
     let home = tempfile::tempdir().expect("temp dir");
     let cache_dir = home.path().join("cache");
-    let env = [
-        ("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN),
-        ("KUBECACHEDIR", cache_dir.to_str().unwrap()),
-    ];
+    let env = token_and_cache(&cache_dir);
     let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve(
-        200,
-        response_body("https://127.0.0.1:1", &pki.ca.pem(), &cert, &key),
-    );
+    cce.serve_certificate(&pki, &cert, &key);
     let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let file = cache_files(&cache_dir).pop().expect("a cache file");
