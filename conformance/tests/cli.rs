@@ -3,31 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+mod bin_support;
+
+use bin_support::{bin, run};
 use std::path::Path;
-use std::process::{Command, Output};
 
 use clustercert_conformance::fixtures::{MintOptions, Minted};
-
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clustercert-conformance"));
-    for (name, _) in clustercert_conformance::target::LIVE_ENV {
-        command.env_remove(name);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("the binary runs");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
 
 fn write_body(dir: &Path, days: i64) -> std::path::PathBuf {
     let minted = Minted::new(&MintOptions {

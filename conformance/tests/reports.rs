@@ -6,39 +6,13 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod bin_support;
+
+use bin_support::{bin, run, write_case};
+use std::path::PathBuf;
+use std::process::Command;
 
 use serde_json::{json, Value};
-
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clustercert-conformance"));
-    for (name, _) in clustercert_conformance::target::LIVE_ENV {
-        command.env_remove(name);
-    }
-    for name in ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"] {
-        command.env_remove(name);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("the binary runs");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-fn write_case(dir: &Path, name: &str, case: &Value) {
-    std::fs::create_dir_all(dir.join(name)).expect("mkdir");
-    std::fs::write(dir.join(name).join("case.json"), case.to_string()).expect("write");
-}
 
 /// A folder with a passing case, a passing case with a note, and a failing case with three
 /// unmet expectations (verdict, an unexpected violation, a missing one).
