@@ -5,7 +5,7 @@
 //! model into tokens with `quote!`, and `prettyplease` formats them. Nothing here knows about
 //! any one operation.
 //!
-//! The source is split by concern: `build/` (schemas, string and integer rules, operations,
+//! The source is split by concern: `build/` (schemas, string, integer and number rules, operations,
 //! responses and their status labels, derivable traits and boxing, names), `emit/` (types,
 //! client, doc examples, crate files), and [`Error`] on its own. Every decision about the
 //! spec, including which traits a type derives, is made in `build` and recorded in the model;
@@ -91,8 +91,23 @@
 //!   for the inner integer, `Display`, `FromStr`, and serde through `try_from`/`into`, so a
 //!   forbidden value can never be held or deserialized. A refused value gives the runtime's
 //!   `ConstraintError { type_name, value, rule }`, the rule worded from the spec: `must be -1,
-//!   or from 1 to 1825`. `multipleOf` is accepted and not checked.
-//! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`).
+//!   or from 1 to 1825`. A `multipleOf` is checked exactly (`value % m == 0`) beside the
+//!   bounds (`must be from 1 to 100 and a multiple of 5`), or alone (`must be a multiple of
+//!   5`); an enum keeps only its multiples. `multipleOf: 1` (or `1.0`) allows every integer
+//!   and adds no rule. A `multipleOf` that is 0 or below, not a whole number (`0.5` on an
+//!   integer), or that no value of the range or enum satisfies is refused with its location.
+//! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`). With
+//!   `multipleOf`, a validated newtype like the integer ones (`TryFrom<f64>`, and
+//!   `TryFrom<f32>` for float, `new`, `get`, `RULE`, `Display`, `FromStr`, serde through
+//!   `try_from`; `PartialEq`/`PartialOrd` but not `Eq`/`Hash`). Binary floats cannot hold
+//!   most decimal steps, so the check tolerates rounding: `value` is a multiple of `m` when
+//!   `value / m` is within `max(1e-9, 4 ulps)` of a whole number (ulps of the held type,
+//!   `f32` for float): `0.07` is a multiple of `0.01` though `0.07 / 0.01` is
+//!   `7.000000000000001`, `0.005` is not, and neither is `NaN` nor an infinity. Values
+//!   within a billionth of a step of a multiple (also of 0) count as multiples, and so does
+//!   every value above about 2^53 steps, where an `f64` has no fractional steps left. The
+//!   error shows the value as Rust writes it (`invalid Amount: 0.005 (must be a multiple of
+//!   0.01)`). A `multipleOf` of 0 or below is refused.
 //! - `type: boolean`: `bool`. A schema with no keywords, or with only a `format` and no
 //!   `type` (a format constrains no type): `serde_json::Value`.
 //! - Keywords that do not apply to the stated type are ignored, as in JSON Schema (`type:
@@ -164,8 +179,8 @@
 //! examples is the first absolute server URL with its variables at their defaults.
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
-//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, bounds,
-//! `multipleOf` and `enum` on numbers, `multipleOf` on integers, `enum` on booleans, lengths
+//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, bounds
+//! and `enum` on numbers, `enum` on booleans, lengths
 //! beside an `enum`; the members of an `allOf` property relaxed to `serde_json::Value`
 //! (above); the alternatives of a parameter's `oneOf`/`anyOf` of scalars (below).
 //!
@@ -377,6 +392,17 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
             });
         }
     }
+    if !json && mentions_non_finite(text) {
+        // openapiv3 panics on a schema bound that is not finite; refuse it first.
+        let document: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| not_openapi(&e))?;
+        if let Some(location) = non_finite_bound(&document, "#") {
+            return Err(Error {
+                location,
+                message: "a bound or multipleOf that is not a finite number (.inf, .nan) is not supported".to_owned(),
+            });
+        }
+    }
     if refs::may_need_inlining(text) {
         // References outside `#/components` are copied in first (see `refs`).
         // (A `serde_yaml::Value`, read from JSON by `serde_json`, keeps the maps' order.)
@@ -392,6 +418,43 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
         serde_json::from_str(text).map_err(|e| not_openapi(&e))
     } else {
         serde_yaml::from_str(text).map_err(|e| not_openapi(&e))
+    }
+}
+
+/// Whether YAML text may hold a float that is not finite (`.inf`, `.nan`, any case): a
+/// cheap scan, so only such documents are read twice.
+fn mentions_non_finite(text: &str) -> bool {
+    text.as_bytes().windows(4).any(|w| {
+        w[0] == b'.' && (w[1..].eq_ignore_ascii_case(b"inf") || w[1..].eq_ignore_ascii_case(b"nan"))
+    })
+}
+
+/// The JSON pointer of the first `minimum`, `maximum` or `multipleOf` whose value is a
+/// float that is not finite.
+fn non_finite_bound(value: &serde_yaml::Value, pointer: &str) -> Option<String> {
+    match value {
+        serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, member)| {
+            let key = match key {
+                serde_yaml::Value::String(key) => key.clone(),
+                other => serde_yaml::to_string(other).ok()?.trim_end().to_owned(),
+            };
+            let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            let bound = matches!(key.as_str(), "minimum" | "maximum" | "multipleOf");
+            match member {
+                serde_yaml::Value::Number(n)
+                    if bound && !n.as_f64().is_some_and(f64::is_finite) =>
+                {
+                    Some(here)
+                }
+                _ => non_finite_bound(member, &here),
+            }
+        }),
+        serde_yaml::Value::Sequence(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| non_finite_bound(item, &format!("{pointer}/{index}"))),
+        serde_yaml::Value::Tagged(tagged) => non_finite_bound(&tagged.value, pointer),
+        _ => None,
     }
 }
 

@@ -129,6 +129,8 @@ pub enum TypeKind {
     },
     /// A validated integer newtype.
     Integer(IntegerRule),
+    /// A validated number newtype (`multipleOf`).
+    Number(NumberRule),
     /// A validated string newtype (`minLength`/`maxLength`).
     Text(LengthRule),
     /// `pub type Name = Target;`.
@@ -171,6 +173,50 @@ pub struct IntegerRule {
     pub int32: bool,
     /// Allowed values; at least one.
     pub alternatives: Vec<IntegerAlternative>,
+    /// `multipleOf`, above 1 (every integer is a multiple of 1): a value must also be a
+    /// multiple of it.
+    pub multiple_of: Option<i64>,
+}
+
+/// The values a validated number may hold: multiples of `multiple_of`, within
+/// [`NumberRule::TOLERANCE`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberRule {
+    /// `true` for `format: float` (an `f32` inside), else `f64`.
+    pub f32: bool,
+    /// `multipleOf`: finite and above 0.
+    pub multiple_of: f64,
+}
+
+impl NumberRule {
+    /// How far from a whole number `value / multiple_of` may be, in steps, and still count
+    /// as a multiple: a billionth of a step, or 4 ulps of the quotient when that is more
+    /// (quotients above about 1.1 million for `f64`, 2 hundred for `f32`). So `0.07` is a
+    /// multiple of `0.01` although `0.07 / 0.01` is `7.000000000000001` in binary.
+    pub const TOLERANCE: f64 = 1e-9;
+
+    /// How many ulps of the quotient are tolerated.
+    pub const ULPS: f64 = 4.0;
+
+    /// The rule in words, for example `must be a multiple of 0.01`.
+    pub fn describe(&self) -> String {
+        format!("must be a multiple of {:?}", self.multiple_of)
+    }
+
+    /// Whether `value` satisfies the rule, as the generated `TryFrom<f64>` decides it (the
+    /// value first made an `f32` for `format: float`).
+    pub fn allows(&self, value: f64) -> bool {
+        let (value, epsilon) = if self.f32 {
+            (f64::from(value as f32), f64::from(f32::EPSILON))
+        } else {
+            (value, f64::EPSILON)
+        };
+        let quotient = value / self.multiple_of;
+        let nearest = quotient.round();
+        quotient.is_finite()
+            && (quotient - nearest).abs()
+                <= (nearest.abs() * Self::ULPS * epsilon).max(Self::TOLERANCE)
+    }
 }
 
 /// The lengths a validated string may have, in characters (Unicode scalar values).
@@ -224,7 +270,11 @@ impl IntegerRule {
                 IntegerAlternative::Range(None, None) => "any integer".to_owned(),
             })
             .collect();
-        format!("must be {}", parts.join(", or "))
+        match (self.multiple_of, parts.as_slice()) {
+            (Some(m), [any]) if any == "any integer" => format!("must be a multiple of {m}"),
+            (Some(m), _) => format!("must be {} and a multiple of {m}", parts.join(", or ")),
+            (None, _) => format!("must be {}", parts.join(", or ")),
+        }
     }
 }
 
@@ -430,6 +480,7 @@ mod tests {
         let rule = |alternatives| IntegerRule {
             int32: true,
             alternatives,
+            multiple_of: None,
         };
         assert_eq!(
             rule(vec![
@@ -451,6 +502,86 @@ mod tests {
             rule(vec![IntegerAlternative::Range(None, Some(9))]).describe(),
             "must be at most 9"
         );
+    }
+
+    #[test]
+    fn multiple_of_in_words() {
+        let rule = |alternatives| IntegerRule {
+            int32: false,
+            alternatives,
+            multiple_of: Some(5),
+        };
+        assert_eq!(
+            rule(vec![IntegerAlternative::Range(None, None)]).describe(),
+            "must be a multiple of 5"
+        );
+        assert_eq!(
+            rule(vec![IntegerAlternative::Range(Some(1), Some(100))]).describe(),
+            "must be from 1 to 100 and a multiple of 5"
+        );
+        let number = |multiple_of| NumberRule {
+            f32: false,
+            multiple_of,
+        };
+        assert_eq!(number(0.01).describe(), "must be a multiple of 0.01");
+        assert_eq!(number(1e-9).describe(), "must be a multiple of 1e-9");
+        assert_eq!(number(5.0).describe(), "must be a multiple of 5.0");
+    }
+
+    #[test]
+    fn numbers_are_multiples_within_the_tolerance() {
+        let cents = NumberRule {
+            f32: false,
+            multiple_of: 0.01,
+        };
+        // 0.07 / 0.01 is 7.000000000000001 in binary, and still a multiple.
+        assert_ne!(0.07 / 0.01, 7.0);
+        for allowed in [
+            0.0,
+            0.07,
+            -0.07,
+            0.1 + 0.2,
+            19.99,
+            1e12 + 0.01,
+            1e300,
+            -1e300,
+        ] {
+            assert!(cents.allows(allowed), "{allowed}");
+        }
+        for refused in [
+            0.005,
+            0.071,
+            1e12 + 0.005,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ] {
+            assert!(!cents.allows(refused), "{refused}");
+        }
+        let tiny = NumberRule {
+            f32: false,
+            multiple_of: 1e-9,
+        };
+        assert!(tiny.allows(3e-9) && tiny.allows(1.000_000_001) && tiny.allows(12_345.678_901_234));
+        assert!(!tiny.allows(3.5e-9) && !tiny.allows(1.000_000_000_5));
+        // A billionth of a step off still counts (so does anything that close to 0); a
+        // millionth does not.
+        assert!(cents.allows(f64::MIN_POSITIVE) && cents.allows(-1e-12));
+        assert!(cents.allows(0.07 + 0.01 * 1e-10));
+        assert!(!cents.allows(0.07 + 0.01 * 1e-6));
+        // `f32`: rounded to an `f32` first, and judged with its epsilon.
+        let quarter = NumberRule {
+            f32: true,
+            multiple_of: 0.25,
+        };
+        assert!(quarter.allows(0.75) && quarter.allows(-2.5));
+        assert!(!quarter.allows(0.3) && !quarter.allows(1e39));
+        let f32_cents = NumberRule {
+            f32: true,
+            multiple_of: 0.01,
+        };
+        assert!(f32_cents.allows(0.07) && f32_cents.allows(199.99));
+        assert!(!f32_cents.allows(0.075));
     }
 
     #[test]

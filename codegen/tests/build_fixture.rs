@@ -83,7 +83,8 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         .expect("run cargo")
 }
 
-/// `cargo check` succeeds with no warning in the generated sources.
+/// `cargo check` succeeds with no warning in the generated sources (cargo names them
+/// `src/…`, relative to the crate; the runtime's own, by an absolute path, are its business).
 fn assert_checks_without_warnings(dir: &Path) {
     let output = cargo(dir, &["check", "--message-format", "short"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -91,7 +92,7 @@ fn assert_checks_without_warnings(dir: &Path) {
     assert!(
         !stderr
             .lines()
-            .any(|l| l.contains("src/") && l.contains("warning")),
+            .any(|l| l.starts_with("src/") && l.contains("warning")),
         "warnings in generated code:\n{stderr}"
     );
 }
@@ -182,5 +183,5 @@ fn corpus_shapes_fixture_compiles_without_warnings_and_sends_what_the_docs_say()
         &["--quiet", "--test", "client"],
         "the generated crate's client test",
     );
-    assert!(stdout.contains("2 passed"), "{stdout}");
+    assert!(stdout.contains("3 passed"), "{stdout}");
 }

@@ -224,3 +224,63 @@ fn x_rust_name_may_not_take_another_property_name() {
         "#/components/schemas/Foo/properties/errorCode: x-rust-name `code` is already the name of another property"
     );
 }
+
+#[test]
+fn multiple_of_must_be_above_zero_whole_on_integers_and_satisfiable() {
+    let cases = [
+        ("type: integer\nmultipleOf: 0", "multipleOf must be above 0, not 0"),
+        ("type: integer\nmultipleOf: -5", "multipleOf must be above 0, not -5"),
+        ("type: number\nmultipleOf: 0", "multipleOf must be above 0, not 0"),
+        ("type: number\nmultipleOf: -0.5", "multipleOf must be above 0, not -0.5"),
+        (
+            "type: integer\nmultipleOf: 0.5",
+            "multipleOf 0.5 on an integer is not supported: it must be a whole number above 0 (below 2^53 when written as a float)",
+        ),
+        (
+            "type: integer\nminimum: 1\nmaximum: 4\nmultipleOf: 5",
+            "no value from 1 to 4 is a multiple of 5",
+        ),
+        (
+            "type: integer\nexclusiveMinimum: true\nminimum: 0\nexclusiveMaximum: true\nmaximum: 10\nmultipleOf: 10",
+            "no value from 1 to 9 is a multiple of 10",
+        ),
+        (
+            "type: integer\nformat: int32\nminimum: 2147483000\nmultipleOf: 1024",
+            "no value at or above 2147483000 (format int32) is a multiple of 1024",
+        ),
+        (
+            "type: integer\nenum: [1, 2, 3]\nmultipleOf: 4",
+            "no value of the enum [1, 2, 3] is a multiple of 4",
+        ),
+    ];
+    for (schema, message) in cases {
+        assert_eq!(
+            error_of(&with_schema(schema)),
+            format!("#/components/schemas/Foo: {message}"),
+            "{schema}"
+        );
+    }
+    assert_eq!(
+        error_of(&with_schema("type: integer\nmultipleOf: 1e300")),
+        "#/components/schemas/Foo: multipleOf 1e300 on an integer is not supported: it must be a whole number above 0 (below 2^53 when written as a float)"
+    );
+    // Not finite (YAML only; JSON has no such numbers): refused before openapiv3 reads it.
+    for (keyword, value) in [
+        ("multipleOf", ".inf"),
+        ("minimum", "-.Inf"),
+        ("maximum", ".NaN"),
+    ] {
+        let spec = parse_spec(&with_schema(&format!("type: number\n{keyword}: {value}")));
+        assert_eq!(
+            spec.map(|_| ()).unwrap_err().to_string(),
+            format!("#/components/schemas/Foo/{keyword}: a bound or multipleOf that is not a finite number (.inf, .nan) is not supported")
+        );
+    }
+    // Inline, the error points at the property.
+    assert_eq!(
+        error_of(&with_schema(
+            "type: object\nproperties:\n  n:\n    type: number\n    format: float\n    multipleOf: 0"
+        )),
+        "#/components/schemas/Foo/properties/n: multipleOf must be above 0, not 0"
+    );
+}

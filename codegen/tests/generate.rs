@@ -556,3 +556,28 @@ fn undeclared_path_parameters_are_strings() {
         "{client}"
     );
 }
+
+#[test]
+fn multiple_of_makes_validated_types_and_one_is_no_rule() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n    Cents:\n      type: number\n      multipleOf: 0.01\n    Even:\n      type: integer\n      multipleOf: 2\n    Any:\n      type: integer\n      multipleOf: 1\n    AnyToo:\n      type: integer\n      multipleOf: 1.0\n    Float:\n      type: number\n      format: float\n      multipleOf: 0.5\n      minimum: 0\n    Odd:\n      type: integer\n      minimum: -3\n      maximum: 3\n      multipleOf: 3\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert!(types.contains("pub struct Cents(f64);"), "{types}");
+    assert!(types.contains("pub const RULE: &'static str = \"must be a multiple of 0.01\";"));
+    assert!(types.contains("let quotient = inner / 0.01;"));
+    assert!(types.contains("pub struct Even(i64);"));
+    assert!(types.contains("let allowed = value % 2 == 0;"));
+    // `multipleOf: 1` (also written `1.0`) allows every integer: a plain alias.
+    assert!(types.contains("pub type Any = i64;"));
+    assert!(types.contains("pub type AnyToo = i64;"));
+    // `format: float` holds an `f32` and rounds like one; bounds on numbers are not checked.
+    assert!(types.contains("pub struct Float(f32);"));
+    assert!(types.contains("let inner = value as f32;"));
+    assert!(types.contains("f64::from(f32::EPSILON)"));
+    assert!(types.contains("\"must be a multiple of 0.5\""));
+    assert!(types.contains("let allowed = (-3..=3).contains(&value) && value % 3 == 0;"));
+    assert!(types.contains("\"must be from -3 to 3 and a multiple of 3\""));
+}

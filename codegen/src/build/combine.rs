@@ -156,6 +156,16 @@ pub(super) fn normalize(schema: &Schema) -> Option<Schema> {
             object.remove("enum");
         }
     }
+    // An integer's whole-number `multipleOf` written as a float (`2.0`) is that integer.
+    if ty == "integer" {
+        let whole = match object.get("multipleOf").and_then(Value::as_f64) {
+            Some(m) if m.fract() == 0.0 && m.abs() < 9.0e15 => Some(m as i64),
+            _ => None,
+        };
+        if let Some(m) = whole {
+            object.insert("multipleOf".to_owned(), Value::from(m));
+        }
+    }
     object.insert("type".to_owned(), Value::from(ty));
     let rewritten: Schema = serde_json::from_value(Value::Object(object)).ok()?;
     (!matches!(rewritten.schema_kind, SchemaKind::Any(_))).then_some(rewritten)

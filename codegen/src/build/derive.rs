@@ -75,6 +75,8 @@ pub(super) fn decide_derives(types: &mut [TypeDef]) {
                 }),
                 TypeKind::Alias(target) => ref_derives(target, &known),
                 TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => Derives::ALL,
+                // A float is neither `Eq` nor `Hash`.
+                TypeKind::Number(_) => Derives::NONE,
             };
             if known.get(&def.name) != Some(&now) {
                 known.insert(def.name.clone(), now);

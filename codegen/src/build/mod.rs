@@ -1,7 +1,7 @@
 //! Spec → model: answers every question about the spec once, or stops with an [`Error`] that
 //! names the construct and where it is.
 //!
-//! By concern: [`schemas`] (schemas to types), [`rules`] (string and integer rules),
+//! By concern: [`schemas`] (schemas to types), [`rules`] (string, integer and number rules),
 //! [`operations`] (parameters, bodies), [`responses`] (success responses and their status
 //! labels), [`derive`] (what each type derives, which fields are boxed) and [`names`] (Rust
 //! names for wire names).
@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use openapiv3::{Components, OpenAPI, ReferenceOr};
 
 use crate::model::{
-    Api, Derives, Field, IntegerRule, LengthRule, TypeDef, TypeKind, TypeRef, Variant,
+    Api, Derives, Field, IntegerRule, LengthRule, NumberRule, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::Error;
 
@@ -120,6 +120,7 @@ enum Shape {
     },
     Enum(Vec<Variant>),
     Integer(IntegerRule),
+    Number(NumberRule),
     Text(LengthRule),
     Plain(TypeRef),
 }

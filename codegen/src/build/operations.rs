@@ -426,7 +426,10 @@ impl Builder<'_> {
                 .flatten()
                 .find(|def| &def.name == name)
                 .is_some_and(|def| match &def.kind {
-                    TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => true,
+                    TypeKind::Enum { .. }
+                    | TypeKind::Integer(_)
+                    | TypeKind::Number(_)
+                    | TypeKind::Text(_) => true,
                     TypeKind::Alias(target) => depth < 16 && self.is_scalar(target, depth + 1),
                     TypeKind::Struct { .. } => false,
                 }),

@@ -1,5 +1,6 @@
-//! Value rules: strings (enums, lengths, secrets), numbers and integers (formats, ranges,
-//! enums, `oneOf` alternatives), each becoming a plain type or a validated one.
+//! Value rules: strings (enums, lengths, secrets), numbers (formats, `multipleOf`) and
+//! integers (formats, ranges, enums, `multipleOf`, `oneOf` alternatives), each becoming a
+//! plain type or a validated one.
 
 use openapiv3::{
     IntegerFormat, IntegerType, NumberFormat, NumberType, ReferenceOr, Schema, SchemaKind,
@@ -9,7 +10,7 @@ use openapiv3::{
 use super::names::{distinct, pascal};
 use super::schemas::any_keywords;
 use super::{at, error, Shape};
-use crate::model::{IntegerAlternative, IntegerRule, LengthRule, TypeRef, Variant};
+use crate::model::{IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeRef, Variant};
 use crate::Error;
 
 /// A `type: string` schema: an enum, a validated length, a secret or `String`.
@@ -76,18 +77,45 @@ pub(super) fn string_shape(
     }))
 }
 
-/// A `type: number` schema: `f64`, or `f32` for `format: float`.
-pub(super) fn number_shape(n: &NumberType) -> Result<Shape, Error> {
-    // Bounds, `multipleOf` and `enum` on numbers are accepted and not checked (crate docs).
-    match &n.format {
-        VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Ok(Shape::Plain(TypeRef::F32)),
-        // Formats are open-ended; one this generator does not know reads as `double`.
-        VariantOrUnknownOrEmpty::Unknown(_) => Ok(Shape::Plain(TypeRef::F64)),
-        _ => Ok(Shape::Plain(TypeRef::F64)),
+/// A `type: number` schema: `f64`, or `f32` for `format: float`; a validated number when it
+/// has a `multipleOf`.
+pub(super) fn number_shape(n: &NumberType, location: &str) -> Result<Shape, Error> {
+    // Bounds and `enum` on numbers are accepted and not checked (crate docs).
+    let f32 = matches!(n.format, VariantOrUnknownOrEmpty::Item(NumberFormat::Float));
+    if let Some(multiple_of) = n.multiple_of {
+        if !(multiple_of.is_finite() && multiple_of > 0.0) {
+            return Err(error(
+                location,
+                format!("multipleOf must be above 0, not {multiple_of}"),
+            ));
+        }
+        return Ok(Shape::Number(NumberRule { f32, multiple_of }));
+    }
+    // Formats are open-ended; one this generator does not know reads as `double`.
+    Ok(Shape::Plain(if f32 { TypeRef::F32 } else { TypeRef::F64 }))
+}
+
+/// An integer's `multipleOf` as the rule keeps it: `None` for 1 (every integer is a multiple
+/// of 1); an error for 0 or below.
+fn integer_multiple_of(multiple_of: Option<i64>, location: &str) -> Result<Option<i64>, Error> {
+    match multiple_of {
+        Some(m) if m <= 0 => Err(error(
+            location,
+            format!("multipleOf must be above 0, not {m}"),
+        )),
+        Some(1) | None => Ok(None),
+        Some(m) => Ok(Some(m)),
     }
 }
 
-/// A `type: integer` schema: `i32`/`i64`, or a validated integer when it has bounds or an enum.
+/// Whether an integer `multipleOf` needs a validated type: present and not 1 (0 or below is
+/// refused when the type is built).
+pub(super) fn checks_multiple_of(multiple_of: Option<i64>) -> bool {
+    multiple_of.is_some_and(|m| m != 1)
+}
+
+/// A `type: integer` schema: `i32`/`i64`, or a validated integer when it has bounds, an enum
+/// or a `multipleOf` other than 1.
 pub(super) fn integer_shape(
     i: &IntegerType,
     nullable: bool,
@@ -100,7 +128,7 @@ pub(super) fn integer_shape(
         }
         VariantOrUnknownOrEmpty::Unknown(format) => small_integer_format(format),
     };
-    // `multipleOf` is accepted and not checked (crate docs).
+    let multiple_of = integer_multiple_of(i.multiple_of, location)?;
     let values = i
         .enumeration
         .iter()
@@ -121,24 +149,76 @@ pub(super) fn integer_shape(
         i.exclusive_maximum,
         location,
     )?;
-    let alternative = match (values.is_empty(), range) {
-        (true, None) => {
+    let alternative = match (values.is_empty(), range, multiple_of) {
+        (true, None, None) => {
             return Ok(Shape::Plain(if int32 {
                 TypeRef::I32
             } else {
                 TypeRef::I64
             }))
         }
-        (false, None) => IntegerAlternative::Values(values),
-        (true, Some(range)) => range,
-        (false, Some(_)) => {
+        (true, None, Some(_)) => IntegerAlternative::Range(None, None),
+        (false, None, _) => IntegerAlternative::Values(values),
+        (true, Some(range), _) => range,
+        (false, Some(_), _) => {
             return Err(error(
                 location,
                 "enum together with minimum/maximum is not supported",
             ))
         }
     };
-    integer_rule(int32, vec![alternative], location).map(Shape::Integer)
+    let mut rule = integer_rule(int32, vec![alternative], location)?;
+    if let Some(m) = multiple_of {
+        with_multiple_of(&mut rule, m, location)?;
+    }
+    Ok(Shape::Integer(rule))
+}
+
+/// Adds `multipleOf` to a rule. An enum keeps only its multiples (the others are values the
+/// spec forbids), so it needs no check of its own; a range must hold a multiple (within
+/// `i32` for `format: int32`). Either way a rule no value satisfies is refused.
+fn with_multiple_of(rule: &mut IntegerRule, m: i64, location: &str) -> Result<(), Error> {
+    let int32 = rule.int32;
+    let empty = |what: String| error(location, format!("no value {what} is a multiple of {m}"));
+    let mut checked = false;
+    for alternative in &mut rule.alternatives {
+        match alternative {
+            IntegerAlternative::Values(values) => {
+                let listed: Vec<String> = values.iter().map(i64::to_string).collect();
+                values.retain(|v| v % m == 0);
+                if values.is_empty() {
+                    return Err(empty(format!("of the enum [{}]", listed.join(", "))));
+                }
+            }
+            IntegerAlternative::Range(min, max) => {
+                let (floor, ceiling) = if int32 {
+                    (i128::from(i32::MIN), i128::from(i32::MAX))
+                } else {
+                    (i128::from(i64::MIN), i128::from(i64::MAX))
+                };
+                let low = min.map_or(floor, i128::from);
+                let high = max.map_or(ceiling, i128::from);
+                // The smallest multiple at or above `low` (in i128: no overflow).
+                let m_wide = i128::from(m);
+                let first = low + (m_wide - low.rem_euclid(m_wide)) % m_wide;
+                if first > high {
+                    let range = match (min, max) {
+                        (Some(min), Some(max)) => format!("from {min} to {max}"),
+                        (Some(min), None) => format!("at or above {min}"),
+                        (None, Some(max)) => format!("at or below {max}"),
+                        (None, None) => "at all".to_owned(),
+                    };
+                    let int32 = if int32 { " (format int32)" } else { "" };
+                    return Err(empty(format!("{range}{int32}")));
+                }
+                checked = true;
+            }
+        }
+    }
+    if checked {
+        rule.multiple_of = Some(m);
+    }
+    Ok(())
 }
 
 /// `minimum`/`maximum` (with their exclusive flags) as an inclusive range; `None` when neither
@@ -203,6 +283,7 @@ pub(super) fn integer_rule(
     Ok(IntegerRule {
         int32,
         alternatives,
+        multiple_of: None,
     })
 }
 

@@ -9,7 +9,8 @@ use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind
 use super::combine::{normalize, NOT_AN_OBJECT};
 use super::names::{distinct, pascal, snake};
 use super::rules::{
-    integer_one_of_rule, integer_shape, number_shape, small_integer_format, string_shape,
+    checks_multiple_of, integer_one_of_rule, integer_shape, number_shape, small_integer_format,
+    string_shape,
 };
 use super::{at, component_key, error, Builder, Shape};
 use crate::model::{Derives, Field, TypeDef, TypeKind, TypeRef};
@@ -35,6 +36,7 @@ impl Builder<'_> {
             },
             Shape::Enum(variants) => TypeKind::Enum { variants },
             Shape::Integer(rule) => TypeKind::Integer(rule),
+            Shape::Number(rule) => TypeKind::Number(rule),
             Shape::Text(rule) => TypeKind::Text(rule),
             // The named type is the non-null one; `nullable` is carried by whatever refers to it.
             Shape::Plain(target) => TypeKind::Alias(target.non_null().clone()),
@@ -192,7 +194,7 @@ impl Builder<'_> {
             SchemaKind::Type(Type::String(s)) => {
                 string_shape(s, allows_null(schema), sensitive, location)
             }
-            SchemaKind::Type(Type::Number(n)) => number_shape(n),
+            SchemaKind::Type(Type::Number(n)) => number_shape(n, location),
             SchemaKind::Type(Type::Integer(i)) => integer_shape(i, allows_null(schema), location),
             // An `enum` on a boolean (`[true]`) is accepted and not checked.
             SchemaKind::Type(Type::Boolean(_)) => Ok(Shape::Plain(TypeRef::Bool)),
@@ -383,6 +385,14 @@ impl Builder<'_> {
         if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
             return Ok(Shape::Plain(TypeRef::Json));
         }
+        if let (Some("integer"), Some(m)) = (any.typ.as_deref(), any.multiple_of) {
+            if m.fract() != 0.0 || m.abs() >= 9.0e15 {
+                return Err(error(
+                    location,
+                    format!("multipleOf {m:?} on an integer is not supported: it must be a whole number above 0 (below 2^53 when written as a float)"),
+                ));
+            }
+        }
         Err(error(
             location,
             format!(
@@ -520,7 +530,7 @@ fn all_integers(one_of: &[ReferenceOr<Schema>]) -> bool {
     })
 }
 
-/// Whether an inline schema becomes a named type (struct, enum or validated integer).
+/// Whether an inline schema becomes a named type (struct, enum, validated integer or number).
 pub(super) fn needs_name(schema: &Schema) -> bool {
     if let SchemaKind::Any(any) = &schema.schema_kind {
         if object_only(any) {
@@ -536,8 +546,12 @@ pub(super) fn needs_name(schema: &Schema) -> bool {
             !s.enumeration.is_empty() || s.min_length.is_some() || s.max_length.is_some()
         }
         SchemaKind::Type(Type::Integer(i)) => {
-            !i.enumeration.is_empty() || i.minimum.is_some() || i.maximum.is_some()
+            !i.enumeration.is_empty()
+                || i.minimum.is_some()
+                || i.maximum.is_some()
+                || checks_multiple_of(i.multiple_of)
         }
+        SchemaKind::Type(Type::Number(n)) => n.multiple_of.is_some(),
         SchemaKind::Type(Type::Object(o)) => {
             !o.properties.is_empty()
                 || o.additional_properties == Some(AdditionalProperties::Any(false))

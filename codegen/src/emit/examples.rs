@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::model::{
-    IntegerAlternative, IntegerRule, LengthRule, Operation, TypeDef, TypeKind, TypeRef,
+    IntegerAlternative, IntegerRule, LengthRule, NumberRule, Operation, TypeDef, TypeKind, TypeRef,
 };
 
 /// How deep a made-up value goes before it stops at `null` (a required field that holds its
@@ -51,6 +51,8 @@ pub fn made_up(types: &HashMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> V
                 .map(|v| Value::from(v.wire.clone()))
                 .unwrap_or(Value::Null),
             Some(TypeKind::Integer(rule)) => Value::from(allowed_integer(rule)),
+            // 0 is a multiple of every step.
+            Some(TypeKind::Number(_)) => Value::from(0.0),
             Some(TypeKind::Text(rule)) => {
                 Value::from("x".repeat(rule.min.unwrap_or(1).clamp(1, 64)))
             }
@@ -59,26 +61,42 @@ pub fn made_up(types: &HashMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> V
     }
 }
 
-/// A value the rule allows.
+/// A value the rule allows: the first value of the first alternative, or its bound (moved
+/// to the nearest multiple inside the range when the rule has a `multipleOf`).
 fn allowed_integer(rule: &IntegerRule) -> i64 {
-    match rule.alternatives.first() {
+    let value = match rule.alternatives.first() {
         Some(IntegerAlternative::Values(values)) => values.first().copied().unwrap_or(0),
         Some(IntegerAlternative::Range(min, max)) => min.or(*max).unwrap_or(0),
         None => 0,
+    };
+    match (rule.multiple_of, rule.alternatives.first()) {
+        (Some(m), Some(IntegerAlternative::Range(min, _))) if value % m != 0 => {
+            // Up from the minimum, else down from the maximum (the build checked that the
+            // range holds a multiple).
+            let offset = value.rem_euclid(m);
+            if min.is_some() {
+                value.saturating_add(m - offset)
+            } else {
+                value.saturating_sub(offset)
+            }
+        }
+        _ => value,
     }
 }
 
 fn allows(rule: &IntegerRule, value: i64) -> bool {
     let fits = !rule.int32 || i32::try_from(value).is_ok();
-    fits && rule
-        .alternatives
-        .iter()
-        .any(|alternative| match alternative {
-            IntegerAlternative::Values(values) => values.contains(&value),
-            IntegerAlternative::Range(min, max) => {
-                min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
-            }
-        })
+    let multiple = rule.multiple_of.is_none_or(|m| value % m == 0);
+    fits && multiple
+        && rule
+            .alternatives
+            .iter()
+            .any(|alternative| match alternative {
+                IntegerAlternative::Values(values) => values.contains(&value),
+                IntegerAlternative::Range(min, max) => {
+                    min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
+                }
+            })
 }
 
 /// A value just outside the rule: past the last alternative's upper bound first, so the
@@ -99,9 +117,22 @@ fn refused_integer(rule: &IntegerRule) -> Option<i64> {
             }
         }
     }
+    // With a `multipleOf`, one above the allowed example is refused too.
+    if let Some(m) = rule.multiple_of {
+        if m > 1 {
+            candidates.extend(allowed_integer(rule).checked_add(1));
+        }
+    }
     candidates
         .into_iter()
         .find(|value| !allows(rule, *value) && (!rule.int32 || i32::try_from(*value).is_ok()))
+}
+
+/// A number just off the rule: half a step, written as a Rust literal (`0.005`), when the
+/// rule refuses it.
+fn refused_number(rule: &NumberRule) -> Option<String> {
+    let half = rule.multiple_of / 2.0;
+    (!rule.allows(half)).then(|| format!("{half:?}"))
 }
 
 /// A string just outside the rule, as a Rust expression and, when short enough to show, the
@@ -217,6 +248,19 @@ pub fn refusal(root: &str, def: &TypeDef) -> Option<Vec<String>> {
         TypeKind::Integer(rule) => {
             let refused = refused_integer(rule)?;
             let allowed = allowed_integer(rule);
+            (
+                format!("{root}::{name}::new({refused})"),
+                format!("invalid {name}: {refused} ({})", rule.describe()),
+                format!("assert_eq!({root}::{name}::new({allowed})?.get(), {allowed});"),
+            )
+        }
+        TypeKind::Number(rule) => {
+            let refused = refused_number(rule)?;
+            // Seven steps: not exactly seven times the step in binary for most decimal steps,
+            // and allowed all the same.
+            let seven = rule.multiple_of * 7.0;
+            let allowed = if rule.allows(seven) { seven } else { 0.0 };
+            let allowed = format!("{allowed:?}");
             (
                 format!("{root}::{name}::new({refused})"),
                 format!("invalid {name}: {refused} ({})", rule.describe()),

@@ -1,4 +1,4 @@
-//! Named types: structs, string enums, validated integers and strings.
+//! Named types: structs, string enums, validated integers, numbers and strings.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -6,7 +6,7 @@ use quote::quote;
 use super::{code_doc_attrs, doc_attrs, inner_docs, Emitter};
 use crate::build::names::ident;
 use crate::model::{
-    IntegerAlternative, IntegerRule, LengthRule, TypeDef, TypeKind, TypeRef, Variant,
+    IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeDef, TypeKind, TypeRef, Variant,
 };
 
 impl Emitter<'_> {
@@ -86,6 +86,7 @@ impl Emitter<'_> {
             }
             TypeKind::Enum { variants } => self.string_enum(&def.name, docs, variants),
             TypeKind::Integer(rule) => self.integer(&def.name, docs, rule, refusal),
+            TypeKind::Number(rule) => self.number(&def.name, docs, rule, refusal),
             TypeKind::Text(rule) => self.text(&def.name, docs, rule, refusal),
         }
     }
@@ -160,32 +161,48 @@ impl Emitter<'_> {
         };
         let inner_name = if rule.int32 { "i32" } else { "i64" };
         let rule_text = rule.describe();
-        let checks = rule
-            .alternatives
-            .iter()
-            .map(|alternative| match alternative {
-                IntegerAlternative::Values(values) => {
-                    let literals: Vec<TokenStream> =
-                        values.iter().map(|v| int_literal(*v)).collect();
-                    match literals.as_slice() {
-                        [one] => quote! { value == #one },
-                        many => quote! { [#( #many ),*].contains(&value) },
+        let only_multiple = rule.multiple_of.is_some()
+            && matches!(
+                rule.alternatives.as_slice(),
+                [IntegerAlternative::Range(None, None)]
+            );
+        let checks =
+            rule.alternatives.iter().filter(|_| !only_multiple).map(
+                |alternative| match alternative {
+                    IntegerAlternative::Values(values) => {
+                        let literals: Vec<TokenStream> =
+                            values.iter().map(|v| int_literal(*v)).collect();
+                        match literals.as_slice() {
+                            [one] => quote! { value == #one },
+                            many => quote! { [#( #many ),*].contains(&value) },
+                        }
                     }
-                }
-                IntegerAlternative::Range(Some(min), Some(max)) => {
-                    let (min, max) = (int_literal(*min), int_literal(*max));
-                    quote! { (#min..=#max).contains(&value) }
-                }
-                IntegerAlternative::Range(Some(min), None) => {
-                    let min = int_literal(*min);
-                    quote! { value >= #min }
-                }
-                IntegerAlternative::Range(None, Some(max)) => {
-                    let max = int_literal(*max);
-                    quote! { value <= #max }
-                }
-                IntegerAlternative::Range(None, None) => quote! { true },
-            });
+                    IntegerAlternative::Range(Some(min), Some(max)) => {
+                        let (min, max) = (int_literal(*min), int_literal(*max));
+                        quote! { (#min..=#max).contains(&value) }
+                    }
+                    IntegerAlternative::Range(Some(min), None) => {
+                        let min = int_literal(*min);
+                        quote! { value >= #min }
+                    }
+                    IntegerAlternative::Range(None, Some(max)) => {
+                        let max = int_literal(*max);
+                        quote! { value <= #max }
+                    }
+                    IntegerAlternative::Range(None, None) => quote! { true },
+                },
+            );
+        let checks: Vec<TokenStream> = checks.collect();
+        let multiple = rule.multiple_of.map(|m| {
+            let m = int_literal(m);
+            quote! { value % #m == 0 }
+        });
+        let allowed = match (checks.as_slice(), multiple) {
+            ([], Some(multiple)) => multiple,
+            ([one], Some(multiple)) => quote! { #one && #multiple },
+            (many, Some(multiple)) => quote! { (#( #many )||*) && #multiple },
+            (many, None) => quote! { #( #many )||* },
+        };
         let from_inner = rule.int32.then(|| {
             quote! {
                 impl TryFrom<i32> for #name {
@@ -237,7 +254,7 @@ impl Emitter<'_> {
                 type Error = #rt::ConstraintError;
 
                 fn try_from(value: i64) -> Result<Self, Self::Error> {
-                    let allowed = #( #checks )||*;
+                    let allowed = #allowed;
                     match #convert {
                         Some(inner) if allowed => Ok(#name(inner)),
                         _ => Err(#rt::ConstraintError {
@@ -268,6 +285,141 @@ impl Emitter<'_> {
 
                 fn from_str(value: &str) -> Result<Self, Self::Err> {
                     match value.trim().parse::<i64>() {
+                        Ok(number) => Self::try_from(number),
+                        Err(_) => Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value: value.to_owned(),
+                            rule: Self::RULE,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    fn number(
+        &self,
+        type_name: &str,
+        docs: TokenStream,
+        rule: &NumberRule,
+        example: Option<TokenStream>,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let name = ident(type_name);
+        let (inner, inner_name) = if rule.f32 {
+            (quote! { f32 }, "f32")
+        } else {
+            (quote! { f64 }, "f64")
+        };
+        let rule_text = rule.describe();
+        let step = Literal::f64_unsuffixed(rule.multiple_of);
+        let tolerance = Literal::f64_unsuffixed(NumberRule::TOLERANCE);
+        let ulps = Literal::f64_unsuffixed(NumberRule::ULPS);
+        // The value as held (an `f32` for `format: float`) and the epsilon of that type.
+        let (convert, quotient, epsilon) = if rule.f32 {
+            (
+                quote! { let inner = value as f32; },
+                quote! { f64::from(inner) / #step },
+                quote! { f64::from(f32::EPSILON) },
+            )
+        } else {
+            (
+                quote! { let inner = value; },
+                quote! { inner / #step },
+                quote! { f64::EPSILON },
+            )
+        };
+        let from_inner = rule.f32.then(|| {
+            quote! {
+                impl TryFrom<f32> for #name {
+                    type Error = #rt::ConstraintError;
+
+                    fn try_from(value: f32) -> Result<Self, Self::Error> {
+                        Self::try_from(f64::from(value))
+                    }
+                }
+            }
+        });
+        let holds = [
+            format!(" Holds only allowed values: it {rule_text}. A value counts as a multiple"),
+            format!(
+                " when `value / {:?}` is within a billionth of a whole number (or {} ulps of the",
+                rule.multiple_of,
+                NumberRule::ULPS
+            ),
+            " quotient, when that is more), so a decimal step works despite binary rounding"
+                .to_owned(),
+            " (`0.07` is a multiple of `0.01`); `NaN` and infinities are refused.".to_owned(),
+        ];
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        quote! {
+            #docs
+            #separator
+            #( #[doc = #holds] )*
+            #example
+            #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, serde::Serialize, serde::Deserialize)]
+            #[serde(try_from = "f64", into = #inner_name)]
+            pub struct #name(#inner);
+
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
+                pub fn new(value: f64) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(value)
+                }
+
+                /// The value.
+                #[must_use]
+                pub fn get(self) -> #inner {
+                    self.0
+                }
+            }
+
+            impl TryFrom<f64> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(value: f64) -> Result<Self, Self::Error> {
+                    #convert
+                    let quotient = #quotient;
+                    let nearest = quotient.round();
+                    let tolerance = (nearest.abs() * #ulps * #epsilon).max(#tolerance);
+                    if quotient.is_finite() && (quotient - nearest).abs() <= tolerance {
+                        Ok(#name(inner))
+                    } else {
+                        Err(#rt::ConstraintError {
+                            type_name: #type_name,
+                            value: format!("{value:?}"),
+                            rule: Self::RULE,
+                        })
+                    }
+                }
+            }
+
+            #from_inner
+
+            impl From<#name> for #inner {
+                fn from(value: #name) -> #inner {
+                    value.0
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #rt::ConstraintError;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    match value.trim().parse::<f64>() {
                         Ok(number) => Self::try_from(number),
                         Err(_) => Err(#rt::ConstraintError {
                             type_name: #type_name,
