@@ -7,7 +7,7 @@
 //! cargo bench -p clustercert-conformance --bench client -- --paired
 //! # criterion's figures for each piece, then the paired comparison:
 //! cargo bench -p clustercert-conformance --bench client
-//! # N calls of one kind (token, aksk, untimed, raw_token, raw_aksk, raw_unparsed), or N
+//! # N calls of one kind (token, aksk, untimed, raw_token, raw_aksk, raw_signed, raw_unparsed), or N
 //! # signatures alone, for callgrind or dhat:
 //! valgrind --tool=callgrind target/release/deps/client-<hash> --profile aksk 2000
 //! valgrind --tool=callgrind target/release/deps/client-<hash> --profile-signing 10000
@@ -16,9 +16,13 @@
 //! What is compared: a client call ([`Client::create_kubernetes_cluster_cert`], which builds
 //! the request, adds the credentials' headers, signs AK/SK requests with the system clock,
 //! sends, reads and parses the body into a [`Kubeconfig`]) against a hand-written `reqwest`
-//! POST that puts the same bytes on the wire (the same headers, for AK/SK a precomputed
-//! `X-Sdk-Date` and `Authorization` of the same length) and parses the body into the same
-//! type. Both go to one server in this process, each kind through its own `reqwest::Client`
+//! POST that puts the same bytes on the wire and parses the body into the same type. For
+//! AK/SK there are two hand-written calls: one that signs each call with the runtime's public
+//! [`clustercert::runtime::sign_request`] (a valid call: the server refuses an `X-Sdk-Date`
+//! more than 15 minutes old, so a user of plain `reqwest` signs every call too), and one that
+//! sends a signature made once at start-up (the floor: the same bytes with no signing work,
+//! a call the server would refuse after 15 minutes). The first also times `sign_request`
+//! where it runs, between calls, which is several times its cost in a warm loop. Both go to one server in this process, each kind through its own `reqwest::Client`
 //! and its own reused connection. The calls alternate within each round in a shuffled order,
 //! so that both sides see the same load of a shared machine; the figure is the median over
 //! the rounds of the per-round ratio.
@@ -26,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -143,16 +148,19 @@ enum Kind {
     RawTokenUnparsed,
     /// The client with a token and no total timeout (what the timeout's timer costs).
     Untimed,
+    /// `reqwest` by hand, the AK/SK call signed per call with `sign_request`.
+    RawAkSkSigned,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Token,
         Kind::AkSk,
         Kind::RawToken,
         Kind::RawAkSk,
         Kind::RawTokenUnparsed,
         Kind::Untimed,
+        Kind::RawAkSkSigned,
     ];
 
     fn parse(name: &str) -> Option<Kind> {
@@ -163,6 +171,7 @@ impl Kind {
             "raw_aksk" => Kind::RawAkSk,
             "raw_unparsed" => Kind::RawTokenUnparsed,
             "untimed" => Kind::Untimed,
+            "raw_signed" => Kind::RawAkSkSigned,
             _ => return None,
         })
     }
@@ -176,13 +185,17 @@ struct Setup {
     untimed_client: Client,
     /// One `reqwest::Client` (so one connection) per hand-written kind, as each client kind
     /// has its own: no kind's connection is used more often, and kept warmer, than another's.
-    raw_clients: [reqwest::Client; 3],
+    raw_clients: [reqwest::Client; 4],
     raw_url: String,
     body: Vec<u8>,
     /// The headers of the token call, in the order the client sends them.
     token_headers: HeaderMap,
     /// The headers of the AK/SK call, with a signature made once.
     aksk_headers: HeaderMap,
+    /// The headers of the AK/SK call before signing.
+    unsigned_aksk_headers: HeaderMap,
+    /// How long each per-call `sign_request` took, in µs.
+    sign_times: Mutex<Vec<f64>>,
     req: CreateKubernetesClusterCertRequest,
 }
 
@@ -241,6 +254,7 @@ impl Setup {
         headers.insert("user-agent", HeaderValue::from_static(user_agent));
         headers.insert("x-project-id", HeaderValue::from_static(PROJECT));
         headers.insert("content-type", HeaderValue::from_static("application/json"));
+        let unsigned_aksk_headers = headers.clone();
         *signed.body_mut() = Some(body.clone().into());
         clustercert::runtime::sign_request(&mut signed, AK, SK, std::time::SystemTime::now())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -252,11 +266,13 @@ impl Setup {
             token_client,
             aksk_client,
             untimed_client,
-            raw_clients: [raw(), raw(), raw()],
+            raw_clients: [raw(), raw(), raw(), raw()],
             raw_url,
             body,
             token_headers,
             aksk_headers,
+            unsigned_aksk_headers,
+            sign_times: Mutex::new(Vec::new()),
             req,
         }
     }
@@ -269,12 +285,30 @@ impl Setup {
             Kind::RawToken => (&self.raw_clients[0], &self.token_headers, true),
             Kind::RawAkSk => (&self.raw_clients[1], &self.aksk_headers, true),
             Kind::RawTokenUnparsed => (&self.raw_clients[2], &self.token_headers, false),
+            Kind::RawAkSkSigned => (&self.raw_clients[3], &self.unsigned_aksk_headers, true),
         };
-        let response = client
+        let mut request = client
             .post(&self.raw_url)
             .headers(headers.clone())
             .body(self.body.clone())
-            .send()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if kind == Kind::RawAkSkSigned {
+            let start = Instant::now();
+            let signed = clustercert::runtime::sign_request(
+                &mut request,
+                AK,
+                SK,
+                std::time::SystemTime::now(),
+            );
+            let took = start.elapsed();
+            signed.unwrap_or_else(|e| panic!("{e}"));
+            if let Ok(mut times) = self.sign_times.lock() {
+                times.push(took.as_secs_f64() * 1e6);
+            }
+        }
+        let response = client
+            .execute(request)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let port_id = response.headers().get("port-id").cloned();
@@ -305,7 +339,8 @@ fn full_call(c: &mut Criterion, setup: &Setup) {
         ("client_token", Kind::Token, Kind::RawToken),
         ("raw_token", Kind::RawToken, Kind::Token),
         ("client_aksk", Kind::AkSk, Kind::RawAkSk),
-        ("raw_aksk", Kind::RawAkSk, Kind::AkSk),
+        ("raw_aksk_presigned", Kind::RawAkSk, Kind::AkSk),
+        ("raw_aksk_signed", Kind::RawAkSkSigned, Kind::AkSk),
         ("raw_token_unparsed", Kind::RawTokenUnparsed, Kind::Token),
     ] {
         group.bench_function(name, |b| {
@@ -371,28 +406,39 @@ fn paired(setup: &Setup, rounds: usize) {
         let mut r: Vec<f64> = times[a].iter().zip(&times[b]).map(|(x, y)| x - y).collect();
         median(&mut r)
     };
-    let [token, aksk, raw_token, raw_aksk, raw_unparsed, untimed] = [0, 1, 2, 3, 4, 5];
+    let [token, aksk, raw_token, raw_aksk, raw_unparsed, untimed, raw_signed] =
+        [0, 1, 2, 3, 4, 5, 6];
     let medians: Vec<f64> = times.iter().map(|t| median(&mut t.clone())).collect();
+    let mut sign_times = setup
+        .sign_times
+        .lock()
+        .map(|times| times.clone())
+        .unwrap_or_default();
     println!(
         "paired, {rounds} rounds, median µs: client_token {:.1}, client_aksk {:.1}, raw_token {:.1}, \
-         raw_aksk {:.1}, raw_token_unparsed {:.1}, client_token_untimed {:.1}",
+         raw_aksk_signed {:.1}, raw_aksk_presigned {:.1}, raw_token_unparsed {:.1}, \
+         client_token_untimed {:.1}; sign_request between calls {:.2}",
         medians[token],
         medians[aksk],
         medians[raw_token],
+        medians[raw_signed],
         medians[raw_aksk],
         medians[raw_unparsed],
-        medians[untimed]
+        medians[untimed],
+        median(&mut sign_times),
     );
     println!(
-        "median per-round ratios: token/raw = {:.3}, aksk/raw = {:.3} (raw parses the body as \
-         the client does); token/raw_unparsed = {:.3}, aksk/raw_unparsed = {:.3}; \
-         untimed token/raw = {:.3}; aksk - token = {:.1} µs",
+        "median per-round ratios (raw parses the body as the client does): token/raw = {:.3}, \
+         aksk/raw_signed = {:.3}, aksk/raw_presigned = {:.3} (floor); \
+         token/raw_unparsed = {:.3}, untimed token/raw = {:.3}; \
+         aksk - token = {:.1} µs, raw_signed - raw_token = {:.1} µs",
         ratio(token, raw_token),
+        ratio(aksk, raw_signed),
         ratio(aksk, raw_aksk),
         ratio(token, raw_unparsed),
-        ratio(aksk, raw_unparsed),
         ratio(untimed, raw_token),
         diff(aksk, token),
+        diff(raw_signed, raw_token),
     );
 }
 
@@ -444,7 +490,10 @@ fn main() {
             .get(at + 1)
             .and_then(|k| Kind::parse(k))
             .unwrap_or_else(|| {
-                panic!("--profile takes token, aksk, untimed, raw_token, raw_aksk or raw_unparsed")
+                panic!(
+                    "--profile takes token, aksk, untimed, raw_token, raw_aksk, raw_signed or \
+                     raw_unparsed"
+                )
             });
         let count = args
             .get(at + 2)

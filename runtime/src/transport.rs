@@ -84,6 +84,8 @@ struct Inner {
     credentials: Option<Credentials>,
     provider: Option<Arc<dyn ProvideCredentials>>,
     fixed_headers: HeaderMap,
+    /// `fixed_headers` and `Content-Type: application/json`, for requests with a JSON body.
+    json_headers: HeaderMap,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: usize,
@@ -348,6 +350,8 @@ impl<C: From<Transport>> ClientBuilder<C> {
             }
         };
         let fixed_headers = fixed_headers(self.credentials.as_ref(), &self.user_agent)?;
+        let mut json_headers = fixed_headers.clone();
+        json_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let cannot_build =
             |e: reqwest::Error| Error::InvalidInput(format!("cannot build the HTTP client: {e}"));
         let http = match self.http {
@@ -393,6 +397,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 credentials: self.credentials,
                 provider: self.provider,
                 fixed_headers,
+                json_headers,
                 timeout: self.timeout,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
@@ -553,10 +558,17 @@ impl Transport {
         let url = self.url_for(&request)?;
         let provided;
         let (credentials, headers) = match &self.inner.provider {
-            None => (
-                self.inner.credentials.as_ref(),
-                self.base_headers(&request, &self.inner.fixed_headers)?,
-            ),
+            None => {
+                // A JSON body's `Content-Type` comes made, rather than added to each call's copy.
+                let fixed = match request.body {
+                    Some(_) => &self.inner.json_headers,
+                    None => &self.inner.fixed_headers,
+                };
+                (
+                    self.inner.credentials.as_ref(),
+                    self.base_headers(&request, fixed)?,
+                )
+            }
             Some(provider) => {
                 provided = provider.provide().await?;
                 let mut fixed = self.inner.fixed_headers.clone();
@@ -677,9 +689,10 @@ impl Transport {
                 Err(Error::Transport { kind, .. }) => (classify_transport(*kind), None),
                 Err(_) => (RetryClass::Never, None),
                 Ok(response) => {
-                    let retry_after = response
-                        .headers
-                        .get(http::header::RETRY_AFTER)
+                    // Read only where it can matter: the statuses that may be retried.
+                    let retry_after = matches!(response.status.as_u16(), 429 | 502..=504)
+                        .then(|| response.headers.get(http::header::RETRY_AFTER))
+                        .flatten()
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
                     (
