@@ -199,7 +199,8 @@
 //!   of those gives one pair per item, or one pair of the items joined by `,` (`form`), ` `
 //!   (`spaceDelimited`) or `|` (`pipeDelimited`) with `explode: false`. Other values are
 //!   written from their JSON form (`serde_json::to_value`), with keys fixed from the schema
-//!   when the code is generated:
+//!   when the code is generated and the values written by the runtime's `forms` module
+//!   (`param_json`, `query_pairs`, `joined`):
 //!   - `style: form` (the default) with `explode`: one pair per property of the object
 //!     (`size=20&cursor=x`); a property that is an object, or an array item that is one, as
 //!     JSON text; an array of objects, one pair of JSON text per item.
@@ -236,10 +237,10 @@
 //! - A `multipart/form-data` body is a struct, `<Operation>RequestBody` (the component
 //!   itself when it is a `$ref` to one without binaries), whose `format: binary` properties
 //!   are `Vec<u8>` (arrays of them `Vec<Vec<u8>>`); without a schema, or with a free-form
-//!   one, it is a JSON map. The client writes it (RFC 7578) one part per field, in field
-//!   order: bytes as a file part (`filename` the field's name, `application/octet-stream`),
-//!   strings, numbers and booleans as text parts, an array as one part per item, an object
-//!   as a part holding JSON (`application/json`); `None` and `null` send no part; the
+//!   one, it is a JSON map. The client writes it (RFC 7578, with the runtime's
+//!   `forms::MultipartForm`) one part per field, in field order: bytes as a file part
+//!   (`filename` the field's name, `application/octet-stream`), strings, numbers and
+//!   booleans as text parts, an array as one part per item, an object as a part holding JSON (`application/json`); `None` and `null` send no part; the
 //!   `encoding` object is not read. The boundary is the first of `form-boundary`,
 //!   `form-boundary-1`, … that no part contains, so a form always gives the same bytes. Other
 //!   `multipart/…` types, and a form whose schema is not an object, are refused. A required

@@ -37,6 +37,7 @@ pub mod credentials;
 mod date;
 pub mod endpoint;
 pub mod error;
+pub mod forms;
 pub mod provider;
 pub mod redact;
 pub mod retry;

@@ -28,31 +28,6 @@ impl Emitter<'_> {
             .iter()
             .map(|op| self.operation_types(op));
         let methods = self.api.operations.iter().map(|op| self.method(op));
-        let forms: Vec<&Body> = self
-            .api
-            .operations
-            .iter()
-            .filter_map(|op| op.body.as_ref())
-            .filter(|b| b.format == MediaFormat::Multipart)
-            .collect();
-        let form = (!forms.is_empty()).then(|| {
-            let files = forms
-                .iter()
-                .flat_map(|b| &b.parts)
-                .any(|p| matches!(p.kind, PartKind::File | PartKind::Files));
-            let values = forms.iter().any(|b| {
-                b.parts.is_empty()
-                    || b.parts
-                        .iter()
-                        .any(|p| matches!(p.kind, PartKind::Value | PartKind::Entries))
-            });
-            self.multipart_form(values, files)
-        });
-        let structured = || self.api.operations.iter().flat_map(|op| &op.params);
-        let keys = structured().any(|p| matches!(p.structured, Some(Structured::Keys(_))));
-        let joins = structured().any(|p| matches!(p.structured, Some(Structured::Joined { .. })));
-        let json = structured().any(|p| p.structured.is_some());
-        let params = self.structured_helpers(json, keys, joins);
         quote! {
             #module_docs
             #import
@@ -86,8 +61,6 @@ impl Emitter<'_> {
             }
 
             #( #items )*
-            #form
-            #params
         }
     }
 
@@ -418,6 +391,7 @@ impl Emitter<'_> {
     /// The statements that write a multipart body: `let (content_type, body) = …;` for a
     /// body that is always there, else `let form = …;` (an `Option` of the two).
     fn form(&self, body: &Body) -> TokenStream {
+        let rt = &self.rt;
         let parts: Vec<TokenStream> = if body.parts.is_empty() {
             // A free-form map: one part per entry.
             vec![quote! {
@@ -462,7 +436,7 @@ impl Emitter<'_> {
             quote! {
                 let form = match &request.body {
                     Some(body) => {
-                        let mut form = MultipartForm::default();
+                        let mut form = #rt::forms::MultipartForm::new();
                         #( #parts )*
                         Some(form.finish())
                     }
@@ -473,218 +447,10 @@ impl Emitter<'_> {
             quote! {
                 let (content_type, body) = {
                     let body = &request.body;
-                    let mut form = MultipartForm::default();
+                    let mut form = #rt::forms::MultipartForm::new();
                     #( #parts )*
                     form.finish()
                 };
-            }
-        }
-    }
-
-    /// The private helpers of parameters written through their JSON form, each only when
-    /// used: `param_json`, `param_text`, `query_pairs` (query keys), `joined` (`k,v,k,v`).
-    fn structured_helpers(&self, json: bool, keys: bool, joins: bool) -> TokenStream {
-        if !json {
-            return TokenStream::new();
-        }
-        let rt = &self.rt;
-        let query_pairs = keys.then(|| {
-            quote! {
-                /// Appends a parameter's query pairs: for each key, the value at its JSON
-                /// pointer; an array gives one pair per item; an object (or an array item that
-                /// is one) is sent as JSON where the key says so, else through its own keys.
-                fn query_pairs(
-                    query: &mut Vec<(&'static str, String)>,
-                    keys: &[(&'static str, &str, bool)],
-                    value: &serde_json::Value,
-                ) {
-                    for &(key, pointer, json) in keys {
-                        match value.pointer(pointer) {
-                            Some(serde_json::Value::Array(items)) => query.extend(
-                                items
-                                    .iter()
-                                    .filter_map(|item| param_text(item, json))
-                                    .map(|text| (key, text)),
-                            ),
-                            Some(found) => query.extend(param_text(found, json).map(|text| (key, text))),
-                            None => {}
-                        }
-                    }
-                }
-            }
-        });
-        let param_text = (keys || joins).then(|| {
-            quote! {
-                /// A JSON value as parameter text: a string as it is, a number or boolean as
-                /// written; `null` as nothing; an object or array as JSON when `json`, else
-                /// nothing.
-                fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
-                    match value {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(text) => Some(text.clone()),
-                        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => Some(value.to_string()),
-                        _ => json.then(|| value.to_string()),
-                    }
-                }
-            }
-        });
-        let joined = joins.then(|| {
-            quote! {
-                /// An object's members as one value: `k,v,k,v`, or `k=v,k=v` when `explode`;
-                /// an array's items joined by `,`; nested values as JSON.
-                fn joined(value: &serde_json::Value, explode: bool) -> String {
-                    let parts: Vec<String> = match value {
-                        serde_json::Value::Object(members) => members
-                            .iter()
-                            .filter_map(|(key, value)| {
-                                let text = param_text(value, true)?;
-                                Some(if explode {
-                                    format!("{key}={text}")
-                                } else {
-                                    format!("{key},{text}")
-                                })
-                            })
-                            .collect(),
-                        serde_json::Value::Array(items) => {
-                            items.iter().filter_map(|item| param_text(item, true)).collect()
-                        }
-                        other => param_text(other, true).into_iter().collect(),
-                    };
-                    parts.join(",")
-                }
-            }
-        });
-        quote! {
-            /// A parameter's JSON form, the source of its query keys or joined text.
-            fn param_json<T: serde::Serialize + ?Sized>(
-                name: &str,
-                value: &T,
-            ) -> Result<serde_json::Value, #rt::Error> {
-                serde_json::to_value(value)
-                    .map_err(|e| #rt::Error::InvalidInput(format!("parameter {name}: {e}")))
-            }
-
-            #param_text
-            #query_pairs
-            #joined
-        }
-    }
-
-    /// `MultipartForm`, the private writer of `multipart/form-data` bodies (RFC 7578), for
-    /// a client with form bodies; `value` and `file` only when some form uses them.
-    fn multipart_form(&self, values: bool, files: bool) -> TokenStream {
-        let rt = &self.rt;
-        let value_fns = values.then(|| {
-            quote! {
-                /// A value through serde: a string, number or boolean as a text part, an array
-                /// as one part per item, an object as a part holding JSON; `null` as nothing.
-                fn value<T: serde::Serialize + ?Sized>(
-                    &mut self,
-                    name: &str,
-                    value: &T,
-                ) -> Result<(), #rt::Error> {
-                    let value = serde_json::to_value(value)
-                        .map_err(|e| #rt::Error::InvalidInput(format!("form field {name}: {e}")))?;
-                    match value {
-                        serde_json::Value::Array(items) => {
-                            for item in &items {
-                                self.scalar_or_json(name, item);
-                            }
-                        }
-                        other => self.scalar_or_json(name, &other),
-                    }
-                    Ok(())
-                }
-
-                fn scalar_or_json(&mut self, name: &str, value: &serde_json::Value) {
-                    let (content_type, data) = match value {
-                        serde_json::Value::Null => return,
-                        serde_json::Value::String(text) => (None, text.clone().into_bytes()),
-                        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
-                            (None, value.to_string().into_bytes())
-                        }
-                        _ => (Some("application/json"), value.to_string().into_bytes()),
-                    };
-                    self.parts.push(FormPart {
-                        name: name.to_owned(),
-                        file: false,
-                        content_type,
-                        data,
-                    });
-                }
-            }
-        });
-        let file_fn = files.then(|| {
-            quote! {
-                /// A file: the bytes as `application/octet-stream`, named after the field.
-                fn file(&mut self, name: &str, data: &[u8]) {
-                    self.parts.push(FormPart {
-                        name: name.to_owned(),
-                        file: true,
-                        content_type: Some("application/octet-stream"),
-                        data: data.to_vec(),
-                    });
-                }
-            }
-        });
-        quote! {
-            /// A `multipart/form-data` body (RFC 7578), written part by part.
-            #[derive(Default)]
-            struct MultipartForm {
-                parts: Vec<FormPart>,
-            }
-
-            /// One part of a form: its name, whether it is a file, its media type and its bytes.
-            struct FormPart {
-                name: String,
-                file: bool,
-                content_type: Option<&'static str>,
-                data: Vec<u8>,
-            }
-
-            impl MultipartForm {
-                #value_fns
-                #file_fn
-
-                /// The `Content-Type` and the body. The boundary is the first of
-                /// `form-boundary`, `form-boundary-1`, … that no part contains, so the same
-                /// form always gives the same bytes.
-                fn finish(self) -> (String, Vec<u8>) {
-                    let mut boundary = String::from("form-boundary");
-                    let mut n = 0u32;
-                    while self.parts.iter().any(|part| {
-                        part.data
-                            .windows(boundary.len())
-                            .any(|window| window == boundary.as_bytes())
-                    }) {
-                        n += 1;
-                        boundary = format!("form-boundary-{n}");
-                    }
-                    // A quote or line break in a name is percent-encoded, as browsers do.
-                    let quoted = |name: &str| {
-                        name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
-                    };
-                    let mut body = Vec::new();
-                    for part in &self.parts {
-                        let name = quoted(&part.name);
-                        let mut head = format!(
-                            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
-                        );
-                        if part.file {
-                            head.push_str(&format!("; filename=\"{name}\""));
-                        }
-                        head.push_str("\r\n");
-                        if let Some(content_type) = part.content_type {
-                            head.push_str(&format!("Content-Type: {content_type}\r\n"));
-                        }
-                        head.push_str("\r\n");
-                        body.extend_from_slice(head.as_bytes());
-                        body.extend_from_slice(&part.data);
-                        body.extend_from_slice(b"\r\n");
-                    }
-                    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-                    (format!("multipart/form-data; boundary={boundary}"), body)
-                }
             }
         }
     }
@@ -760,6 +526,7 @@ impl Emitter<'_> {
     /// Query or header pairs: returns the statements that build the list, and the expression
     /// for the field of `OperationRequest`.
     fn pairs(&self, op: &Operation, place: ParamIn, var: &str) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
         let var = format_ident!("{}", var);
         let params: Vec<&Param> = op.params.iter().filter(|p| p.location == place).collect();
         if params.is_empty() {
@@ -783,14 +550,21 @@ impl Emitter<'_> {
                             quote! { (#key, #pointer, #json) }
                         });
                         quote! {
-                            query_pairs(&mut #var, &[ #( #keys ),* ], &param_json(#wire, #value)?);
+                            #rt::forms::query_pairs(
+                                &mut #var,
+                                &[ #( #keys ),* ],
+                                &#rt::forms::param_json(#wire, #value)?,
+                            );
                         }
                     }
                     Structured::Joined { explode } => quote! {
-                        #var.push((#wire, joined(&param_json(#wire, #value)?, #explode)));
+                        #var.push((
+                            #wire,
+                            #rt::forms::joined(&#rt::forms::param_json(#wire, #value)?, #explode),
+                        ));
                     },
                     Structured::Json => quote! {
-                        #var.push((#wire, param_json(#wire, #value)?.to_string()));
+                        #var.push((#wire, #rt::forms::param_json(#wire, #value)?.to_string()));
                     },
                 };
                 later.push(if param.required {
