@@ -6,10 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::redact::REDACTION_MARKER;
 
-/// The old name of [`REDACTION_MARKER`], kept while other crates still use it; new code
-/// names the marker through [`crate::redact`].
-pub const REDACTED: &str = REDACTION_MARKER;
-
 /// A secret string (an SK, a token, a client key): `Debug` prints a redaction marker and
 /// there is no `Display`; the value is reachable only through [`SecretString::expose_secret`].
 /// Serializes as the plain string, so a response round-trips.
