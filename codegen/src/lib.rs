@@ -199,8 +199,8 @@
 //!   of those gives one pair per item, or one pair of the items joined by `,` (`form`), ` `
 //!   (`spaceDelimited`) or `|` (`pipeDelimited`) with `explode: false`. Other values are
 //!   written from their JSON form (`serde_json::to_value`), with keys fixed from the schema
-//!   when the code is generated and the values written by the runtime's `forms` module
-//!   (`param_json`, `query_pairs`, `joined`):
+//!   when the code is generated (where the schema names them) and the values written by the runtime's `forms` module
+//!   (`param_json`, `query_pairs`, `query_members`, `joined`):
 //!   - `style: form` (the default) with `explode`: one pair per property of the object
 //!     (`size=20&cursor=x`); a property that is an object, or an array item that is one, as
 //!     JSON text; an array of objects, one pair of JSON text per item.
@@ -210,9 +210,12 @@
 //!     `name[prop][]=v` per item (`name[]=v` for a top-level array, as Stripe and Rails
 //!     read it); each `oneOf`/`anyOf` alternative contributes its keys (an integer
 //!     alternative is `name=v` itself).
-//!   - An object whose keys the spec does not name (`additionalProperties`, free-form) is
-//!     sent as JSON text under its own key, because the runtime's query keys are
-//!     `&'static str`: `metadata={"k":"v"}`, not `metadata[k]=v`.
+//!   - An object whose keys the spec does not name (`additionalProperties`, or no
+//!     `properties`: a free-form map) is sent by its members, keyed when the request is
+//!     made (`forms::query_members`): `k=v` per member with `form` and `explode`,
+//!     `metadata[k]=v` (nested `metadata[k][j]=v`, arrays `metadata[k][]=v`) with
+//!     `deepObject`, inside a deep object too (`filter[labels][k]=v`); `metadata=k,v,k,v`
+//!     with `form` without `explode`. Fixed keys are borrowed, members' keys owned.
 //!
 //!   A nullable parameter is its non-null type (a URL or header cannot carry `null`, and
 //!   `null` members are not sent); `allowReserved` values are percent-encoded like the

@@ -354,8 +354,14 @@ pub struct Param {
 pub enum Structured {
     /// Query pairs with keys known from the schema: `style: form` with `explode` (a pair per
     /// property, `name=v`) or `style: deepObject` (`filter[status]=v`, nested
-    /// `filter[created][gt]=v`, arrays `expand[]=v`).
-    Keys(Vec<QueryKey>),
+    /// `filter[created][gt]=v`, arrays `expand[]=v`); free-form objects by their members,
+    /// keyed at run time (`k=v`, or `metadata[k]=v` when `deep`).
+    Keys {
+        /// The keys, fixed or of members.
+        keys: Vec<QueryKey>,
+        /// `style: deepObject`.
+        deep: bool,
+    },
     /// One value of the object's members joined: `k,v,k,v`, or `k=v,k=v` when `explode`
     /// (`style: form` without `explode` in the query, `style: simple` in a header).
     Joined {
@@ -376,6 +382,11 @@ pub struct QueryKey {
     /// Whether an object or array found there is sent as JSON text (else skipped: its own
     /// keys send it).
     pub json: bool,
+    /// A free-form object (`additionalProperties`): its members are sent, keyed at run time
+    /// (`member=v`, or `key[member]=v` in `deepObject` style), through the runtime's
+    /// `forms::query_members`; `key` is the prefix (and the key of a value that is not an
+    /// object).
+    pub members: bool,
 }
 
 /// A JSON request body.

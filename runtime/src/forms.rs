@@ -1,11 +1,13 @@
 //! Values written through their JSON form: `multipart/form-data` bodies ([`MultipartForm`],
 //! RFC 7578) and query or header parameters that are objects or arrays ([`param_json`],
-//! [`param_text`], [`query_pairs`], [`joined`]), in the OpenAPI styles generated clients use:
-//! `form`, `deepObject` and `simple`.
+//! [`param_text`], [`query_pairs`] for keys the spec names, [`query_members`] for keys only
+//! the value knows, [`joined`]), in the OpenAPI styles generated clients use: `form`,
+//! `deepObject` and `simple`.
 //!
 //! Everything here is deterministic: the same value always gives the same bytes, so a
 //! request can be compared, signed or replayed. A `null` is never sent (no part, no pair).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -238,13 +240,17 @@ pub fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
     }
 }
 
+/// One query pair as [`OperationRequest::query`](crate::OperationRequest::query) holds it:
+/// a key the spec names is borrowed, one that only the value knows is owned.
+pub type QueryPair = (Cow<'static, str>, String);
+
 /// Appends a parameter's query pairs. Each key is `(key on the wire, JSON pointer into the
 /// value, json)`: the value at the pointer gives one pair through [`param_text`]; an array
 /// there gives one pair per item; an object (or an array item that is one) is sent as JSON
 /// when `json`, else skipped (its own keys send it); a pointer that finds nothing or `null`
 /// adds nothing. The generator fixes the keys from the schema: `style: form` with `explode`
 /// (`size`, `cursor`) or `style: deepObject` (`filter[status]`, `filter[owner][id]`,
-/// `expand[]`).
+/// `expand[]`). The keys are borrowed, never copied.
 ///
 /// ```
 /// use clustercert_runtime::forms::query_pairs;
@@ -262,15 +268,15 @@ pub fn param_text(value: &serde_json::Value, json: bool) -> Option<String> {
 /// assert_eq!(
 ///     query,
 ///     [
-///         ("filter[status]", "open".to_owned()),
-///         ("filter[owner][id]", "7".to_owned()),
-///         ("filter[tags][]", "a".to_owned()),
-///         ("filter[tags][]", "b".to_owned()),
+///         ("filter[status]".into(), "open".to_owned()),
+///         ("filter[owner][id]".into(), "7".to_owned()),
+///         ("filter[tags][]".into(), "a".to_owned()),
+///         ("filter[tags][]".into(), "b".to_owned()),
 ///     ]
 /// );
 /// ```
 pub fn query_pairs(
-    query: &mut Vec<(&'static str, String)>,
+    query: &mut Vec<QueryPair>,
     keys: &[(&'static str, &str, bool)],
     value: &serde_json::Value,
 ) {
@@ -280,11 +286,108 @@ pub fn query_pairs(
                 items
                     .iter()
                     .filter_map(|item| param_text(item, json))
-                    .map(|text| (key, text)),
+                    .map(|text| (Cow::Borrowed(key), text)),
             ),
-            Some(found) => query.extend(param_text(found, json).map(|text| (key, text))),
+            Some(found) => {
+                query.extend(param_text(found, json).map(|text| (Cow::Borrowed(key), text)));
+            }
             None => {}
         }
+    }
+}
+
+/// How deep [`query_members`] follows objects inside objects in `deepObject` style; deeper
+/// ones are sent as JSON text under the key reached.
+const MAX_MEMBER_DEPTH: usize = 32;
+
+/// Appends the query pairs of an object whose keys the spec does not name (`additionalProperties`,
+/// a free-form map), found at `pointer` in `value`, one pair per member:
+///
+/// - `deep == false` (`style: form`, `explode: true`): `member=value`; a member that is an
+///   array gives one pair per item; one that is an object (or an item that is one) is sent
+///   as JSON text.
+/// - `deep == true` (`style: deepObject`): `name[member]=value`, objects inside as
+///   `name[member][inner]=value`, arrays as `name[member][]=item`.
+///
+/// `null` members and items add nothing. When the value there is not an object, it is sent
+/// under `name` as [`query_pairs`] sends a key with `json` (`name[]` per item for an array in
+/// `deepObject` style). The keys are copied from the value: each pair's key is owned.
+///
+/// ```
+/// use clustercert_runtime::forms::query_members;
+/// use serde_json::json;
+///
+/// let metadata = json!({"team": "a b", "tier": 2, "none": null});
+/// let mut query = Vec::new();
+/// query_members(&mut query, "metadata", "", false, &metadata);
+/// query_members(&mut query, "metadata", "", true, &metadata);
+/// assert_eq!(
+///     query,
+///     [
+///         ("team".into(), "a b".to_owned()),
+///         ("tier".into(), "2".to_owned()),
+///         ("metadata[team]".into(), "a b".to_owned()),
+///         ("metadata[tier]".into(), "2".to_owned()),
+///     ]
+/// );
+/// ```
+pub fn query_members(
+    query: &mut Vec<QueryPair>,
+    name: &'static str,
+    pointer: &str,
+    deep: bool,
+    value: &serde_json::Value,
+) {
+    match value.pointer(pointer) {
+        Some(serde_json::Value::Object(members)) => {
+            for (member, value) in members {
+                let key = if deep {
+                    format!("{name}[{member}]")
+                } else {
+                    member.clone()
+                };
+                member_pairs(query, key, deep, value, 0);
+            }
+        }
+        Some(serde_json::Value::Array(items)) if deep => {
+            let key = format!("{name}[]");
+            query.extend(
+                items
+                    .iter()
+                    .filter_map(|item| param_text(item, true))
+                    .map(|text| (Cow::Owned(key.clone()), text)),
+            );
+        }
+        Some(_) => query_pairs(query, &[(name, pointer, true)], value),
+        None => {}
+    }
+}
+
+/// The pairs of one member under `key`: scalars as text, arrays per item, objects as JSON
+/// (or, in `deepObject` style, by their own members).
+fn member_pairs(
+    query: &mut Vec<QueryPair>,
+    key: String,
+    deep: bool,
+    value: &serde_json::Value,
+    depth: usize,
+) {
+    match value {
+        serde_json::Value::Object(members) if deep && depth < MAX_MEMBER_DEPTH => {
+            for (member, value) in members {
+                member_pairs(query, format!("{key}[{member}]"), deep, value, depth + 1);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            let key = if deep { format!("{key}[]") } else { key };
+            query.extend(
+                items
+                    .iter()
+                    .filter_map(|item| param_text(item, true))
+                    .map(|text| (Cow::Owned(key.clone()), text)),
+            );
+        }
+        other => query.extend(param_text(other, true).map(|text| (Cow::Owned(key), text))),
     }
 }
 
@@ -328,6 +431,11 @@ pub fn joined(value: &serde_json::Value, explode: bool) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The pairs with borrowed keys, to compare with literals.
+    fn shown(query: &[QueryPair]) -> Vec<(&str, String)> {
+        query.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect()
+    }
 
     fn text(bytes: &[u8]) -> String {
         String::from_utf8_lossy(bytes).into_owned()
@@ -492,7 +600,7 @@ mod tests {
         // `style: form, explode: true`: the keys are the properties; a nested object (and
         // an array item that is one) goes as JSON where the key says so.
         let page = json!({"size": 20, "cursor": null, "owner": {"id": 7}, "tags": [{"k": 1}, "b"]});
-        let mut query = vec![("first", "kept".to_owned())];
+        let mut query: Vec<QueryPair> = vec![("first".into(), "kept".to_owned())];
         query_pairs(
             &mut query,
             &[
@@ -504,7 +612,7 @@ mod tests {
             &page,
         );
         assert_eq!(
-            query,
+            shown(&query),
             [
                 ("first", "kept".to_owned()),
                 ("size", "20".to_owned()),
@@ -539,7 +647,7 @@ mod tests {
             &value,
         );
         assert_eq!(
-            query,
+            shown(&query),
             [
                 ("filter[status]", "open".to_owned()),
                 ("filter[owner][id]", "7".to_owned()),
@@ -558,7 +666,7 @@ mod tests {
             &json!(1700),
         );
         assert_eq!(
-            query,
+            shown(&query),
             [
                 ("expand[]", "a".to_owned()),
                 ("expand[]", "b".to_owned()),
@@ -572,7 +680,108 @@ mod tests {
             &[("m[a/b]", "/a~1b/c~0d", false)],
             &json!({"a/b": {"c~d": 1}}),
         );
-        assert_eq!(query, [("m[a/b]", "1".to_owned())]);
+        assert_eq!(shown(&query), [("m[a/b]", "1".to_owned())]);
+    }
+
+    #[test]
+    fn free_form_members_become_their_own_pairs() {
+        let value = json!({
+            "metadata": {
+                "team": "a&b=c",
+                "n": 1.5,
+                "on": true,
+                "none": null,
+                "list": ["x", null, {"k": 1}],
+                "inner": {"deeper": {"z": "1"}, "gone": null},
+            },
+        });
+        // `style: form, explode: true`: one pair per member, nested objects as JSON.
+        let mut query = Vec::new();
+        query_members(&mut query, "metadata", "/metadata", false, &value);
+        assert_eq!(
+            shown(&query),
+            [
+                ("inner", r#"{"deeper":{"z":"1"},"gone":null}"#.to_owned()),
+                ("list", "x".to_owned()),
+                ("list", r#"{"k":1}"#.to_owned()),
+                ("n", "1.5".to_owned()),
+                ("on", "true".to_owned()),
+                ("team", "a&b=c".to_owned()),
+            ]
+        );
+        assert!(query.iter().all(|(k, _)| matches!(k, Cow::Owned(_))));
+        // `style: deepObject`: `name[member]`, objects by their own members, arrays `[]`.
+        let mut query = Vec::new();
+        query_members(&mut query, "filter[metadata]", "/metadata", true, &value);
+        assert_eq!(
+            shown(&query),
+            [
+                ("filter[metadata][inner][deeper][z]", "1".to_owned()),
+                ("filter[metadata][list][]", "x".to_owned()),
+                ("filter[metadata][list][]", r#"{"k":1}"#.to_owned()),
+                ("filter[metadata][n]", "1.5".to_owned()),
+                ("filter[metadata][on]", "true".to_owned()),
+                ("filter[metadata][team]", "a&b=c".to_owned()),
+            ]
+        );
+        // Sent as signed: sorted and percent-encoded, `&` and `=` of a member inside its pair.
+        assert_eq!(
+            crate::signing::canonical_query(query.iter().map(|(k, v)| (k, v))),
+            "filter%5Bmetadata%5D%5Binner%5D%5Bdeeper%5D%5Bz%5D=1&\
+             filter%5Bmetadata%5D%5Blist%5D%5B%5D=x&\
+             filter%5Bmetadata%5D%5Blist%5D%5B%5D=%7B%22k%22%3A1%7D&\
+             filter%5Bmetadata%5D%5Bn%5D=1.5&\
+             filter%5Bmetadata%5D%5Bon%5D=true&\
+             filter%5Bmetadata%5D%5Bteam%5D=a%26b%3Dc"
+        );
+    }
+
+    #[test]
+    fn members_of_what_is_not_an_object() {
+        let mut query = Vec::new();
+        // Missing or null: nothing.
+        query_members(&mut query, "m", "/gone", false, &json!({}));
+        query_members(&mut query, "m", "", true, &json!(null));
+        assert!(query.is_empty());
+        // A scalar or an array (an alternative of a `oneOf`): under the parameter's name.
+        query_members(&mut query, "m", "", false, &json!("s"));
+        query_members(&mut query, "m", "", false, &json!([1, 2]));
+        query_members(&mut query, "d", "", true, &json!([1, {"k": 2}]));
+        query_members(&mut query, "e", "", true, &json!({}));
+        assert_eq!(
+            shown(&query),
+            [
+                ("m", "s".to_owned()),
+                ("m", "1".to_owned()),
+                ("m", "2".to_owned()),
+                ("d[]", "1".to_owned()),
+                ("d[]", r#"{"k":2}"#.to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_members_stop_at_a_bounded_depth() {
+        let mut value = json!("leaf");
+        for _ in 0..100 {
+            value = json!({ "a": value });
+        }
+        let mut query = Vec::new();
+        query_members(&mut query, "m", "", true, &value);
+        assert_eq!(query.len(), 1);
+        let (key, text) = &query[0];
+        assert_eq!(key.matches("[a]").count(), MAX_MEMBER_DEPTH + 1);
+        // The rest of the 100 levels, as JSON text.
+        let rest = 100 - (MAX_MEMBER_DEPTH + 1);
+        assert_eq!(text.matches(r#"{"a":"#).count(), rest, "{text}");
+        assert!(text.ends_with(&format!("\"leaf\"{}", "}".repeat(rest))));
+    }
+
+    #[test]
+    fn fixed_keys_are_borrowed() {
+        let mut query = Vec::new();
+        query_pairs(&mut query, &[("size", "/size", false)], &json!({"size": 2}));
+        assert!(matches!(query[0].0, Cow::Borrowed("size")));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   generated crate needs this crate, `serde` and `serde_json`.
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with
 //!   [`path_parameter`], which refuses an empty, `.` or `..` value before anything is sent;
-//!   query pairs, header pairs, JSON body bytes from [`json_body`]) and calls
+//!   query pairs (keys the spec names borrowed, members of free-form maps from
+//!   [`forms::query_members`] owned), header pairs, JSON body bytes from [`json_body`]) and calls
 //!   [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`]
 //!   (a `3xx` is an [`Error::Api`]: redirects are never followed). `send` itself refuses a
 //!   path with `.`, `..` or an empty segment inside it (`//`). These three items are public,

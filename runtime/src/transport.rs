@@ -543,7 +543,7 @@ impl Transport {
     ///         operation: "ShowCluster",
     ///         method: Method::GET,
     ///         path: "/api/v3/projects/p/clusters/c".to_owned(),
-    ///         query: vec![("detail", "true".to_owned())],
+    ///         query: vec![("detail".into(), "true".to_owned())],
     ///         headers: Vec::new(),
     ///         body: None,
     ///     })
@@ -627,7 +627,7 @@ impl Transport {
         }
         if !request.query.is_empty() {
             // Sent exactly as signed: sorted and encoded the signer's way.
-            let query = signing::canonical_query(request.query.iter().map(|(k, v)| (*k, v)));
+            let query = signing::canonical_query(request.query.iter().map(|(k, v)| (k, v)));
             url.set_query(Some(&query));
         }
         Ok(url)
@@ -933,8 +933,10 @@ pub struct OperationRequest {
     /// The path, every parameter already encoded with [`super::encode_path_segment`]. A
     /// `.`, `..` or empty segment (`//`, a trailing `/`) is refused before sending.
     pub path: String,
-    /// Query pairs, not yet encoded.
-    pub query: Vec<(&'static str, String)>,
+    /// Query pairs, not yet encoded; sent (and signed) sorted by key, then value. A key the
+    /// spec names is borrowed (`"detail".into()`, no allocation); one known only at run time
+    /// (a member of a free-form map, see [`crate::forms::query_members`]) is owned.
+    pub query: Vec<crate::forms::QueryPair>,
     /// Header pairs the spec names (auth headers are added by the client).
     pub headers: Vec<(&'static str, String)>,
     /// The serialized JSON body, when the operation has one.
@@ -1358,7 +1360,7 @@ mod tests {
             operation: "Op",
             method: Method::GET,
             path: path.to_owned(),
-            query: vec![("a", "1".to_owned())],
+            query: vec![("a".into(), "1".to_owned())],
             headers: Vec::new(),
             body: None,
         };
@@ -1378,13 +1380,17 @@ mod tests {
             operation: "Op",
             method: Method::GET,
             path: "/x".to_owned(),
-            query: vec![("b", "2".to_owned()), ("a", "x y".to_owned())],
+            query: vec![
+                ("b".into(), "2".to_owned()),
+                ("a".into(), "x y".to_owned()),
+                (String::from("m[k]").into(), "&=".to_owned()),
+            ],
             headers: Vec::new(),
             body: None,
         };
         assert_eq!(
             t.url_for(&request).unwrap().as_str(),
-            "http://h/x?a=x%20y&b=2"
+            "http://h/x?a=x%20y&b=2&m%5Bk%5D=%26%3D"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Parameters whose values are not scalars: objects in the query (`style: form` with or
 //! without `explode`, `style: deepObject`), arrays of objects, objects in headers. Their
-//! keys come from the schema, so every query key is known when the code is generated.
+//! keys come from the schema when it names them; a free-form object (`additionalProperties`)
+//! is sent by its members, keyed when the request is made.
 
 use openapiv3::{AdditionalProperties, QueryStyle, ReferenceOr, Schema, SchemaKind, Type};
 
@@ -16,8 +17,7 @@ const MAX_DEPTH: usize = 8;
 
 impl Builder<'_> {
     /// How a parameter's value is written when it is not a scalar or an array of scalars;
-    /// `None` for those. A secret never goes into a URL, and an object whose keys the spec
-    /// does not name cannot be written as query keys: both are refused.
+    /// `None` for those. A secret never goes into a URL: refused.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn structured(
         &self,
@@ -46,7 +46,10 @@ impl Builder<'_> {
                 let schema = self.schema_of(schema, location)?;
                 let mut keys = Vec::new();
                 self.query_keys(schema, name, "", deep, true, 0, &mut keys, location)?;
-                Ok(Some(Structured::Keys(keys)))
+                Ok(Some(Structured::Keys {
+                    keys: without_covered(keys),
+                    deep,
+                }))
             }
             _ => plain.map(|()| None),
         }
@@ -90,6 +93,7 @@ impl Builder<'_> {
                 key,
                 pointer: pointer.to_owned(),
                 json,
+                members: false,
             }),
         };
         let normalized = match &schema.schema_kind {
@@ -125,10 +129,16 @@ impl Builder<'_> {
             }
             let free = !matches!(additional, None | Some(AdditionalProperties::Any(false)));
             if properties.is_empty() || free {
-                // Keys the spec does not name cannot be fixed in the code (the runtime's
-                // query keys are `&'static str`): a free-form object is sent as JSON under
-                // its own key (crate docs).
-                push(key.to_owned(), true);
+                // Keys the spec does not name: every member of the value is sent, keyed when
+                // the request is made (named properties among them).
+                if !out.iter().any(|k| k.members && k.key == key) {
+                    out.push(QueryKey {
+                        key: key.to_owned(),
+                        pointer: pointer.to_owned(),
+                        json: true,
+                        members: true,
+                    });
+                }
                 return Ok(());
             }
             for (property, property_schema) in &properties {
@@ -185,6 +195,29 @@ impl Builder<'_> {
     }
 }
 
+/// The keys without the fixed ones a free-form object's members already send: those at or
+/// under the object's pointer (`oneOf` alternatives of one parameter), which would otherwise
+/// go out twice.
+fn without_covered(keys: Vec<QueryKey>) -> Vec<QueryKey> {
+    let under = |pointer: &str, object: &str| {
+        pointer
+            .strip_prefix(object)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    let covered = |k: &QueryKey| {
+        keys.iter().any(|m| {
+            m.members
+                && under(&k.pointer, &m.pointer)
+                && (!k.members || m.pointer.len() < k.pointer.len())
+        })
+    };
+    let keep: Vec<bool> = keys.iter().map(|k| !covered(k)).collect();
+    keys.into_iter()
+        .zip(keep)
+        .filter_map(|(k, keep)| keep.then_some(k))
+        .collect()
+}
+
 fn contains_secret(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Secret => true,
@@ -192,5 +225,47 @@ fn contains_secret(ty: &TypeRef) -> bool {
             contains_secret(inner)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(key: &str, pointer: &str, members: bool) -> QueryKey {
+        QueryKey {
+            key: key.to_owned(),
+            pointer: pointer.to_owned(),
+            json: members,
+            members,
+        }
+    }
+
+    #[test]
+    fn members_cover_the_fixed_keys_at_and_under_their_object() {
+        let keys = vec![
+            key("f", "", false),
+            key("f[a]", "/a", false),
+            key("f[ab]", "/ab", false),
+            key("f[a]", "/a", true),
+            key("f[a][b]", "/a/b", true),
+            key("f[b]", "/b", false),
+        ];
+        let kept: Vec<(String, bool)> = without_covered(keys)
+            .into_iter()
+            .map(|k| (k.key, k.members))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("f".to_owned(), false),
+                ("f[ab]".to_owned(), false),
+                ("f[a]".to_owned(), true),
+                ("f[b]".to_owned(), false),
+            ]
+        );
+        // Members of the whole value cover everything.
+        let kept = without_covered(vec![key("x", "/x", false), key("m", "", true)]);
+        assert_eq!(kept, [key("m", "", true)]);
     }
 }

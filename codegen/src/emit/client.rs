@@ -534,8 +534,16 @@ impl Emitter<'_> {
         }
         let mut initial = Vec::new();
         let mut later = Vec::new();
+        // A query key is a `Cow` (borrowed here: the spec names it); a header name is a
+        // `&'static str`.
+        let query = place == ParamIn::Query;
         for param in params {
             let wire = &param.wire;
+            let key = if query {
+                quote! { ::std::borrow::Cow::Borrowed(#wire) }
+            } else {
+                quote! { #wire }
+            };
             let field = ident(&param.name);
             let text = |value: TokenStream, ty: &TypeRef| match ty {
                 TypeRef::String => quote! { #value.clone() },
@@ -543,34 +551,61 @@ impl Emitter<'_> {
                 _ => quote! { #value.to_string() },
             };
             if let Some(structured) = &param.structured {
-                let write = |value: TokenStream| match structured {
-                    Structured::Keys(keys) => {
-                        let keys = keys.iter().map(|k| {
+                // `scoped`: the statements stand in the method's body, so a local of their own
+                // goes in a block of its own (it could shadow a path parameter's local).
+                let write = |value: TokenStream, scoped: bool| match structured {
+                    Structured::Keys { keys, deep } => {
+                        let (members, fixed): (Vec<_>, Vec<_>) =
+                            keys.iter().partition(|k| k.members);
+                        let has_fixed = !fixed.is_empty();
+                        let has_members = !members.is_empty();
+                        let fixed = fixed.iter().map(|k| {
                             let (key, pointer, json) = (&k.key, &k.pointer, k.json);
                             quote! { (#key, #pointer, #json) }
                         });
-                        quote! {
-                            #rt::forms::query_pairs(
-                                &mut #var,
-                                &[ #( #keys ),* ],
-                                &#rt::forms::param_json(#wire, #value)?,
-                            );
+                        let members = members.iter().map(|k| {
+                            let (key, pointer) = (&k.key, &k.pointer);
+                            quote! {
+                                #rt::forms::query_members(&mut #var, #key, #pointer, #deep, &json);
+                            }
+                        });
+                        if !has_members {
+                            return quote! {
+                                #rt::forms::query_pairs(
+                                    &mut #var,
+                                    &[ #( #fixed ),* ],
+                                    &#rt::forms::param_json(#wire, #value)?,
+                                );
+                            };
+                        }
+                        let fixed = has_fixed.then(|| {
+                            quote! { #rt::forms::query_pairs(&mut #var, &[ #( #fixed ),* ], &json); }
+                        });
+                        let stmts = quote! {
+                            let json = #rt::forms::param_json(#wire, #value)?;
+                            #fixed
+                            #( #members )*
+                        };
+                        if scoped {
+                            quote! { { #stmts } }
+                        } else {
+                            stmts
                         }
                     }
                     Structured::Joined { explode } => quote! {
                         #var.push((
-                            #wire,
+                            #key,
                             #rt::forms::joined(&#rt::forms::param_json(#wire, #value)?, #explode),
                         ));
                     },
                     Structured::Json => quote! {
-                        #var.push((#wire, #rt::forms::param_json(#wire, #value)?.to_string()));
+                        #var.push((#key, #rt::forms::param_json(#wire, #value)?.to_string()));
                     },
                 };
                 later.push(if param.required {
-                    write(quote! { &request.#field })
+                    write(quote! { &request.#field }, true)
                 } else {
-                    let stmt = write(quote! { value });
+                    let stmt = write(quote! { value }, false);
                     quote! {
                         if let Some(value) = &request.#field {
                             #stmt
@@ -594,11 +629,11 @@ impl Emitter<'_> {
                     };
                     let delimiter = param.delimiter.to_string();
                     let stmt = if param.explode {
-                        quote! { #var.extend(#source.iter().map(|value| (#wire, #item_text))); }
+                        quote! { #var.extend(#source.iter().map(|value| (#key, #item_text))); }
                     } else {
                         quote! {
                             #var.push((
-                                #wire,
+                                #key,
                                 #source.iter().map(#item_fn).collect::<Vec<_>>().join(#delimiter),
                             ));
                         }
@@ -611,13 +646,13 @@ impl Emitter<'_> {
                 }
                 (ty, true) => {
                     let value = text(quote! { request.#field }, ty);
-                    initial.push(quote! { (#wire, #value) });
+                    initial.push(quote! { (#key, #value) });
                 }
                 (ty, false) => {
                     let value = text(quote! { value }, ty);
                     later.push(quote! {
                         if let Some(value) = &request.#field {
-                            #var.push((#wire, #value));
+                            #var.push((#key, #value));
                         }
                     });
                 }
@@ -628,10 +663,15 @@ impl Emitter<'_> {
         } else {
             quote! { Vec::from([ #( #initial ),* ]) }
         };
-        let binding = if later.is_empty() {
-            quote! { let #var: Vec<(&'static str, String)> = #init; }
+        let pair = if query {
+            quote! { #rt::forms::QueryPair }
         } else {
-            quote! { let mut #var: Vec<(&'static str, String)> = #init; }
+            quote! { (&'static str, String) }
+        };
+        let binding = if later.is_empty() {
+            quote! { let #var: Vec<#pair> = #init; }
+        } else {
+            quote! { let mut #var: Vec<#pair> = #init; }
         };
         (quote! { #binding #( #later )* }, quote! { #var })
     }
