@@ -231,6 +231,15 @@
 //!   than `simple` are not supported. `callbacks` (requests the server makes to the caller) are ignored: nothing
 //!   a client sends. Per-path or per-operation `servers` are named in the method's docs; the
 //!   client's endpoint is used.
+//! - Regions: when the spec's first server is an absolute URL with a `region` variable
+//!   (`https://cce.{region}.myhuaweicloud.com`), `Client::builder()` hands that URL (its other
+//!   variables at their defaults) to the runtime as a `RegionTemplate`, so
+//!   `.region("cn-north-4")` gives the endpoint. The server's vendor extension
+//!   `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_` (upper-case letters, digits, `_`)
+//!   names the environment variable that overrides a region's endpoint: the prefix, then the
+//!   region id upper-cased with `-` as `_`. Without such a server, `.region(…)` is refused
+//!   when the client is built (the error and `builder()`'s docs say why), and the extension
+//!   alone is refused at generation.
 //! - The request body, when there is one, is the field `body` (an `Option` when not
 //!   required). Of several media types, the first JSON one (`application/json`, `…+json`) is
 //!   used, else the first text one (`text/*`, `application/xml`, `…+xml`,

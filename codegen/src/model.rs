@@ -14,10 +14,23 @@ pub struct Api {
     pub description: Option<String>,
     /// The first server's URL with its variables at their defaults, when it is absolute.
     pub server: Option<String>,
+    /// The first server's URL as a region template, when it has a `region` variable.
+    pub region: Option<RegionEndpoint>,
     /// Named types, in spec order (an inline type right after the type that holds it).
     pub types: Vec<TypeDef>,
     /// Operations, in spec order (path, then method).
     pub operations: Vec<Operation>,
+}
+
+/// How a region id becomes an endpoint: the runtime's `endpoint::RegionTemplate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionEndpoint {
+    /// The first server's absolute URL, its other variables at their defaults, `{region}`
+    /// left in it.
+    pub url: String,
+    /// The server's `x-region-env-prefix`: the environment variable that overrides a
+    /// region's endpoint is this, then the region id upper-cased with `-` as `_`.
+    pub env_prefix: Option<String>,
 }
 
 /// A reference to a type in a field, parameter or body.

@@ -581,3 +581,96 @@ fn multiple_of_makes_validated_types_and_one_is_no_rule() {
     assert!(types.contains("let allowed = (-3..=3).contains(&value) && value % 3 == 0;"));
     assert!(types.contains("\"must be from -3 to 3 and a multiple of 3\""));
 }
+
+/// The text without whitespace, to find code whatever its layout.
+fn compact(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+/// A spec whose first server is `servers` (YAML, indented under `servers:`).
+fn client_with_servers(servers: &str) -> Result<String, String> {
+    let indented: String = servers.lines().map(|l| format!("  {l}\n")).collect();
+    let spec = format!(
+        "openapi: 3.0.3\ninfo: {{ title: T, version: '1' }}\nservers:\n{indented}paths: {{}}\n"
+    );
+    let spec = parse_spec(&spec).map_err(|e| e.to_string())?;
+    generate(&spec, &Options::default())
+        .map(|files| file(&files, "client.rs").to_owned())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_region_variable_becomes_the_builders_region_template() {
+    let client = client_with_servers(
+        "- url: https://{tenant}.api.example.com/{region}/v2\n  \
+         x-region-env-prefix: EXAMPLE_REGION_\n  \
+         variables:\n    \
+         tenant: { default: acme }\n    \
+         region: { default: eu-1 }",
+    )
+    .expect("generates");
+    assert!(
+        compact(&client).contains(
+            r#"ClientBuilder::new().region_template(clustercert_runtime::endpoint::RegionTemplate::new("https://acme.api.example.com/{region}/v2",Some("EXAMPLE_REGION_"),),)"#
+        ),
+        "{client}"
+    );
+    assert!(client.contains("`EXAMPLE_REGION_{REGION_ID}`"), "{client}");
+    // Without the extension: the template, no variable.
+    let client = client_with_servers(
+        "- url: https://{region}.example.com\n  variables:\n    region: { default: eu-1 }",
+    )
+    .expect("generates");
+    assert!(
+        compact(&client).contains(r#"RegionTemplate::new("https://{region}.example.com",None,)"#),
+        "{client}"
+    );
+}
+
+#[test]
+fn without_a_region_variable_the_builder_says_why_region_is_refused() {
+    for servers in [
+        "- url: https://api.example.com",
+        "- url: /v1/{region}\n  variables:\n    region: { default: eu-1 }",
+        // The variable is declared but not used.
+        "- url: https://api.example.com\n  variables:\n    region: { default: eu-1 }",
+    ] {
+        let client = client_with_servers(servers).expect("generates");
+        assert!(!client.contains("RegionTemplate"), "{client}");
+        assert!(
+            client.contains("/// The spec's first server has no `{region}` variable"),
+            "{client}"
+        );
+        assert!(
+            compact(&client).contains("{clustercert_runtime::ClientBuilder::new()}"),
+            "{client}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_region_env_prefix_is_refused_where_it_is() {
+    for (servers, message) in [
+        (
+            "- url: https://{region}.example.com\n  x-region-env-prefix: lower_\n  variables:\n    region: { default: eu-1 }",
+            "must be a string of upper-case letters, digits and `_`, not starting with a digit",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-env-prefix: 1A\n  variables:\n    region: { default: eu-1 }",
+            "must be a string of upper-case letters, digits and `_`, not starting with a digit",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-env-prefix: 5\n  variables:\n    region: { default: eu-1 }",
+            "must be a string of upper-case letters, digits and `_`, not starting with a digit",
+        ),
+        (
+            "- url: https://api.example.com\n  x-region-env-prefix: EXAMPLE_",
+            "needs an absolute server URL with a `{region}` variable",
+        ),
+    ] {
+        assert_eq!(
+            client_with_servers(servers).expect_err(servers),
+            format!("#/servers/0/x-region-env-prefix: {message}")
+        );
+    }
+}

@@ -18,9 +18,18 @@ impl From<clustercert_runtime::Transport> for Client {
 
 impl Client {
     /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
+    ///
+    /// `.region(id)` makes the endpoint `https://cce.{region}.myhuaweicloud.com`,
+    /// unless the environment variable `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`
+    /// (the region id upper-cased, `-` as `_`) names another.
     #[must_use]
     pub fn builder() -> clustercert_runtime::ClientBuilder<Client> {
-        clustercert_runtime::ClientBuilder::new()
+        clustercert_runtime::ClientBuilder::new().region_template(
+            clustercert_runtime::endpoint::RegionTemplate::new(
+                "https://cce.{region}.myhuaweicloud.com",
+                Some("HUAWEICLOUD_SDK_REGION_CCE_"),
+            ),
+        )
     }
 
     /// The transport requests go through.

@@ -1,53 +1,99 @@
-//! Endpoints: by region id (`https://cce.{region}.myhuaweicloud.com`, with the official
-//! SDK's `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}` override) or any explicit URL.
+//! Endpoints: any explicit URL ([`normalize_endpoint`]), or a region's, from a template the
+//! generated client takes from its spec ([`RegionTemplate`]: the first server's URL with a
+//! `{region}` variable, and the environment variable prefix that overrides it). This module
+//! knows no service: the templates are the specs'.
 
 use super::error::Error;
 
-/// The environment variable that overrides a region's CCE endpoint, as the official SDK
-/// names it: the region id upper-cased, `-` as `_`.
+/// A region's endpoint, as a spec describes it: a URL with `{region}` in it, and optionally
+/// the prefix of an environment variable that overrides it (the official Huawei Cloud SDK's
+/// convention: the prefix, then the region id upper-cased with `-` as `_`). A generated
+/// `Client::builder()` passes its spec's template to
+/// [`ClientBuilder::region_template`](crate::ClientBuilder::region_template), so that
+/// [`ClientBuilder::region`](crate::ClientBuilder::region) works.
 ///
 /// ```
-/// use clustercert_runtime::endpoint::region_env_var;
-/// assert_eq!(region_env_var("cn-north-4"), "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4");
+/// use clustercert_runtime::endpoint::RegionTemplate;
+///
+/// let cce = RegionTemplate::new(
+///     "https://cce.{region}.myhuaweicloud.com",
+///     Some("HUAWEICLOUD_SDK_REGION_CCE_"),
+/// );
+/// let no_env = |_: &str| None;
+/// assert_eq!(cce.resolve("cn-north-4", no_env).unwrap(), "https://cce.cn-north-4.myhuaweicloud.com");
+/// let env = |name: &str| {
+///     (name == "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4").then(|| "http://127.0.0.1:8080/".to_owned())
+/// };
+/// assert_eq!(cce.resolve("cn-north-4", env).unwrap(), "http://127.0.0.1:8080");
+/// assert!(cce.resolve("cn north", no_env).is_err());
 /// ```
-pub fn region_env_var(region: &str) -> String {
-    format!(
-        "HUAWEICLOUD_SDK_REGION_CCE_{}",
-        region.to_ascii_uppercase().replace('-', "_")
-    )
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionTemplate {
+    url: &'static str,
+    env_prefix: Option<&'static str>,
 }
 
-/// The CCE endpoint of a region: the override from `lookup` (a variable name to its value)
-/// when set, else `https://cce.{region}.myhuaweicloud.com`. A region id is lower-case
-/// letters, digits and `-`.
-///
-/// ```
-/// use clustercert_runtime::endpoint::resolve_region;
-/// let no_env = |_: &str| None;
-/// assert_eq!(resolve_region("cn-north-4", no_env).unwrap(), "https://cce.cn-north-4.myhuaweicloud.com");
-/// let env = |name: &str| (name == "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4").then(|| "http://127.0.0.1:8080/".to_owned());
-/// assert_eq!(resolve_region("cn-north-4", env).unwrap(), "http://127.0.0.1:8080");
-/// assert!(resolve_region("cn north", no_env).is_err());
-/// ```
-pub fn resolve_region(
-    region: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, Error> {
-    let valid = !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !valid {
-        return Err(Error::InvalidInput(format!(
-            "region id {region:?} is not lower-case letters, digits and '-'"
-        )));
+impl RegionTemplate {
+    /// A template: `url` with `{region}` where the region id goes, and the prefix of the
+    /// variable that overrides it, if any.
+    #[must_use]
+    pub const fn new(url: &'static str, env_prefix: Option<&'static str>) -> Self {
+        RegionTemplate { url, env_prefix }
     }
-    let var = region_env_var(region);
-    match lookup(&var).filter(|v| !v.trim().is_empty()) {
-        Some(url) => {
-            normalize_endpoint(url.trim()).map_err(|e| Error::InvalidInput(format!("{var}: {e}")))
+
+    /// The URL template, `{region}` in it.
+    #[must_use]
+    pub const fn url(&self) -> &'static str {
+        self.url
+    }
+
+    /// The environment variable that overrides `region`'s endpoint: the prefix, then the
+    /// region id upper-cased, `-` as `_`; `None` without a prefix.
+    ///
+    /// ```
+    /// use clustercert_runtime::endpoint::RegionTemplate;
+    ///
+    /// let t = RegionTemplate::new("https://cce.{region}.myhuaweicloud.com", Some("HUAWEICLOUD_SDK_REGION_CCE_"));
+    /// assert_eq!(t.env_var("cn-north-4").as_deref(), Some("HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4"));
+    /// assert_eq!(RegionTemplate::new("https://{region}.example.com", None).env_var("eu-1"), None);
+    /// ```
+    #[must_use]
+    pub fn env_var(&self, region: &str) -> Option<String> {
+        self.env_prefix
+            .map(|prefix| format!("{prefix}{}", region.to_ascii_uppercase().replace('-', "_")))
+    }
+
+    /// The endpoint of `region`: the override from `lookup` (a variable name to its value)
+    /// when the template names a variable and it is set (not blank), else the template with
+    /// the region in it. A region id is lower-case letters, digits and `-`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a region id of other characters, an override that is not
+    /// an endpoint URL (naming the variable; see [`normalize_endpoint`]), or a template that
+    /// does not give one.
+    pub fn resolve(
+        &self,
+        region: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<String, Error> {
+        let valid = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            return Err(Error::InvalidInput(format!(
+                "region id {region:?} is not lower-case letters, digits and '-'"
+            )));
         }
-        None => Ok(format!("https://cce.{region}.myhuaweicloud.com")),
+        if let Some(var) = self.env_var(region) {
+            if let Some(url) = lookup(&var).filter(|v| !v.trim().is_empty()) {
+                return normalize_endpoint(url.trim())
+                    .map_err(|e| Error::InvalidInput(format!("{var}: {e}")));
+            }
+        }
+        normalize_endpoint(&self.url.replace("{region}", region))
+            .map_err(|e| Error::InvalidInput(format!("region template {:?}: {e}", self.url)))
     }
 }
 
@@ -121,11 +167,59 @@ pub fn shown_endpoint(endpoint: &str) -> String {
 mod tests {
     use super::*;
 
+    const CCE: RegionTemplate = RegionTemplate::new(
+        "https://cce.{region}.myhuaweicloud.com",
+        Some("HUAWEICLOUD_SDK_REGION_CCE_"),
+    );
+
     #[test]
     fn env_var_name() {
         assert_eq!(
-            region_env_var("ap-southeast-1"),
-            "HUAWEICLOUD_SDK_REGION_CCE_AP_SOUTHEAST_1"
+            CCE.env_var("ap-southeast-1").as_deref(),
+            Some("HUAWEICLOUD_SDK_REGION_CCE_AP_SOUTHEAST_1")
+        );
+    }
+
+    #[test]
+    fn a_template_without_a_prefix_reads_no_variable() {
+        let t = RegionTemplate::new("https://api.example.com/{region}/v1/", None);
+        let asked = std::cell::Cell::new(false);
+        let lookup = |_: &str| {
+            asked.set(true);
+            Some("http://elsewhere".to_owned())
+        };
+        assert_eq!(
+            t.resolve("eu-1", lookup).unwrap(),
+            "https://api.example.com/eu-1/v1"
+        );
+        assert!(!asked.get());
+    }
+
+    #[test]
+    fn blank_overrides_are_ignored_and_bad_region_ids_refused() {
+        let blank = |_: &str| Some("  ".to_owned());
+        assert_eq!(
+            CCE.resolve("cn-north-4", blank).unwrap(),
+            "https://cce.cn-north-4.myhuaweicloud.com"
+        );
+        for bad in ["", "CN-NORTH-4", "cn north", "cn.north", "a/b", "a@b", "ü"] {
+            let err = CCE.resolve(bad, |_: &str| None).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "invalid input: region id {bad:?} is not lower-case letters, digits and '-'"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_template_that_gives_no_url_says_so() {
+        let t = RegionTemplate::new("ftp://{region}.example.com", None);
+        let err = t.resolve("eu-1", |_: &str| None).unwrap_err().to_string();
+        assert!(
+            err.contains("region template \"ftp://{region}.example.com\""),
+            "{err}"
         );
     }
 
@@ -184,7 +278,7 @@ mod tests {
     #[test]
     fn a_bad_override_does_not_show_its_password() {
         let env = |_: &str| Some(format!("http://admin:{PASSWORD}@127.0.0.1:8080"));
-        let err = resolve_region("cn-north-4", env).unwrap_err().to_string();
+        let err = CCE.resolve("cn-north-4", env).unwrap_err().to_string();
         assert!(!err.contains(PASSWORD), "{err}");
         assert!(
             err.contains("HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4")
@@ -212,7 +306,7 @@ mod tests {
     #[test]
     fn bad_override_names_the_variable() {
         let env = |_: &str| Some("ftp://x".to_owned());
-        let err = resolve_region("cn-north-4", env).unwrap_err().to_string();
+        let err = CCE.resolve("cn-north-4", env).unwrap_err().to_string();
         assert!(
             err.contains("HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4"),
             "{err}"

@@ -7,7 +7,8 @@
 //! together):
 //! - The generated code defines `Client`, a wrapper around a [`Transport`] with one async method
 //!   per operation, `impl From<Transport> for Client`, and `Client::builder()` returning
-//!   [`ClientBuilder<Client>`]. Generated code refers to the runtime by a path the generator is
+//!   [`ClientBuilder<Client>`], given the spec's [`endpoint::RegionTemplate`] through
+//!   [`ClientBuilder::region_template`] when its first server has a `{region}` variable. Generated code refers to the runtime by a path the generator is
 //!   given (`clustercert_runtime` by default), and reaches `http` through [`http`], so a
 //!   generated crate needs this crate, `serde` and `serde_json`.
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with

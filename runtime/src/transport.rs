@@ -18,7 +18,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::credentials::Credentials;
-use super::endpoint::{normalize_endpoint, resolve_region, shown_endpoint};
+use super::endpoint::{normalize_endpoint, shown_endpoint, RegionTemplate};
 use super::error::{
     header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind, MAX_KEPT_ERROR_BODY,
 };
@@ -119,9 +119,10 @@ impl fmt::Debug for Transport {
 /// use std::time::Duration;
 /// use clustercert_runtime::{ClientBuilder, Credentials, RetryPolicy, Transport};
 ///
-/// // A generated crate's `Client::builder()` is this builder with `C = Client`.
+/// // A generated crate's `Client::builder()` is this builder with `C = Client` and the
+/// // spec's region template, so that it also takes `.region("cn-north-4")`.
 /// let client = ClientBuilder::<Transport>::new()
-///     .region("cn-north-4")
+///     .endpoint("https://cce.cn-north-4.myhuaweicloud.com")
 ///     .credentials(Credentials::from_env()?)
 ///     .timeout(Duration::from_secs(30))
 ///     .retry(RetryPolicy::default().max_retries(2))
@@ -131,6 +132,7 @@ impl fmt::Debug for Transport {
 pub struct ClientBuilder<C> {
     endpoint: Option<String>,
     region: Option<String>,
+    region_template: Option<RegionTemplate>,
     credentials: Option<Credentials>,
     provider: Option<Arc<dyn ProvideCredentials>>,
     connect_timeout: Duration,
@@ -155,6 +157,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("endpoint", &self.endpoint)
             .field("region", &self.region)
+            .field("region_template", &self.region_template)
             .field("credentials", &self.credentials)
             .field("credentials_provider", &self.provider)
             .field("connect_timeout", &self.connect_timeout)
@@ -181,6 +184,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
         ClientBuilder {
             endpoint: None,
             region: None,
+            region_template: None,
             credentials: None,
             provider: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -202,11 +206,33 @@ impl<C: From<Transport>> ClientBuilder<C> {
         self
     }
 
-    /// The region, for example `cn-north-4`: the endpoint becomes
-    /// `https://cce.{region}.myhuaweicloud.com`, unless the environment variable
-    /// `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}` (upper-cased, `-` as `_`) gives another.
+    /// The region, for example `cn-north-4`: the endpoint becomes the
+    /// [region template](Self::region_template)'s URL with the region in it (for CCE,
+    /// `https://cce.{region}.myhuaweicloud.com`), unless the template's environment variable
+    /// (for CCE `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`, upper-cased, `-` as `_`) gives
+    /// another. A generated `Client::builder()` sets the template from its spec's first
+    /// server; without one (a spec whose first server has no `{region}` variable),
+    /// [`build`](Self::build) refuses a region and asks for an endpoint.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
+        self
+    }
+
+    /// How [`region`](Self::region) becomes an endpoint. A generated `Client::builder()`
+    /// calls this with its spec's template; call it yourself for a [`Transport`] of your own.
+    ///
+    /// ```
+    /// use clustercert_runtime::{endpoint::RegionTemplate, ClientBuilder, Transport};
+    ///
+    /// let transport = ClientBuilder::<Transport>::new()
+    ///     .region_template(RegionTemplate::new("https://api.{region}.example.com", None))
+    ///     .region("eu-west-1")
+    ///     .build()?;
+    /// assert_eq!(transport.base_url(), "https://api.eu-west-1.example.com");
+    /// # Ok::<(), clustercert_runtime::Error>(())
+    /// ```
+    pub fn region_template(mut self, template: RegionTemplate) -> Self {
+        self.region_template = Some(template);
         self
     }
 
@@ -245,7 +271,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// }
     /// eprintln!("credentials from {}", found.source);
     /// let client = ClientBuilder::<Transport>::new()
-    ///     .region("cn-north-4")
+    ///     .endpoint("https://cce.cn-north-4.myhuaweicloud.com")
     ///     .credentials_provider(chain)
     ///     .build()?;
     /// # let _ = client; Ok(()) }
@@ -332,12 +358,19 @@ impl<C: From<Transport>> ClientBuilder<C> {
     }
 
     /// Builds the client. Fails with [`Error::InvalidInput`] when there is no endpoint or
-    /// region (or both), the URL is not `http(s)://host…`, or the user agent is not a valid
-    /// header value.
+    /// region (or both), a region without a [region template](Self::region_template), the
+    /// URL is not `http(s)://host…`, or the user agent is not a valid header value.
     pub fn build(self) -> Result<C, Error> {
         let base_url = match (self.endpoint, self.region) {
             (Some(endpoint), None) => normalize_endpoint(&endpoint).map_err(Error::InvalidInput)?,
-            (None, Some(region)) => resolve_region(&region, |name| std::env::var(name).ok())?,
+            (None, Some(region)) => match self.region_template {
+                Some(template) => template.resolve(&region, |name| std::env::var(name).ok())?,
+                None => {
+                    return Err(Error::InvalidInput(format!(
+                        "region {region:?} given, but this client has no region endpoint template (its spec's first server has no {{region}} variable); give an endpoint instead"
+                    )))
+                }
+            },
             (None, None) => {
                 return Err(Error::InvalidInput(
                     "no endpoint or region given".to_owned(),
@@ -1163,6 +1196,34 @@ mod tests {
             .user_agent("bad\nua")
             .build()
             .is_err());
+    }
+
+    #[test]
+    fn a_region_needs_a_template() {
+        type B = ClientBuilder<Transport>;
+        let err = B::new()
+            .region("cn-north-4")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid input: region \"cn-north-4\" given, but this client has no region endpoint template (its spec's first server has no {region} variable); give an endpoint instead"
+        );
+        let template = RegionTemplate::new("https://cce.{region}.myhuaweicloud.com", None);
+        let t = B::new()
+            .region_template(template)
+            .region("ap-southeast-1")
+            .build()
+            .unwrap();
+        assert_eq!(t.base_url(), "https://cce.ap-southeast-1.myhuaweicloud.com");
+        let err = B::new()
+            .region_template(template)
+            .region("AP")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("region id \"AP\""), "{err}");
     }
 
     #[test]

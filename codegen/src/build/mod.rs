@@ -12,7 +12,8 @@ use indexmap::IndexMap;
 use openapiv3::{Components, OpenAPI, ReferenceOr};
 
 use crate::model::{
-    Api, Derives, Field, IntegerRule, LengthRule, NumberRule, TypeDef, TypeKind, TypeRef, Variant,
+    Api, Derives, Field, IntegerRule, LengthRule, NumberRule, RegionEndpoint, TypeDef, TypeKind,
+    TypeRef, Variant,
 };
 use crate::Error;
 
@@ -92,6 +93,7 @@ pub fn build(spec: &OpenAPI) -> Result<Api, Error> {
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
         server: first_server(spec),
+        region: region_endpoint(spec)?,
         types,
         operations,
     })
@@ -258,6 +260,64 @@ pub(super) fn component_key(reference: &str, kind: &str, location: &str) -> Resu
                 format!("`$ref` {reference} is not supported here; expected {prefix}<name>"),
             )
         })
+}
+
+/// The vendor extension on a server object naming the prefix of the environment variable
+/// that overrides a region's endpoint.
+const REGION_ENV_PREFIX: &str = "x-region-env-prefix";
+
+/// The first server as a region template: its URL with every variable but `region` at its
+/// default, when it is absolute, has a `region` variable and uses it; with the prefix of
+/// [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`). Refused: the extension where
+/// there is no such template, or a prefix that cannot start a variable name.
+fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
+    let Some(server) = spec.servers.first() else {
+        return Ok(None);
+    };
+    let location = "#/servers/0";
+    let prefix =
+        match server.extensions.get(REGION_ENV_PREFIX) {
+            None => None,
+            Some(serde_json::Value::String(prefix))
+                if !prefix.is_empty()
+                    && !prefix.starts_with(|c: char| c.is_ascii_digit())
+                    && prefix
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                Some(prefix.clone())
+            }
+            Some(_) => return Err(error(
+                at(location, REGION_ENV_PREFIX),
+                "must be a string of upper-case letters, digits and `_`, not starting with a digit",
+            )),
+        };
+    let variables = server.variables.as_ref();
+    let has_region = variables.is_some_and(|v| v.contains_key("region"));
+    let mut url = server.url.clone();
+    for (name, variable) in variables.into_iter().flatten() {
+        if name != "region" {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+    }
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    let usable = has_region
+        && absolute
+        && url.contains("{region}")
+        && !url.replace("{region}", "").contains(['{', '}']);
+    if !usable {
+        return match prefix {
+            Some(_) => Err(error(
+                at(location, REGION_ENV_PREFIX),
+                "needs an absolute server URL with a `{region}` variable",
+            )),
+            None => Ok(None),
+        };
+    }
+    Ok(Some(RegionEndpoint {
+        url,
+        env_prefix: prefix,
+    }))
 }
 
 /// The first server's URL with each `{variable}` at its default; `None` when there is no

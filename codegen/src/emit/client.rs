@@ -28,6 +28,7 @@ impl Emitter<'_> {
             .iter()
             .map(|op| self.operation_types(op));
         let methods = self.api.operations.iter().map(|op| self.method(op));
+        let (builder_docs, builder_body) = self.builder();
         quote! {
             #module_docs
             #import
@@ -45,10 +46,10 @@ impl Emitter<'_> {
             }
 
             impl Client {
-                /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
+                #builder_docs
                 #[must_use]
                 pub fn builder() -> #rt::ClientBuilder<Client> {
-                    #rt::ClientBuilder::new()
+                    #builder_body
                 }
 
                 /// The transport requests go through.
@@ -471,6 +472,50 @@ impl Emitter<'_> {
                 status: raw.status,
                 #( #headers )*
                 #body
+            }
+        }
+    }
+
+    /// `Client::builder()`'s docs and body: with the spec's region template when it has one,
+    /// so that `.region(id)` works; without, the docs say why `.region` is refused.
+    fn builder(&self) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let lead =
+            "Starts a builder: endpoint, credentials and the rest of the transport's settings.";
+        match &self.api.region {
+            Some(region) => {
+                let url = Literal::string(&region.url);
+                let (prefix, env_note) = match &region.env_prefix {
+                    Some(prefix) => {
+                        let literal = Literal::string(prefix);
+                        (
+                            quote! { Some(#literal) },
+                            format!(
+                                ",\nunless the environment variable `{prefix}{{REGION_ID}}`\n\
+                                 (the region id upper-cased, `-` as `_`) names another"
+                            ),
+                        )
+                    }
+                    None => (quote! { None }, String::new()),
+                };
+                let docs = doc_attrs(Some(&format!(
+                    "{lead}\n\n`.region(id)` makes the endpoint `{}`{env_note}.",
+                    region.url
+                )));
+                let body = quote! {
+                    #rt::ClientBuilder::new().region_template(
+                        #rt::endpoint::RegionTemplate::new(#url, #prefix),
+                    )
+                };
+                (docs, body)
+            }
+            None => {
+                let docs = doc_attrs(Some(&format!(
+                    "{lead}\n\nThe spec's first server has no `{{region}}` variable, so there is\n\
+                     no region template: give `.endpoint(url)`; `.region(id)` is refused when\n\
+                     the client is built."
+                )));
+                (docs, quote! { #rt::ClientBuilder::new() })
             }
         }
     }
