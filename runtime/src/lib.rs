@@ -47,6 +47,8 @@ pub mod secret;
 pub mod signing;
 pub mod transport;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// The `http` crate, re-exported so generated code names `Method` and `StatusCode` through
@@ -86,20 +88,34 @@ pub fn encode_path_segment(segment: &str) -> String {
 /// refusing a value that would not name a resource: an empty value (it would leave `//` or a
 /// trailing `/`), `.` or `..` (a URL normalizer would move the request to another path).
 /// The generated operations call it for every path parameter, so such input is caught before
-/// anything is sent.
+/// anything is sent. A value of unreserved characters only (most ids) is borrowed as it is;
+/// only one that needs encoding is copied.
 ///
 /// ```
+/// use std::borrow::Cow;
 /// use clustercert_runtime::path_parameter;
 ///
 /// assert_eq!(path_parameter("Op", "cluster_id", "a/b").unwrap(), "a%2Fb");
+/// assert!(matches!(path_parameter("Op", "cluster_id", "c-1.x_y~z").unwrap(), Cow::Borrowed("c-1.x_y~z")));
 /// let err = path_parameter("Op", "cluster_id", "").unwrap_err();
 /// assert_eq!(err.to_string(), "invalid input: Op: path parameter cluster_id is empty");
 /// ```
-pub fn path_parameter(operation: &str, name: &str, value: &str) -> Result<String, Error> {
+pub fn path_parameter<'a>(
+    operation: &str,
+    name: &str,
+    value: &'a str,
+) -> Result<Cow<'a, str>, Error> {
     let problem = match value {
         "" => "is empty",
         "." | ".." => "is '.' or '..', which would change the path",
-        _ => return Ok(encode_path_segment(value)),
+        // The characters `encode_path_segment` leaves as they are.
+        _ if value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')) =>
+        {
+            return Ok(Cow::Borrowed(value))
+        }
+        _ => return Ok(Cow::Owned(encode_path_segment(value))),
     };
     Err(Error::InvalidInput(format!(
         "{operation}: path parameter {name} {problem}"
@@ -116,4 +132,30 @@ pub struct ConstraintError {
     pub value: String,
     /// The rule, in words, for example `must be -1, or from 1 to 1825`.
     pub rule: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_borrow_exactly_what_needs_no_encoding() {
+        let mut values: Vec<String> = (0u8..=127)
+            .map(|b| format!("x{}y", char::from(b)))
+            .collect();
+        values.extend(["中/é", "a b", "%41", "~.-_", "A0z9", "..."].map(str::to_owned));
+        for value in &values {
+            let encoded = encode_path_segment(value);
+            let got = path_parameter("Op", "id", value).unwrap();
+            assert_eq!(got, encoded, "{value:?}");
+            assert_eq!(
+                matches!(got, Cow::Borrowed(_)),
+                encoded == *value,
+                "{value:?}"
+            );
+        }
+        for refused in ["", ".", ".."] {
+            assert!(path_parameter("Op", "id", refused).is_err());
+        }
+    }
 }

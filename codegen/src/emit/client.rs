@@ -521,7 +521,8 @@ impl Emitter<'_> {
     }
 
     /// The path: a literal, or `format!` of the segments, each parameter first bound to a local
-    /// through `path_parameter` (encoded; empty, `.` and `..` refused).
+    /// through `path_parameter` (encoded, borrowed when nothing needs it; empty, `.` and `..`
+    /// refused).
     fn path_expr(&self, op: &Operation) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
         let mut template = String::new();
@@ -545,15 +546,19 @@ impl Emitter<'_> {
                     param.name.clone()
                 };
                 let local = format_ident!("{}", local_name);
-                let value = if param.ty == TypeRef::String {
-                    quote! { &request.#field }
-                } else {
-                    quote! { &request.#field.to_string() }
-                };
                 let operation = Literal::string(&op.id);
                 let wire_name = Literal::string(wire);
-                bindings.push(quote! {
-                    let #local = #rt::path_parameter(#operation, #wire_name, #value)?;
+                // `path_parameter` borrows its value when nothing needs encoding, so a
+                // non-string's text is bound first (the local it shadows lives on).
+                bindings.push(if param.ty == TypeRef::String {
+                    quote! {
+                        let #local = #rt::path_parameter(#operation, #wire_name, &request.#field)?;
+                    }
+                } else {
+                    quote! {
+                        let #local = request.#field.to_string();
+                        let #local = #rt::path_parameter(#operation, #wire_name, &#local)?;
+                    }
                 });
                 template.push_str(&format!("{{{local_name}}}"));
             }
