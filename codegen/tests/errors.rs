@@ -154,6 +154,17 @@ fn cookie_path_object_and_secret_query_parameters_are_refused() {
         error_of(&with_operation("/a", &secret)),
         "#/paths/~1a/get/parameters/0/schema: a parameter must be a string, boolean, number, integer or enum (or an array of those in the query; a secret only in a header)"
     );
+    // Nor as the members of a free-form map, in any style.
+    for style in ["form", "deepObject"] {
+        let secret = format!(
+            "operationId: A\nparameters:\n  - name: q\n    in: query\n    style: {style}\n    schema:\n      type: object\n      additionalProperties: {{ type: string, format: password }}\n{OK_RESPONSE}"
+        );
+        assert_eq!(
+            error_of(&with_operation("/a", &secret)),
+            "#/paths/~1a/get/parameters/0/schema: a parameter must be a string, boolean, number, integer or enum (or an array of those in the query; a secret only in a header)",
+            "{style}"
+        );
+    }
 }
 
 #[test]

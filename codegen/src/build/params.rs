@@ -221,9 +221,10 @@ fn without_covered(keys: Vec<QueryKey>) -> Vec<QueryKey> {
 fn contains_secret(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Secret => true,
-        TypeRef::Vec(inner) | TypeRef::Nullable(inner) | TypeRef::Boxed(inner) => {
-            contains_secret(inner)
-        }
+        TypeRef::Vec(inner)
+        | TypeRef::Nullable(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Map(inner) => contains_secret(inner),
         _ => false,
     }
 }
