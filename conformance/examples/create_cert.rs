@@ -113,7 +113,9 @@ fn redact_keys(kubeconfig: &mut serde_json::Value) {
             .get_mut("user")
             .and_then(|u| u.get_mut("client-key-data"))
         {
-            *key = serde_json::Value::String(clustercert::runtime::redact::REDACTION_MARKER.to_owned());
+            *key = serde_json::Value::String(
+                clustercert::runtime::redact::REDACTION_MARKER.to_owned(),
+            );
         }
     }
 }
