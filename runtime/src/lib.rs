@@ -61,7 +61,8 @@ pub use provider::{ProvideCredentials, Provided, ProviderChain};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
 pub use transport::{
-    sign_request, ClientBuilder, Clock, OperationRequest, RawResponse, SystemClock, Transport,
+    sign_request, sign_request_with, ClientBuilder, Clock, OperationRequest, RawResponse,
+    SystemClock, Transport,
 };
 
 /// Serializes a request body to JSON bytes.
