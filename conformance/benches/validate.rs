@@ -1,6 +1,7 @@
 //! Validating the documented response with the compiled validator, against parsing the same
 //! bytes with `serde_json` alone. Run with `cargo bench -p clustercert-conformance`; after
-//! criterion's figures it prints validations per second and the ratio to a bare parse.
+//! criterion's figures it prints validations per second and the ratio to a bare parse
+//! (`-- --ratio-only` prints those figures alone).
 
 #![forbid(unsafe_code)]
 
@@ -103,6 +104,11 @@ fn report_ratio() {
 }
 
 fn main() {
+    // `--ratio-only`: the figures alone, without criterion (scripts/vs-python.sh reads them).
+    if std::env::args().any(|arg| arg == "--ratio-only") {
+        report_ratio();
+        return;
+    }
     let mut criterion = Criterion::default().configure_from_args();
     benches(&mut criterion);
     criterion.final_summary();
