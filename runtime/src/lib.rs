@@ -1,6 +1,6 @@
 //! The hand-written runtime every generated client calls into: transport, credentials,
-//! endpoints, AK/SK signing, retries, errors, secrets and redaction. It knows no operation
-//! and no kubeconfig: a crate generated from any spec depends on it (and on nothing else of
+//! endpoints, AK/SK signing, retries, errors, secrets and redaction. It knows no service, no
+//! operation and no kubeconfig: a crate generated from any spec depends on it (and on nothing else of
 //! this workspace).
 //!
 //! Contract with the generator (`codegen` emits calls to exactly these items; change both
@@ -8,13 +8,14 @@
 //! - The generated code defines `Client`, a wrapper around a [`Transport`] with one async method
 //!   per operation, `impl From<Transport> for Client`, and `Client::builder()` returning
 //!   [`ClientBuilder<Client>`], given the spec's [`endpoint::RegionTemplate`] through
-//!   [`ClientBuilder::region_template`] when its first server has a `{region}` variable. Generated code refers to the runtime by a path the generator is
-//!   given (`clustercert_runtime` by default), and reaches `http` through [`http`], so a
+//!   [`ClientBuilder::region_template`] when its first server has a `{region}` variable.
+//!   Generated code refers to the runtime by a path the generator is given (`clustercert_runtime` by default), and reaches `http` through [`http`], so a
 //!   generated crate needs this crate, `serde` and `serde_json`.
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with
 //!   [`path_parameter`], which refuses an empty, `.` or `..` value before anything is sent;
 //!   query pairs (keys the spec names borrowed, members of free-form maps from
-//!   [`forms::query_members`] owned), header pairs, JSON body bytes from [`json_body`]) and calls
+//!   [`forms::query_members`] owned; object and array parameters through [`forms`]), header
+//!   pairs, a body (JSON bytes from [`json_body`], or a [`forms::MultipartForm`])) and calls
 //!   [`Transport::send`], which authenticates, signs, retries and returns a [`RawResponse`]
 //!   (a `3xx` is an [`Error::Api`]: redirects are never followed). `send` itself refuses a
 //!   path with `.`, `..` or an empty segment inside it (`//`). These three items are public,
@@ -29,9 +30,8 @@
 //!
 //! The modules, each usable on its own: [`signing`] (pure `SDK-HMAC-SHA256` steps and a
 //! server-side [`signing::verify`]), [`credentials`] and [`provider`] (the official SDK's
-//! provider chain: environment, profile file, instance metadata), [`endpoint`], [`retry`],
-//! [`error`],
-//! [`secret`], [`redact`] and [`transport`].
+//! provider chain: environment, profile file, instance metadata), [`endpoint`], [`forms`],
+//! [`retry`], [`error`], [`secret`], [`redact`] and [`transport`].
 
 #![forbid(unsafe_code)]
 
