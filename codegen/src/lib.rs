@@ -55,9 +55,9 @@
 //! accepts without checking are listed under **Not checked** below; nothing else is dropped.
 //!
 //! **Schemas.** A component schema becomes a type named in UpperCamelCase; an inline schema
-//! that needs a type of its own (object with properties, string enum, constrained integer)
-//! is named after where it is: parent type + property (`Kubeconfig` + `apiVersion` →
-//! `KubeconfigApiVersion`), `…Item` for array items, `…Value` for map values,
+//! that needs a type of its own (object with properties, string enum, constrained integer,
+//! number or string) is named after where it is: parent type + property (`Kubeconfig` +
+//! `apiVersion` → `KubeconfigApiVersion`), `…Item` for array items, `…Value` for map values,
 //! `<Operation>RequestBody`, `<Operation>ResponseBody<status>`, `<Operation><Parameter>`. A
 //! name that is taken (two schemas with one UpperCamelCase name, `Foo` and `foo`) or reserved
 //! (`Client`, `Option`, `Result`, `String`, `Vec`, `Box`, …) gets the first free suffix `2`,
@@ -97,17 +97,27 @@
 //!   and adds no rule. A `multipleOf` that is 0 or below, not a whole number (`0.5` on an
 //!   integer), or that no value of the range or enum satisfies is refused with its location.
 //! - `type: number`: `f64` (`f32` for `format: float`; unknown formats are `f64`). With
-//!   `multipleOf`, a validated newtype like the integer ones (`TryFrom<f64>`, and
-//!   `TryFrom<f32>` for float, `new`, `get`, `RULE`, `Display`, `FromStr`, serde through
-//!   `try_from`; `PartialEq`/`PartialOrd` but not `Eq`/`Hash`). Binary floats cannot hold
-//!   most decimal steps, so the check tolerates rounding: `value` is a multiple of `m` when
-//!   `value / m` is within `max(1e-9, 4 ulps)` of a whole number (ulps of the held type,
-//!   `f32` for float): `0.07` is a multiple of `0.01` though `0.07 / 0.01` is
-//!   `7.000000000000001`, `0.005` is not, and neither is `NaN` nor an infinity. Values
-//!   within a billionth of a step of a multiple (also of 0) count as multiples, and so does
-//!   every value above about 2^53 steps, where an `f64` has no fractional steps left. The
-//!   error shows the value as Rust writes it (`invalid Amount: 0.005 (must be a multiple of
-//!   0.01)`). A `multipleOf` of 0 or below is refused.
+//!   `minimum`/`maximum` (`exclusiveMinimum`/`exclusiveMaximum` as OpenAPI 3.0 booleans; one
+//!   without its bound constrains nothing), `enum` or `multipleOf`, a validated newtype like
+//!   the integer ones (`TryFrom<f64>`, and `TryFrom<f32>` for float, `new`, `get`, `RULE`,
+//!   `Display`, `FromStr`, serde through `try_from`; `PartialEq`/`PartialOrd` but not
+//!   `Eq`/`Hash`). `NaN` and infinities are always refused. Rules are worded like the
+//!   integer ones (`must be from 0 to 1`, `must be above 0 and below 1`, `must be one of
+//!   0.5, 1`; whole numbers without `.0`). For `format: float` every comparison is made on
+//!   `f32`s (the value and the spec's numbers rounded to `f32`, so `maximum: 0.1` allows the
+//!   `f32` written `0.1`; a bound beyond the largest `f32` constrains nothing a float can
+//!   hold). An `enum` compares exactly (`==`) with the values as parsed, and keeps only the
+//!   values its bounds and `multipleOf` allow. Binary floats cannot hold most decimal steps,
+//!   so `multipleOf` tolerates rounding: `value` is a multiple of `m` when `value / m` is
+//!   within `max(1e-9, 4 ulps)` of a whole number (ulps of the held type, `f32` for float):
+//!   `0.07` is a multiple of `0.01` though `0.07 / 0.01` is `7.000000000000001`, `0.005` is
+//!   not. Values within a billionth of a step of a multiple (also of 0) count as multiples,
+//!   and so does every value above about 2^53 steps, where an `f64` has no fractional steps
+//!   left. The error shows the value as Rust writes it (`invalid Amount: 0.005 (must be a
+//!   multiple of 0.01)`). Refused with their location: a `multipleOf` of 0 or below, a bound
+//!   or enum value that is not finite, and a rule no number satisfies (`minimum` above
+//!   `maximum`, equal bounds with one exclusive, a narrow range without a multiple, an enum
+//!   none of whose values the bounds allow).
 //! - `type: boolean`: `bool`. A schema with no keywords, or with only a `format` and no
 //!   `type` (a format constrains no type): `serde_json::Value`.
 //! - Keywords that do not apply to the stated type are ignored, as in JSON Schema (`type:
@@ -179,10 +189,10 @@
 //! examples is the first absolute server URL with its variables at their defaults.
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
-//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, bounds
-//! and `enum` on numbers, `enum` on booleans, lengths
-//! beside an `enum`; the members of an `allOf` property relaxed to `serde_json::Value`
-//! (above); the alternatives of a parameter's `oneOf`/`anyOf` of scalars (below).
+//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, `enum`
+//! on booleans, lengths beside an `enum`; the members of an `allOf` property relaxed to
+//! `serde_json::Value` (above); the alternatives of a parameter's `oneOf`/`anyOf` of
+//! scalars (below).
 //!
 //! **Operations.** `CreateFoo` (the `operationId` in UpperCamelCase) gives the method
 //! `create_foo`, `create_foo_raw`, `CreateFooRequest` and `CreateFooResponse`. Without an

@@ -191,14 +191,34 @@ pub struct IntegerRule {
     pub multiple_of: Option<i64>,
 }
 
-/// The values a validated number may hold: multiples of `multiple_of`, within
-/// [`NumberRule::TOLERANCE`].
+/// The values a validated number may hold: finite, within the bounds, a multiple of
+/// `multiple_of` (within [`NumberRule::TOLERANCE`]) and, with an `enum`, one of its values.
+/// For `format: float` every comparison is made on `f32`s (the value and the bounds rounded
+/// to `f32`), so `maximum: 0.1` allows the `f32` written `0.1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberRule {
     /// `true` for `format: float` (an `f32` inside), else `f64`.
     pub f32: bool,
     /// `multipleOf`: finite and above 0.
-    pub multiple_of: f64,
+    pub multiple_of: Option<f64>,
+    /// `minimum`, and whether it is exclusive (`exclusiveMinimum: true`); finite.
+    pub min: Option<(f64, bool)>,
+    /// `maximum`, and whether it is exclusive; finite.
+    pub max: Option<(f64, bool)>,
+    /// `enum`: exactly these values (compared with `==`, in the held type); empty when the
+    /// spec has none. The build keeps only values the bounds and `multipleOf` allow, so a
+    /// rule with values checks only them.
+    pub values: Vec<f64>,
+}
+
+/// A number in a rule's words: whole numbers without a fraction (`1`, not `1.0`), others as
+/// Rust writes them (`0.01`, `1e-9`).
+pub fn number_words(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value:?}")
+    }
 }
 
 impl NumberRule {
@@ -211,20 +231,85 @@ impl NumberRule {
     /// How many ulps of the quotient are tolerated.
     pub const ULPS: f64 = 4.0;
 
-    /// The rule in words, for example `must be a multiple of 0.01`.
+    /// The rule in words, for example `must be from 0 to 1 and a multiple of 0.25`.
     pub fn describe(&self) -> String {
-        format!("must be a multiple of {:?}", self.multiple_of)
+        if !self.values.is_empty() {
+            let listed: Vec<String> = self.values.iter().map(|v| number_words(*v)).collect();
+            return match listed.as_slice() {
+                [one] => format!("must be {one}"),
+                many => format!("must be one of {}", many.join(", ")),
+            };
+        }
+        let range = match (self.min, self.max) {
+            (Some((min, false)), Some((max, false))) => Some(format!(
+                "from {} to {}",
+                number_words(min),
+                number_words(max)
+            )),
+            (min, max) => {
+                let low = min.map(|(min, exclusive)| {
+                    let word = if exclusive { "above" } else { "at least" };
+                    format!("{word} {}", number_words(min))
+                });
+                let high = max.map(|(max, exclusive)| {
+                    let word = if exclusive { "below" } else { "at most" };
+                    format!("{word} {}", number_words(max))
+                });
+                let parts: Vec<String> = low.into_iter().chain(high).collect();
+                (!parts.is_empty()).then(|| parts.join(" and "))
+            }
+        };
+        let multiple = self
+            .multiple_of
+            .map(|m| format!("a multiple of {}", number_words(m)));
+        match (range, multiple) {
+            (Some(range), Some(multiple)) if range.contains(" and ") => {
+                format!("must be {range}, and {multiple}")
+            }
+            (Some(range), Some(multiple)) => format!("must be {range} and {multiple}"),
+            (Some(range), None) => format!("must be {range}"),
+            (None, Some(multiple)) => format!("must be {multiple}"),
+            (None, None) => "must be a finite number".to_owned(),
+        }
     }
 
     /// Whether `value` satisfies the rule, as the generated `TryFrom<f64>` decides it (the
     /// value first made an `f32` for `format: float`).
     pub fn allows(&self, value: f64) -> bool {
-        let (value, epsilon) = if self.f32 {
-            (f64::from(value as f32), f64::from(f32::EPSILON))
+        // The value and every bound as the held type holds them.
+        let held = |v: f64| if self.f32 { f64::from(v as f32) } else { v };
+        let value = held(value);
+        if !value.is_finite() {
+            return false;
+        }
+        if !self.values.is_empty() {
+            return self.values.iter().any(|v| held(*v) == value);
+        }
+        let above = self.min.is_none_or(|(min, exclusive)| {
+            if exclusive {
+                value > held(min)
+            } else {
+                value >= held(min)
+            }
+        });
+        let below = self.max.is_none_or(|(max, exclusive)| {
+            if exclusive {
+                value < held(max)
+            } else {
+                value <= held(max)
+            }
+        });
+        above && below && self.multiple_of.is_none_or(|m| self.is_multiple(value, m))
+    }
+
+    /// Whether a value (already as held) is a multiple of `m` within the tolerance.
+    fn is_multiple(&self, value: f64, m: f64) -> bool {
+        let epsilon = if self.f32 {
+            f64::from(f32::EPSILON)
         } else {
-            (value, f64::EPSILON)
+            f64::EPSILON
         };
-        let quotient = value / self.multiple_of;
+        let quotient = value / m;
         let nearest = quotient.round();
         quotient.is_finite()
             && (quotient - nearest).abs()
@@ -543,21 +628,72 @@ mod tests {
             rule(vec![IntegerAlternative::Range(Some(1), Some(100))]).describe(),
             "must be from 1 to 100 and a multiple of 5"
         );
-        let number = |multiple_of| NumberRule {
-            f32: false,
-            multiple_of,
-        };
+        let number = |multiple_of| multiple(false, multiple_of);
         assert_eq!(number(0.01).describe(), "must be a multiple of 0.01");
         assert_eq!(number(1e-9).describe(), "must be a multiple of 1e-9");
-        assert_eq!(number(5.0).describe(), "must be a multiple of 5.0");
+        assert_eq!(number(5.0).describe(), "must be a multiple of 5");
+    }
+
+    fn multiple(f32: bool, multiple_of: f64) -> NumberRule {
+        NumberRule {
+            f32,
+            multiple_of: Some(multiple_of),
+            min: None,
+            max: None,
+            values: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn number_bounds_and_enums_in_words_and_checks() {
+        let rule = |min, max, values: &[f64]| NumberRule {
+            f32: false,
+            multiple_of: None,
+            min,
+            max,
+            values: values.to_vec(),
+        };
+        let unit = rule(Some((0.0, false)), Some((1.0, false)), &[]);
+        assert_eq!(unit.describe(), "must be from 0 to 1");
+        assert!(unit.allows(0.0) && unit.allows(1.0) && unit.allows(0.5));
+        assert!(!unit.allows(-0.1) && !unit.allows(1.000_001) && !unit.allows(f64::NAN));
+        let open = rule(Some((0.0, true)), Some((1.5, true)), &[]);
+        assert_eq!(open.describe(), "must be above 0 and below 1.5");
+        assert!(!open.allows(0.0) && open.allows(1e-300) && !open.allows(1.5));
+        let low = rule(Some((-2.5, false)), None, &[]);
+        assert_eq!(low.describe(), "must be at least -2.5");
+        assert!(low.allows(1e300) && !low.allows(f64::INFINITY));
+        assert_eq!(
+            rule(None, Some((9.0, false)), &[]).describe(),
+            "must be at most 9"
+        );
+        let listed = rule(None, None, &[0.5, 1.25]);
+        assert_eq!(listed.describe(), "must be one of 0.5, 1.25");
+        assert!(listed.allows(1.25) && !listed.allows(1.2500000001));
+        assert_eq!(rule(None, None, &[2.0]).describe(), "must be 2");
+        let mut with_step = rule(Some((0.0, false)), Some((1.0, false)), &[]);
+        with_step.multiple_of = Some(0.25);
+        assert_eq!(
+            with_step.describe(),
+            "must be from 0 to 1 and a multiple of 0.25"
+        );
+        assert!(with_step.allows(0.75) && !with_step.allows(0.8) && !with_step.allows(1.25));
+        // `format: float`: bounds compared as `f32`s, so the `f32` written 0.1 is at most 0.1.
+        let float = NumberRule {
+            f32: true,
+            ..rule(None, Some((0.1, false)), &[])
+        };
+        assert!(float.allows(f64::from(0.1_f32)) && !float.allows(0.11));
+        let float_values = NumberRule {
+            f32: true,
+            ..rule(None, None, &[0.1])
+        };
+        assert!(float_values.allows(f64::from(0.1_f32)) && float_values.allows(0.1));
     }
 
     #[test]
     fn numbers_are_multiples_within_the_tolerance() {
-        let cents = NumberRule {
-            f32: false,
-            multiple_of: 0.01,
-        };
+        let cents = multiple(false, 0.01);
         // 0.07 / 0.01 is 7.000000000000001 in binary, and still a multiple.
         assert_ne!(0.07 / 0.01, 7.0);
         for allowed in [
@@ -582,10 +718,7 @@ mod tests {
         ] {
             assert!(!cents.allows(refused), "{refused}");
         }
-        let tiny = NumberRule {
-            f32: false,
-            multiple_of: 1e-9,
-        };
+        let tiny = multiple(false, 1e-9);
         assert!(tiny.allows(3e-9) && tiny.allows(1.000_000_001) && tiny.allows(12_345.678_901_234));
         assert!(!tiny.allows(3.5e-9) && !tiny.allows(1.000_000_000_5));
         // A billionth of a step off still counts (so does anything that close to 0); a
@@ -594,16 +727,10 @@ mod tests {
         assert!(cents.allows(0.07 + 0.01 * 1e-10));
         assert!(!cents.allows(0.07 + 0.01 * 1e-6));
         // `f32`: rounded to an `f32` first, and judged with its epsilon.
-        let quarter = NumberRule {
-            f32: true,
-            multiple_of: 0.25,
-        };
+        let quarter = multiple(true, 0.25);
         assert!(quarter.allows(0.75) && quarter.allows(-2.5));
         assert!(!quarter.allows(0.3) && !quarter.allows(1e39));
-        let f32_cents = NumberRule {
-            f32: true,
-            multiple_of: 0.01,
-        };
+        let f32_cents = multiple(true, 0.01);
         assert!(f32_cents.allows(0.07) && f32_cents.allows(199.99));
         assert!(!f32_cents.allows(0.075));
     }

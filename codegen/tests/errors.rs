@@ -295,3 +295,60 @@ fn multiple_of_must_be_above_zero_whole_on_integers_and_satisfiable() {
         "#/components/schemas/Foo/properties/n: multipleOf must be above 0, not 0"
     );
 }
+
+#[test]
+fn number_ranges_and_enums_no_value_satisfies_are_refused() {
+    for (schema, message) in [
+        ("type: number\nminimum: 2\nmaximum: 1", "no number is from 2 to 1"),
+        (
+            "type: number\nminimum: 1\nmaximum: 1\nexclusiveMaximum: true",
+            "no number is at least 1 and below 1",
+        ),
+        (
+            "type: number\nminimum: 0.1\nmaximum: 0.2\nmultipleOf: 0.25",
+            "no number is from 0.1 to 0.2 and a multiple of 0.25",
+        ),
+        (
+            "type: number\nminimum: 0\nexclusiveMinimum: true\nmaximum: 0.25\nexclusiveMaximum: true\nmultipleOf: 0.25",
+            "no number is above 0 and below 0.25, and a multiple of 0.25",
+        ),
+        (
+            "type: number\nenum: [1.5, 2.5]\nmaximum: 1",
+            "no value of the enum [1.5, 2.5] is at most 1",
+        ),
+        (
+            "type: number\nenum: [0.3]\nmultipleOf: 0.25",
+            "no value of the enum [0.3] is a multiple of 0.25",
+        ),
+        (
+            "type: number\nformat: float\nminimum: 1e300",
+            "no number (format float) is at least 1e300",
+        ),
+        ("type: number\nenum: [null]", "an enum needs a value besides null"),
+    ] {
+        assert_eq!(
+            error_of(&with_schema(schema)),
+            format!("#/components/schemas/Foo: {message}"),
+            "{schema}"
+        );
+    }
+    // Where it is: an inline property.
+    assert_eq!(
+        error_of(&with_schema(
+            "type: object\nproperties:\n  n:\n    type: number\n    minimum: 5\n    maximum: 4"
+        )),
+        "#/components/schemas/Foo/properties/n: no number is from 5 to 4"
+    );
+    // A range that holds a multiple is accepted, also a narrow one.
+    for schema in [
+        "type: number\nminimum: 0.2\nmaximum: 0.3\nmultipleOf: 0.25",
+        "type: number\nminimum: 1\nmaximum: 1",
+        "type: number\nminimum: -0.01\nmaximum: 0.01\nexclusiveMinimum: true\nexclusiveMaximum: true\nmultipleOf: 0.5",
+    ] {
+        let spec = parse_spec(&with_schema(schema)).expect("parses");
+        assert!(
+            generate(&spec, &Options::default()).is_ok(),
+            "{schema}"
+        );
+    }
+}

@@ -573,13 +573,42 @@ fn multiple_of_makes_validated_types_and_one_is_no_rule() {
     // `multipleOf: 1` (also written `1.0`) allows every integer: a plain alias.
     assert!(types.contains("pub type Any = i64;"));
     assert!(types.contains("pub type AnyToo = i64;"));
-    // `format: float` holds an `f32` and rounds like one; bounds on numbers are not checked.
+    // `format: float` holds an `f32` and rounds like one; its bound is checked beside the step.
     assert!(types.contains("pub struct Float(f32);"));
     assert!(types.contains("let inner = value as f32;"));
     assert!(types.contains("f64::from(f32::EPSILON)"));
-    assert!(types.contains("\"must be a multiple of 0.5\""));
+    assert!(types.contains("\"must be at least 0 and a multiple of 0.5\""));
+    assert!(types.contains("if inner.is_finite() && inner >= 0.0 && multiple {"));
     assert!(types.contains("let allowed = (-3..=3).contains(&value) && value % 3 == 0;"));
     assert!(types.contains("\"must be from -3 to 3 and a multiple of 3\""));
+}
+
+#[test]
+fn number_bounds_and_enums_make_validated_types() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n    Unit:\n      type: number\n      minimum: 0\n      maximum: 1\n    Open:\n      type: number\n      format: float\n      minimum: -1.5\n      exclusiveMinimum: true\n      maximum: 2\n      exclusiveMaximum: true\n    Levels:\n      type: number\n      enum: [0.5, 1, 0.5, null]\n      nullable: true\n    Flag:\n      type: number\n      exclusiveMinimum: true\n    Huge:\n      type: number\n      format: float\n      maximum: 1e300\n      minimum: 0\n    Holder:\n      type: object\n      properties:\n        ratio: { type: number, maximum: 100 }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    assert!(types.contains("pub struct Unit(f64);"), "{types}");
+    assert!(types.contains("\"must be from 0 to 1\""));
+    assert!(types.contains("if inner.is_finite() && inner >= 0.0 && inner <= 1.0 {"));
+    // Exclusive bounds, compared as `f32`s, with a separate minus sign.
+    assert!(types.contains("pub struct Open(f32);"));
+    assert!(types.contains("\"must be above -1.5 and below 2\""));
+    assert!(types.contains("if inner.is_finite() && inner > -1.5 && inner < 2.0 {"));
+    // An enum compares exactly; a repeated value is one value; `null` is the `Option`.
+    assert!(types.contains("\"must be one of 0.5, 1\""));
+    assert!(types.contains("[0.5, 1.0].contains(&inner)"));
+    // `exclusiveMinimum` without `minimum` constrains nothing: a plain number.
+    assert!(types.contains("pub type Flag = f64;"));
+    // A `maximum` beyond the largest `f32` constrains nothing a float can hold.
+    assert!(types.contains("\"must be at least 0\""));
+    // Inline: a named type after its place.
+    assert!(types.contains("pub ratio: Option<HolderRatio>,"));
+    assert!(types.contains("pub struct HolderRatio(f64);"));
+    assert!(types.contains("\"must be at most 100\""));
 }
 
 /// The text without whitespace, to find code whatever its layout.

@@ -1,6 +1,6 @@
-//! Value rules: strings (enums, lengths, secrets), numbers (formats, `multipleOf`) and
-//! integers (formats, ranges, enums, `multipleOf`, `oneOf` alternatives), each becoming a
-//! plain type or a validated one.
+//! Value rules: strings (enums, lengths, secrets), numbers (formats, bounds, enums,
+//! `multipleOf`) and integers (formats, ranges, enums, `multipleOf`, `oneOf` alternatives),
+//! each becoming a plain type or a validated one.
 
 use openapiv3::{
     IntegerFormat, IntegerType, NumberFormat, NumberType, ReferenceOr, Schema, SchemaKind,
@@ -10,7 +10,9 @@ use openapiv3::{
 use super::names::{distinct, pascal};
 use super::schemas::any_keywords;
 use super::{at, error, Shape};
-use crate::model::{IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeRef, Variant};
+use crate::model::{
+    number_words, IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeRef, Variant,
+};
 use crate::Error;
 
 /// A `type: string` schema: an enum, a validated length, a secret or `String`.
@@ -78,9 +80,8 @@ pub(super) fn string_shape(
 }
 
 /// A `type: number` schema: `f64`, or `f32` for `format: float`; a validated number when it
-/// has a `multipleOf`.
-pub(super) fn number_shape(n: &NumberType, location: &str) -> Result<Shape, Error> {
-    // Bounds and `enum` on numbers are accepted and not checked (crate docs).
+/// has bounds, an `enum` or a `multipleOf`.
+pub(super) fn number_shape(n: &NumberType, nullable: bool, location: &str) -> Result<Shape, Error> {
     let f32 = matches!(n.format, VariantOrUnknownOrEmpty::Item(NumberFormat::Float));
     if let Some(multiple_of) = n.multiple_of {
         if !(multiple_of.is_finite() && multiple_of > 0.0) {
@@ -89,10 +90,130 @@ pub(super) fn number_shape(n: &NumberType, location: &str) -> Result<Shape, Erro
                 format!("multipleOf must be above 0, not {multiple_of}"),
             ));
         }
-        return Ok(Shape::Number(NumberRule { f32, multiple_of }));
     }
-    // Formats are open-ended; one this generator does not know reads as `double`.
-    Ok(Shape::Plain(if f32 { TypeRef::F32 } else { TypeRef::F64 }))
+    for (name, bound) in [("minimum", n.minimum), ("maximum", n.maximum)] {
+        if bound.is_some_and(|b| !b.is_finite()) {
+            return Err(error(location, format!("{name} must be a finite number")));
+        }
+    }
+    let mut values: Vec<f64> = Vec::new();
+    for value in &n.enumeration {
+        match value {
+            // A value listed twice is one value.
+            Some(value) if values.contains(value) => {}
+            Some(value) if !value.is_finite() => {
+                return Err(error(location, "an enum value must be a finite number"))
+            }
+            Some(value) => values.push(*value),
+            None if nullable => {}
+            None => return Err(error(location, "null in enum is not supported")),
+        }
+    }
+    if values.is_empty() && !n.enumeration.is_empty() {
+        return Err(error(location, "an enum needs a value besides null"));
+    }
+    // `exclusiveMinimum`/`exclusiveMaximum` without their bound constrain nothing.
+    let mut rule = NumberRule {
+        f32,
+        multiple_of: n.multiple_of,
+        min: n.minimum.map(|min| (min, n.exclusive_minimum)),
+        max: n.maximum.map(|max| (max, n.exclusive_maximum)),
+        values: Vec::new(),
+    };
+    if rule.multiple_of.is_none() && rule.min.is_none() && rule.max.is_none() && values.is_empty() {
+        // Formats are open-ended; one this generator does not know reads as `double`.
+        return Ok(Shape::Plain(if f32 { TypeRef::F32 } else { TypeRef::F64 }));
+    }
+    if f32 {
+        float_bounds(&mut rule, location)?;
+    }
+    if !values.is_empty() {
+        // An enum keeps only the values the bounds and `multipleOf` allow; then the values
+        // alone are the rule.
+        let listed: Vec<String> = values.iter().map(|v| number_words(*v)).collect();
+        values.retain(|v| rule.allows(*v));
+        if values.is_empty() {
+            return Err(error(
+                location,
+                format!(
+                    "no value of the enum [{}] {}",
+                    listed.join(", "),
+                    rule.describe().replacen("must be", "is", 1)
+                ),
+            ));
+        }
+        return Ok(Shape::Number(NumberRule {
+            values,
+            multiple_of: None,
+            min: None,
+            max: None,
+            ..rule
+        }));
+    }
+    if !satisfiable(&rule) {
+        let float = if f32 { " (format float)" } else { "" };
+        return Err(error(
+            location,
+            format!(
+                "no number{float} {}",
+                rule.describe().replacen("must be", "is", 1)
+            ),
+        ));
+    }
+    Ok(Shape::Number(rule))
+}
+
+/// For `format: float`: a bound beyond the largest `f32` either constrains nothing (a
+/// `maximum` above it, a `minimum` below its negative) or allows nothing.
+fn float_bounds(rule: &mut NumberRule, location: &str) -> Result<(), Error> {
+    let limit = f64::from(f32::MAX);
+    let none = |what: String| error(location, format!("no number (format float) is {what}"));
+    if let Some((min, _)) = rule.min {
+        if min > limit {
+            return Err(none(format!("at least {}", number_words(min))));
+        }
+        if min < -limit {
+            rule.min = None;
+        }
+    }
+    if let Some((max, _)) = rule.max {
+        if max < -limit {
+            return Err(none(format!("at most {}", number_words(max))));
+        }
+        if max > limit {
+            rule.max = None;
+        }
+    }
+    Ok(())
+}
+
+/// Whether some finite number satisfies a rule of bounds and `multipleOf` (no enum): the
+/// bounds in order, and a multiple between them when the range is narrow (a range at least
+/// two steps wide always holds one).
+fn satisfiable(rule: &NumberRule) -> bool {
+    let (Some((min, _)), Some((max, _))) = (rule.min, rule.max) else {
+        // Half-open ranges hold numbers, and multiples (0 or far out).
+        return true;
+    };
+    if min > max || (min == max && !rule.allows(min)) {
+        return false;
+    }
+    // Narrow: the multiples around the range, and points of the range itself.
+    let width = max - min;
+    match rule.multiple_of {
+        None => {
+            // Open at both ends: some number lies strictly between (unless they touch, as
+            // adjacent floats do).
+            [min, max, min + width / 2.0]
+                .into_iter()
+                .any(|v| rule.allows(v))
+        }
+        Some(m) if width >= 2.0 * m => true,
+        Some(m) => {
+            let first = (min / m).floor() - 1.0;
+            (0..5).any(|k| rule.allows((first + f64::from(k)) * m))
+        }
+    }
 }
 
 /// An integer's `multipleOf` as the rule keeps it: `None` for 1 (every integer is a multiple

@@ -194,7 +194,7 @@ impl Builder<'_> {
             SchemaKind::Type(Type::String(s)) => {
                 string_shape(s, allows_null(schema), sensitive, location)
             }
-            SchemaKind::Type(Type::Number(n)) => number_shape(n, location),
+            SchemaKind::Type(Type::Number(n)) => number_shape(n, allows_null(schema), location),
             SchemaKind::Type(Type::Integer(i)) => integer_shape(i, allows_null(schema), location),
             // An `enum` on a boolean (`[true]`) is accepted and not checked.
             SchemaKind::Type(Type::Boolean(_)) => Ok(Shape::Plain(TypeRef::Bool)),
@@ -551,7 +551,12 @@ pub(super) fn needs_name(schema: &Schema) -> bool {
                 || i.maximum.is_some()
                 || checks_multiple_of(i.multiple_of)
         }
-        SchemaKind::Type(Type::Number(n)) => n.multiple_of.is_some(),
+        SchemaKind::Type(Type::Number(n)) => {
+            n.multiple_of.is_some()
+                || n.minimum.is_some()
+                || n.maximum.is_some()
+                || !n.enumeration.is_empty()
+        }
         SchemaKind::Type(Type::Object(o)) => {
             !o.properties.is_empty()
                 || o.additional_properties == Some(AdditionalProperties::Any(false))

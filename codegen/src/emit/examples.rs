@@ -51,8 +51,7 @@ pub fn made_up(types: &HashMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> V
                 .map(|v| Value::from(v.wire.clone()))
                 .unwrap_or(Value::Null),
             Some(TypeKind::Integer(rule)) => Value::from(allowed_integer(rule)),
-            // 0 is a multiple of every step.
-            Some(TypeKind::Number(_)) => Value::from(0.0),
+            Some(TypeKind::Number(rule)) => Value::from(allowed_number(rule).unwrap_or(0.0)),
             Some(TypeKind::Text(rule)) => {
                 Value::from("x".repeat(rule.min.unwrap_or(1).clamp(1, 64)))
             }
@@ -128,11 +127,61 @@ fn refused_integer(rule: &IntegerRule) -> Option<i64> {
         .find(|value| !allows(rule, *value) && (!rule.int32 || i32::try_from(*value).is_ok()))
 }
 
-/// A number just off the rule: half a step, written as a Rust literal (`0.005`), when the
-/// rule refuses it.
+/// A number the rule allows: its first enum value, seven steps (not exactly seven times the
+/// step in binary for most decimal steps, and allowed all the same), a bound, the middle of
+/// the range, a multiple near the lower bound, or 0.
+fn allowed_number(rule: &NumberRule) -> Option<f64> {
+    let mut candidates: Vec<f64> = rule.values.clone();
+    let (min, max) = (rule.min.map(|b| b.0), rule.max.map(|b| b.0));
+    if let Some(m) = rule.multiple_of {
+        candidates.push(m * 7.0);
+        if let Some(min) = min {
+            candidates.push((min / m).ceil() * m);
+            candidates.push(((min / m).ceil() + 1.0) * m);
+        }
+        if let Some(max) = max {
+            candidates.push((max / m).floor() * m);
+        }
+    }
+    candidates.extend(min);
+    candidates.extend(max);
+    if let (Some(min), Some(max)) = (min, max) {
+        candidates.push(min + (max - min) / 2.0);
+    }
+    candidates.extend(min.map(|v| v + 1.0));
+    candidates.extend(max.map(|v| v - 1.0));
+    candidates.push(0.0);
+    // Shown as the `f32` a float holds, so the example compares equal.
+    let held = |v: f64| if rule.f32 { f64::from(v as f32) } else { v };
+    candidates
+        .into_iter()
+        .find(|v| rule.allows(*v) && v.is_finite())
+        .map(held)
+}
+
+/// A number just off the rule, written as a Rust literal (`0.005`): past the upper bound,
+/// below the lower one, between enum values, or half a step.
 fn refused_number(rule: &NumberRule) -> Option<String> {
-    let half = rule.multiple_of / 2.0;
-    (!rule.allows(half)).then(|| format!("{half:?}"))
+    let mut candidates = Vec::new();
+    if let Some(last) = rule.values.last() {
+        candidates.push(last + 1.0);
+        candidates.push(last + 0.5);
+    }
+    if let Some((max, exclusive)) = rule.max {
+        candidates.push(if exclusive { max } else { max + 1.0 });
+    }
+    if let Some((min, exclusive)) = rule.min {
+        candidates.push(if exclusive { min } else { min - 1.0 });
+    }
+    if let Some(m) = rule.multiple_of {
+        let base = allowed_number(rule).unwrap_or(0.0);
+        candidates.push(base + m / 2.0);
+        candidates.push(m / 2.0);
+    }
+    candidates
+        .into_iter()
+        .find(|v| v.is_finite() && !rule.allows(*v))
+        .map(|v| format!("{v:?}"))
 }
 
 /// A string just outside the rule, as a Rust expression and, when short enough to show, the
@@ -256,11 +305,12 @@ pub fn refusal(root: &str, def: &TypeDef) -> Option<Vec<String>> {
         }
         TypeKind::Number(rule) => {
             let refused = refused_number(rule)?;
-            // Seven steps: not exactly seven times the step in binary for most decimal steps,
-            // and allowed all the same.
-            let seven = rule.multiple_of * 7.0;
-            let allowed = if rule.allows(seven) { seven } else { 0.0 };
-            let allowed = format!("{allowed:?}");
+            let allowed = allowed_number(rule)?;
+            let allowed = if rule.f32 {
+                format!("{:?}", allowed as f32)
+            } else {
+                format!("{allowed:?}")
+            };
             (
                 format!("{root}::{name}::new({refused})"),
                 format!("invalid {name}: {refused} ({})", rule.describe()),

@@ -312,23 +312,94 @@ impl Emitter<'_> {
             (quote! { f64 }, "f64")
         };
         let rule_text = rule.describe();
-        let step = Literal::f64_unsuffixed(rule.multiple_of);
-        let tolerance = Literal::f64_unsuffixed(NumberRule::TOLERANCE);
-        let ulps = Literal::f64_unsuffixed(NumberRule::ULPS);
-        // The value as held (an `f32` for `format: float`) and the epsilon of that type.
-        let (convert, quotient, epsilon) = if rule.f32 {
-            (
-                quote! { let inner = value as f32; },
-                quote! { f64::from(inner) / #step },
-                quote! { f64::from(f32::EPSILON) },
-            )
-        } else {
-            (
-                quote! { let inner = value; },
-                quote! { inner / #step },
-                quote! { f64::EPSILON },
-            )
+        // Literals in the held type: bounds and enum values as `f32`s for `format: float`.
+        let literal = |v: f64| {
+            let magnitude = if rule.f32 {
+                Literal::f32_unsuffixed((v as f32).abs())
+            } else {
+                Literal::f64_unsuffixed(v.abs())
+            };
+            // A separate minus sign, as for integers (`-0.0` is `0.0` to `==` and `<`).
+            if v < 0.0 {
+                quote! { -#magnitude }
+            } else {
+                quote! { #magnitude }
+            }
         };
+        let mut checks = vec![quote! { inner.is_finite() }];
+        if !rule.values.is_empty() {
+            let values = rule.values.iter().map(|v| literal(*v));
+            checks.push(quote! { [#( #values ),*].contains(&inner) });
+        }
+        match rule.min {
+            Some((min, true)) => {
+                let min = literal(min);
+                checks.push(quote! { inner > #min });
+            }
+            Some((min, false)) => {
+                let min = literal(min);
+                checks.push(quote! { inner >= #min });
+            }
+            None => {}
+        }
+        match rule.max {
+            Some((max, true)) => {
+                let max = literal(max);
+                checks.push(quote! { inner < #max });
+            }
+            Some((max, false)) => {
+                let max = literal(max);
+                checks.push(quote! { inner <= #max });
+            }
+            None => {}
+        }
+        let convert = if rule.f32 {
+            quote! { let inner = value as f32; }
+        } else {
+            quote! { let inner = value; }
+        };
+        let mut holds = vec![
+            format!(" Holds only allowed values: it {rule_text}."),
+            " `NaN` and infinities are refused.".to_owned(),
+        ];
+        if rule.f32 && (rule.min.is_some() || rule.max.is_some() || !rule.values.is_empty()) {
+            holds.push(
+                " Compared as `f32`s: the value and the spec's numbers rounded to `f32`."
+                    .to_owned(),
+            );
+        }
+        let mut multiple = None;
+        if let Some(m) = rule.multiple_of {
+            let step = Literal::f64_unsuffixed(m);
+            let tolerance = Literal::f64_unsuffixed(NumberRule::TOLERANCE);
+            let ulps = Literal::f64_unsuffixed(NumberRule::ULPS);
+            let (quotient, epsilon) = if rule.f32 {
+                (
+                    quote! { f64::from(inner) / #step },
+                    quote! { f64::from(f32::EPSILON) },
+                )
+            } else {
+                (quote! { inner / #step }, quote! { f64::EPSILON })
+            };
+            multiple = Some(quote! {
+                let quotient = #quotient;
+                let nearest = quotient.round();
+                let tolerance = (nearest.abs() * #ulps * #epsilon).max(#tolerance);
+                let multiple = quotient.is_finite() && (quotient - nearest).abs() <= tolerance;
+            });
+            checks.push(quote! { multiple });
+            holds.extend([
+                format!(
+                    " A value counts as a multiple when `value / {:?}` is within a billionth of a",
+                    m
+                ),
+                format!(
+                    " whole number (or {} ulps of the quotient, when that is more), so a decimal",
+                    NumberRule::ULPS
+                ),
+                " step works despite binary rounding (`0.07` is a multiple of `0.01`).".to_owned(),
+            ]);
+        }
         let from_inner = rule.f32.then(|| {
             quote! {
                 impl TryFrom<f32> for #name {
@@ -340,17 +411,6 @@ impl Emitter<'_> {
                 }
             }
         });
-        let holds = [
-            format!(" Holds only allowed values: it {rule_text}. A value counts as a multiple"),
-            format!(
-                " when `value / {:?}` is within a billionth of a whole number (or {} ulps of the",
-                rule.multiple_of,
-                NumberRule::ULPS
-            ),
-            " quotient, when that is more), so a decimal step works despite binary rounding"
-                .to_owned(),
-            " (`0.07` is a multiple of `0.01`); `NaN` and infinities are refused.".to_owned(),
-        ];
         let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
         quote! {
             #docs
@@ -386,10 +446,8 @@ impl Emitter<'_> {
 
                 fn try_from(value: f64) -> Result<Self, Self::Error> {
                     #convert
-                    let quotient = #quotient;
-                    let nearest = quotient.round();
-                    let tolerance = (nearest.abs() * #ulps * #epsilon).max(#tolerance);
-                    if quotient.is_finite() && (quotient - nearest).abs() <= tolerance {
+                    #multiple
+                    if #( #checks )&&* {
                         Ok(#name(inner))
                     } else {
                         Err(#rt::ConstraintError {
