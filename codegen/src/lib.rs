@@ -5,8 +5,9 @@
 //! model into tokens with `quote!`, and `prettyplease` formats them. Nothing here knows about
 //! any one operation.
 //!
-//! The source is split by concern: `build/` (schemas, string, integer and number rules, operations,
-//! responses and their status labels, derivable traits and boxing, names), `emit/` (types,
+//! The source is split by concern: `build/` (schemas, string, integer, number and array
+//! rules, operations, responses and their status labels, derivable traits and boxing,
+//! names), `emit/` (types,
 //! client, doc examples, crate files), and [`Error`] on its own. Every decision about the
 //! spec, including which traits a type derives, is made in `build` and recorded in the model;
 //! `emit` only writes it down.
@@ -56,12 +57,13 @@
 //!
 //! **Schemas.** A component schema becomes a type named in UpperCamelCase; an inline schema
 //! that needs a type of its own (object with properties, string enum, constrained integer,
-//! number or string) is named after where it is: parent type + property (`Kubeconfig` +
-//! `apiVersion` → `KubeconfigApiVersion`), `…Item` for array items, `…Value` for map values,
-//! `<Operation>RequestBody`, `<Operation>ResponseBody<status>`, `<Operation><Parameter>`. A
-//! name that is taken (two schemas with one UpperCamelCase name, `Foo` and `foo`) or reserved
-//! (`Client`, `Option`, `Result`, `String`, `Vec`, `Box`, …) gets the first free suffix `2`,
-//! `3`, … in spec order, so the first schema keeps the plain name.
+//! number, string or array) is named after where it is: parent type + property
+//! (`Kubeconfig` + `apiVersion` → `KubeconfigApiVersion`), `…Item` for array items, `…Value`
+//! for map values, `<Operation>RequestBody`, `<Operation>ResponseBody<status>`,
+//! `<Operation><Parameter>`. A name that is taken (two schemas with one UpperCamelCase name,
+//! `Foo` and `foo`) or reserved (`Client`, `Option`, `Result`, `String`, `Vec`, `Box`, …)
+//! gets the first free suffix `2`, `3`, … in spec order, so the first schema keeps the plain
+//! name.
 //! - `type: object` with `properties`: a struct deriving `Debug, Clone, PartialEq, Serialize,
 //!   Deserialize`, plus `Eq` and `Hash` when every field allows. Required properties are plain
 //!   fields; optional ones are `Option<T>` with `#[serde(default, skip_serializing_if =
@@ -73,7 +75,23 @@
 //! - `type: object` without properties: `serde_json::Map<String, serde_json::Value>` (free
 //!   form: `additionalProperties` absent or `true`), or `BTreeMap<String, T>`
 //!   (`additionalProperties: {schema}`).
-//! - `type: array`: `Vec<T>`.
+//! - `type: array`: `Vec<T>`. With `minItems` (above 0), `maxItems` or `uniqueItems: true`, a
+//!   validated newtype over `Vec<T>` (private field, `TryFrom<Vec<T>>`, `new`, `RULE`,
+//!   `as_slice`, `iter`, `len`, `is_empty`, `into_inner`, `From<Newtype> for Vec<T>`,
+//!   `AsRef<[T]>`, `IntoIterator`, serde through `try_from`/`into`; `Debug, Clone,
+//!   PartialEq`, and `Eq`/`Hash` when the items allow), named like any inline type
+//!   (`Tags`, `PointTags`, items `PointTagsItem`). Rule `must have 1 to 10 items, none
+//!   repeated`; the error names the count (`invalid Tags: 0 items (…)`) or the repeated
+//!   item (`item 2 equals item 0`). Items are equal when they are equal as Rust values
+//!   (`PartialEq`: `1` and `1.0` in a `serde_json::Value` differ, `0.0` and `-0.0` in an
+//!   `f64` do not). The count is checked first; then items that are `Eq + Hash` go through a
+//!   hash set (linear), others (floats, JSON values, secrets) are compared pairwise, which is
+//!   quadratic: bounded by `maxItems`, unbounded without it (10,000 such items take about 50
+//!   million comparisons). Such arrays work wherever an array does: fields, bodies,
+//!   responses, nested arrays, query parameters (`iter()` writes the items as a `Vec`'s),
+//!   and over items that are `$ref`s or newtypes. `minItems` above `maxItems` is refused
+//!   with its location. A multipart file array (`format: binary` items) stays `Vec<Vec<u8>>`
+//!   and its counts are not checked.
 //! - `type: string`: `String`. Formats other than `password` (`date-time`, `byte`, …) stay
 //!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
 //!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,
@@ -189,10 +207,10 @@
 //! examples is the first absolute server URL with its variables at their defaults.
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
-//! `pattern`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`, `enum`
-//! on booleans, lengths beside an `enum`; the members of an `allOf` property relaxed to
-//! `serde_json::Value` (above); the alternatives of a parameter's `oneOf`/`anyOf` of
-//! scalars (below).
+//! `pattern`, `minProperties`/`maxProperties`, `enum` on booleans, lengths beside an
+//! `enum`, item counts of a multipart file array (above); the members of an `allOf`
+//! property relaxed to `serde_json::Value` (above); the alternatives of a parameter's
+//! `oneOf`/`anyOf` of scalars (below).
 //!
 //! **Operations.** `CreateFoo` (the `operationId` in UpperCamelCase) gives the method
 //! `create_foo`, `create_foo_raw`, `CreateFooRequest` and `CreateFooResponse`. Without an

@@ -146,6 +146,8 @@ pub enum TypeKind {
     Number(NumberRule),
     /// A validated string newtype (`minLength`/`maxLength`).
     Text(LengthRule),
+    /// A validated array newtype over `Vec<T>` (`minItems`/`maxItems`/`uniqueItems`).
+    Array(ArrayRule),
     /// `pub type Name = Target;`.
     Alias(TypeRef),
 }
@@ -335,6 +337,39 @@ impl LengthRule {
             (Some(min), None) => format!("must be at least {min} {} long", unit(min)),
             (None, Some(max)) => format!("must be at most {max} {} long", unit(max)),
             (None, None) => "may be any string".to_owned(),
+        }
+    }
+}
+
+/// The items a validated array may hold: how many, and whether two may be equal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayRule {
+    /// The item type.
+    pub items: TypeRef,
+    /// `minItems`, above 0.
+    pub min: Option<usize>,
+    /// `maxItems`.
+    pub max: Option<usize>,
+    /// `uniqueItems: true`: no two items equal (as Rust values, `PartialEq`).
+    pub unique: bool,
+}
+
+impl ArrayRule {
+    /// The rule in words, for example `must have 1 to 10 items, none repeated`.
+    pub fn describe(&self) -> String {
+        let unit = |n: usize| if n == 1 { "item" } else { "items" };
+        let count = match (self.min, self.max) {
+            (Some(min), Some(max)) if min == max => Some(format!("exactly {min} {}", unit(min))),
+            (Some(min), Some(max)) => Some(format!("{min} to {max} {}", unit(max))),
+            (Some(min), None) => Some(format!("at least {min} {}", unit(min))),
+            (None, Some(max)) => Some(format!("at most {max} {}", unit(max))),
+            (None, None) => None,
+        };
+        match (count, self.unique) {
+            (Some(count), true) => format!("must have {count}, none repeated"),
+            (Some(count), false) => format!("must have {count}"),
+            (None, true) => "must have no repeated items".to_owned(),
+            (None, false) => "may have any items".to_owned(),
         }
     }
 }
@@ -733,6 +768,27 @@ mod tests {
         let f32_cents = multiple(true, 0.01);
         assert!(f32_cents.allows(0.07) && f32_cents.allows(199.99));
         assert!(!f32_cents.allows(0.075));
+    }
+
+    #[test]
+    fn array_rules_in_words() {
+        let rule = |min, max, unique| {
+            ArrayRule {
+                items: TypeRef::String,
+                min,
+                max,
+                unique,
+            }
+            .describe()
+        };
+        assert_eq!(
+            rule(Some(1), Some(10), true),
+            "must have 1 to 10 items, none repeated"
+        );
+        assert_eq!(rule(Some(2), Some(2), false), "must have exactly 2 items");
+        assert_eq!(rule(Some(1), None, false), "must have at least 1 item");
+        assert_eq!(rule(None, Some(1), false), "must have at most 1 item");
+        assert_eq!(rule(None, None, true), "must have no repeated items");
     }
 
     #[test]

@@ -352,3 +352,19 @@ fn number_ranges_and_enums_no_value_satisfies_are_refused() {
         );
     }
 }
+
+#[test]
+fn array_counts_no_array_satisfies_are_refused() {
+    assert_eq!(
+        error_of(&with_schema(
+            "type: array\nitems: { type: string }\nminItems: 3\nmaxItems: 2"
+        )),
+        "#/components/schemas/Foo: minItems 3 is above maxItems 2"
+    );
+    assert_eq!(
+        error_of(&with_schema(
+            "type: object\nproperties:\n  tags:\n    type: array\n    items: { type: string }\n    minItems: 5\n    maxItems: 1"
+        )),
+        "#/components/schemas/Foo/properties/tags: minItems 5 is above maxItems 1"
+    );
+}

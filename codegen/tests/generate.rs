@@ -593,7 +593,7 @@ fn number_bounds_and_enums_make_validated_types() {
     let types = file(&files, "types.rs");
     assert!(types.contains("pub struct Unit(f64);"), "{types}");
     assert!(types.contains("\"must be from 0 to 1\""));
-    assert!(types.contains("if inner.is_finite() && inner >= 0.0 && inner <= 1.0 {"));
+    assert!(types.contains("if inner.is_finite() && (0.0..=1.0).contains(&inner) {"));
     // Exclusive bounds, compared as `f32`s, with a separate minus sign.
     assert!(types.contains("pub struct Open(f32);"));
     assert!(types.contains("\"must be above -1.5 and below 2\""));
@@ -609,6 +609,39 @@ fn number_bounds_and_enums_make_validated_types() {
     assert!(types.contains("pub ratio: Option<HolderRatio>,"));
     assert!(types.contains("pub struct HolderRatio(f64);"));
     assert!(types.contains("\"must be at most 100\""));
+}
+
+#[test]
+fn array_counts_and_uniqueness_make_validated_vec_newtypes() {
+    let spec = parse_spec(
+        "openapi: 3.0.3\ninfo: { title: T, version: '1' }\npaths:\n  /a:\n    get:\n      operationId: GetA\n      parameters:\n        - name: ids\n          in: query\n          schema: { type: array, items: { type: string }, maxItems: 5 }\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: { type: array, items: { $ref: '#/components/schemas/Point' }, minItems: 1 }\ncomponents:\n  schemas:\n    Names:\n      type: array\n      items: { type: string }\n      uniqueItems: true\n    Floats:\n      type: array\n      items: { type: number }\n      minItems: 2\n      maxItems: 2\n      uniqueItems: true\n    Plain:\n      type: array\n      items: { type: string }\n      minItems: 0\n      uniqueItems: false\n    Point:\n      type: object\n      properties:\n        tags: { type: array, items: { type: string }, minItems: 1 }\n",
+    )
+    .expect("parses");
+    let files = generate(&spec, &Options::default()).expect("generates");
+    let types = file(&files, "types.rs");
+    // `Eq + Hash` items: a set; the newtype derives what its items allow.
+    assert!(types.contains("pub struct Names(Vec<String>);"), "{types}");
+    assert!(types.contains("#[serde(try_from = \"Vec<String>\", into = \"Vec<String>\")]"));
+    assert!(types.contains("\"must have no repeated items\""));
+    assert!(types.contains("std::collections::HashMap::with_capacity(items.len())"));
+    assert!(types.contains("#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n#[serde(try_from = \"Vec<String>\""));
+    // Floats: pairwise, and no `Eq`.
+    assert!(types.contains("pub struct Floats(Vec<f64>);"));
+    assert!(types.contains("\"must have exactly 2 items, none repeated\""));
+    assert!(types.contains("if count != 2 {"));
+    assert!(types.contains(".position(|earlier| earlier == item)"));
+    assert!(types.contains("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n#[serde(try_from = \"Vec<f64>\""));
+    // `minItems: 0` and `uniqueItems: false` constrain nothing: a plain alias.
+    assert!(types.contains("pub type Plain = Vec<String>;"));
+    // Inline: named after where they are; a response body and a query parameter too.
+    assert!(types.contains("pub tags: Option<PointTags>,"));
+    assert!(types.contains("pub struct PointTags(Vec<String>);"));
+    assert!(types.contains("pub struct GetAResponseBody200(Vec<Point>);"));
+    assert!(types.contains("pub struct GetAIds(Vec<String>);"));
+    assert!(types.contains("if count > 5 {"));
+    let client = file(&files, "client.rs");
+    assert!(client.contains("pub ids: Option<GetAIds>,"), "{client}");
+    assert!(compact(client).contains("ifletSome(values)=&request.ids{query.extend(values.iter()"));
 }
 
 /// The text without whitespace, to find code whatever its layout.

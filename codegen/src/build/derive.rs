@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::{Derives, TypeDef, TypeKind, TypeRef};
+use crate::model::{ArrayRule, Derives, TypeDef, TypeKind, TypeRef};
 
 /// Boxes struct fields that would otherwise make a type contain itself.
 pub(super) fn box_cycles(types: &mut [TypeDef]) {
@@ -73,7 +73,9 @@ pub(super) fn decide_derives(types: &mut [TypeDef]) {
                         hash: acc.hash && t.hash,
                     }
                 }),
-                TypeKind::Alias(target) => ref_derives(target, &known),
+                TypeKind::Alias(target) | TypeKind::Array(ArrayRule { items: target, .. }) => {
+                    ref_derives(target, &known)
+                }
                 TypeKind::Enum { .. } | TypeKind::Integer(_) | TypeKind::Text(_) => Derives::ALL,
                 // A float is neither `Eq` nor `Hash`.
                 TypeKind::Number(_) => Derives::NONE,

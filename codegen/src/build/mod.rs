@@ -12,8 +12,8 @@ use indexmap::IndexMap;
 use openapiv3::{Components, OpenAPI, ReferenceOr};
 
 use crate::model::{
-    Api, Derives, Field, IntegerRule, LengthRule, NumberRule, RegionEndpoint, TypeDef, TypeKind,
-    TypeRef, Variant,
+    Api, ArrayRule, Derives, Field, IntegerRule, LengthRule, NumberRule, RegionEndpoint, TypeDef,
+    TypeKind, TypeRef, Variant,
 };
 use crate::Error;
 
@@ -124,6 +124,7 @@ enum Shape {
     Integer(IntegerRule),
     Number(NumberRule),
     Text(LengthRule),
+    Array(ArrayRule),
     Plain(TypeRef),
 }
 

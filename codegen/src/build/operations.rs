@@ -431,9 +431,22 @@ impl Builder<'_> {
                     | TypeKind::Number(_)
                     | TypeKind::Text(_) => true,
                     TypeKind::Alias(target) => depth < 16 && self.is_scalar(target, depth + 1),
-                    TypeKind::Struct { .. } => false,
+                    TypeKind::Struct { .. } | TypeKind::Array(_) => false,
                 }),
             _ => false,
+        }
+    }
+
+    /// The item type of an array: a `Vec<T>`, or a validated array newtype over one (its
+    /// `iter()` gives the items the same way).
+    pub(super) fn array_item<'t>(&'t self, ty: &'t TypeRef) -> Option<&'t TypeRef> {
+        match ty {
+            TypeRef::Vec(item) => Some(item),
+            TypeRef::Named(name) => self.slots.iter().flatten().find_map(|def| match &def.kind {
+                TypeKind::Array(rule) if &def.name == name => Some(&rule.items),
+                _ => None,
+            }),
+            _ => None,
         }
     }
 
@@ -443,11 +456,13 @@ impl Builder<'_> {
         place: ParamIn,
         location: &str,
     ) -> Result<(), Error> {
-        let ok = match ty {
-            TypeRef::Vec(item) => place == ParamIn::Query && self.is_scalar(item, 0),
-            // A secret in a path or query would end up in URLs and logs.
-            TypeRef::Secret => place == ParamIn::Header,
-            other => self.is_scalar(other, 0),
+        let ok = match self.array_item(ty) {
+            Some(item) => place == ParamIn::Query && self.is_scalar(item, 0),
+            None => match ty {
+                // A secret in a path or query would end up in URLs and logs.
+                TypeRef::Secret => place == ParamIn::Header,
+                other => self.is_scalar(other, 0),
+            },
         };
         if ok {
             Ok(())

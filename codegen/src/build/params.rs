@@ -31,7 +31,7 @@ impl Builder<'_> {
     ) -> Result<Option<Structured>, Error> {
         let plain = self.check_param_type(ty, place, location);
         let deep = matches!(style, Some(QueryStyle::DeepObject));
-        if plain.is_ok() && !(deep && matches!(ty, TypeRef::Vec(_))) {
+        if plain.is_ok() && !(deep && self.array_item(ty).is_some()) {
             return Ok(None);
         }
         if contains_secret(ty) || place == ParamIn::Path {

@@ -13,7 +13,7 @@ use super::rules::{
     string_shape,
 };
 use super::{at, component_key, error, Builder, Shape};
-use crate::model::{Derives, Field, TypeDef, TypeKind, TypeRef};
+use crate::model::{ArrayRule, Derives, Field, TypeDef, TypeKind, TypeRef};
 use crate::Error;
 
 impl Builder<'_> {
@@ -38,6 +38,7 @@ impl Builder<'_> {
             Shape::Integer(rule) => TypeKind::Integer(rule),
             Shape::Number(rule) => TypeKind::Number(rule),
             Shape::Text(rule) => TypeKind::Text(rule),
+            Shape::Array(rule) => TypeKind::Array(rule),
             // The named type is the non-null one; `nullable` is carried by whatever refers to it.
             Shape::Plain(target) => TypeKind::Alias(target.non_null().clone()),
         };
@@ -209,13 +210,30 @@ impl Builder<'_> {
                 )
             }
             SchemaKind::Type(Type::Array(a)) => {
-                // `minItems`/`maxItems`/`uniqueItems` are accepted and not checked (crate docs).
                 let items = a
                     .items
                     .as_ref()
                     .ok_or_else(|| error(location, "an array needs items"))?;
+                let min = a.min_items.filter(|min| *min > 0);
+                if let (Some(min), Some(max)) = (min, a.max_items) {
+                    if min > max {
+                        return Err(error(
+                            location,
+                            format!("minItems {min} is above maxItems {max}"),
+                        ));
+                    }
+                }
                 let item = self.type_ref(items, &at(location, "items"), &format!("{hint}Item"))?;
-                Ok(Shape::Plain(TypeRef::Vec(Box::new(item))))
+                if min.is_none() && a.max_items.is_none() && !a.unique_items {
+                    return Ok(Shape::Plain(TypeRef::Vec(Box::new(item))));
+                }
+                // Counts and uniqueness: a validated newtype over `Vec<T>`.
+                Ok(Shape::Array(ArrayRule {
+                    items: item,
+                    min,
+                    max: a.max_items,
+                    unique: a.unique_items,
+                }))
             }
             // A `oneOf` of integer rules is a validated integer; any other `oneOf`, `anyOf`
             // or `not` is a `serde_json::Value` for now (crate docs).
@@ -560,6 +578,9 @@ pub(super) fn needs_name(schema: &Schema) -> bool {
         SchemaKind::Type(Type::Object(o)) => {
             !o.properties.is_empty()
                 || o.additional_properties == Some(AdditionalProperties::Any(false))
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            a.min_items.is_some_and(|min| min > 0) || a.max_items.is_some() || a.unique_items
         }
         SchemaKind::OneOf { .. } => true,
         SchemaKind::AllOf { .. } => single_all_of_ref(schema).is_none(),

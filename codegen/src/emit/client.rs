@@ -8,7 +8,7 @@ use super::{code_doc_attrs, doc_attrs, inner_docs, paragraphs, Emitter};
 use crate::build::names::ident;
 use crate::model::{
     Body, MediaFormat, Operation, Param, ParamIn, PartKind, Structured, Success, SuccessResponse,
-    TypeRef,
+    TypeDef, TypeKind, TypeRef,
 };
 
 impl Emitter<'_> {
@@ -664,10 +664,22 @@ impl Emitter<'_> {
                 });
                 continue;
             }
-            match (&param.ty, param.required) {
-                (TypeRef::Vec(item), required) => {
+            // An array: a `Vec<T>` or a validated array newtype (both have `iter()`).
+            let array_item = match &param.ty {
+                TypeRef::Vec(item) => Some(&**item),
+                TypeRef::Named(name) => match self.types_by_name.get(name.as_str()) {
+                    Some(TypeDef {
+                        kind: TypeKind::Array(rule),
+                        ..
+                    }) => Some(&rule.items),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (array_item, &param.ty, param.required) {
+                (Some(item), _, required) => {
                     let item_text = text(quote! { value }, item);
-                    let item_fn = if **item == TypeRef::String {
+                    let item_fn = if *item == TypeRef::String {
                         quote! { String::clone }
                     } else {
                         quote! { ToString::to_string }
@@ -694,11 +706,11 @@ impl Emitter<'_> {
                         quote! { if let Some(values) = &request.#field { #stmt } }
                     });
                 }
-                (ty, true) => {
+                (None, ty, true) => {
                     let value = text(quote! { request.#field }, ty);
                     initial.push(quote! { (#key, #value) });
                 }
-                (ty, false) => {
+                (None, ty, false) => {
                     let value = text(quote! { value }, ty);
                     later.push(quote! {
                         if let Some(value) = &request.#field {

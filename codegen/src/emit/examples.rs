@@ -56,6 +56,11 @@ pub fn made_up(types: &HashMap<&str, &TypeDef>, ty: &TypeRef, depth: usize) -> V
                 Value::from("x".repeat(rule.min.unwrap_or(1).clamp(1, 64)))
             }
             Some(TypeKind::Alias(target)) => made_up(types, target, depth + 1),
+            // As many items as the rule needs (alike: an example that is compiled, not run).
+            Some(TypeKind::Array(rule)) => {
+                let item = made_up(types, &rule.items, depth + 1);
+                Value::Array(vec![item; rule.min.unwrap_or(0).min(8)])
+            }
         },
     }
 }

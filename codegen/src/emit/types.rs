@@ -6,7 +6,8 @@ use quote::quote;
 use super::{code_doc_attrs, doc_attrs, inner_docs, Emitter};
 use crate::build::names::ident;
 use crate::model::{
-    IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeDef, TypeKind, TypeRef, Variant,
+    ArrayRule, IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeDef, TypeKind, TypeRef,
+    Variant,
 };
 
 impl Emitter<'_> {
@@ -88,6 +89,7 @@ impl Emitter<'_> {
             TypeKind::Integer(rule) => self.integer(&def.name, docs, rule, refusal),
             TypeKind::Number(rule) => self.number(&def.name, docs, rule, refusal),
             TypeKind::Text(rule) => self.text(&def.name, docs, rule, refusal),
+            TypeKind::Array(rule) => self.array(def, docs, rule),
         }
     }
 
@@ -331,27 +333,41 @@ impl Emitter<'_> {
             let values = rule.values.iter().map(|v| literal(*v));
             checks.push(quote! { [#( #values ),*].contains(&inner) });
         }
-        match rule.min {
-            Some((min, true)) => {
-                let min = literal(min);
-                checks.push(quote! { inner > #min });
+        // Bounds: a range where clippy would want one (`manual_range_contains`), else
+        // comparisons.
+        match (rule.min, rule.max) {
+            (Some((min, false)), Some((max, false))) => {
+                let (min, max) = (literal(min), literal(max));
+                checks.push(quote! { (#min..=#max).contains(&inner) });
             }
-            Some((min, false)) => {
-                let min = literal(min);
-                checks.push(quote! { inner >= #min });
+            (Some((min, false)), Some((max, true))) => {
+                let (min, max) = (literal(min), literal(max));
+                checks.push(quote! { (#min..#max).contains(&inner) });
             }
-            None => {}
-        }
-        match rule.max {
-            Some((max, true)) => {
-                let max = literal(max);
-                checks.push(quote! { inner < #max });
+            (min, max) => {
+                match min {
+                    Some((min, true)) => {
+                        let min = literal(min);
+                        checks.push(quote! { inner > #min });
+                    }
+                    Some((min, false)) => {
+                        let min = literal(min);
+                        checks.push(quote! { inner >= #min });
+                    }
+                    None => {}
+                }
+                match max {
+                    Some((max, true)) => {
+                        let max = literal(max);
+                        checks.push(quote! { inner < #max });
+                    }
+                    Some((max, false)) => {
+                        let max = literal(max);
+                        checks.push(quote! { inner <= #max });
+                    }
+                    None => {}
+                }
             }
-            Some((max, false)) => {
-                let max = literal(max);
-                checks.push(quote! { inner <= #max });
-            }
-            None => {}
         }
         let convert = if rule.f32 {
             quote! { let inner = value as f32; }
@@ -485,6 +501,189 @@ impl Emitter<'_> {
                             rule: Self::RULE,
                         }),
                     }
+                }
+            }
+        }
+    }
+
+    /// A validated array: a `Vec<T>` whose item count (and, with `uniqueItems`, distinct
+    /// items) is checked on the way in.
+    fn array(&self, def: &TypeDef, docs: TokenStream, rule: &ArrayRule) -> TokenStream {
+        let rt = &self.rt;
+        let type_name = def.name.as_str();
+        let name = ident(type_name);
+        let item = self.ty(&rule.items);
+        // serde reads the type from a string.
+        let vec_type = format!("Vec<{item}>");
+        let derives = Self::derives(def);
+        let rule_text = rule.describe();
+        let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        let mut holds = vec![format!(" Holds only allowed values: it {rule_text}.")];
+        // When the count is refused.
+        let count_refused = match (rule.min, rule.max) {
+            (Some(min), Some(max)) if min == max => {
+                let exactly = Literal::usize_unsuffixed(min);
+                Some(quote! { count != #exactly })
+            }
+            (Some(min), Some(max)) => {
+                let (min, max) = (
+                    Literal::usize_unsuffixed(min),
+                    Literal::usize_unsuffixed(max),
+                );
+                Some(quote! { !(#min..=#max).contains(&count) })
+            }
+            (Some(min), None) => {
+                let min = Literal::usize_unsuffixed(min);
+                Some(quote! { count < #min })
+            }
+            (None, Some(max)) => {
+                let max = Literal::usize_unsuffixed(max);
+                Some(quote! { count > #max })
+            }
+            (None, None) => None,
+        };
+        let error = |value: TokenStream| {
+            quote! {
+                #rt::ConstraintError {
+                    type_name: #type_name,
+                    value: #value,
+                    rule: Self::RULE,
+                }
+            }
+        };
+        let count = count_refused.map(|refused_when| {
+            let refused = error(quote! {
+                format!("{count} {}", if count == 1 { "item" } else { "items" })
+            });
+            quote! {
+                let count = items.len();
+                if #refused_when {
+                    return Err(#refused);
+                }
+            }
+        });
+        let repeated = error(quote! { format!("item {index} equals item {first}") });
+        // Items that are `Eq + Hash` are checked through a set (linear); others (floats,
+        // JSON values, secrets) pairwise, which `maxItems`, checked first, bounds.
+        let unique = match (rule.unique, def.derives.hash) {
+            (false, _) => None,
+            (true, true) => {
+                holds.push(
+                    " Items are compared as Rust values (`Eq`), through a hash set.".to_owned(),
+                );
+                Some(quote! {
+                    let mut seen = std::collections::HashMap::with_capacity(items.len());
+                    for (index, item) in items.iter().enumerate() {
+                        if let Some(first) = seen.insert(item, index) {
+                            return Err(#repeated);
+                        }
+                    }
+                })
+            }
+            (true, false) => {
+                holds.push(
+                    " Items are compared as Rust values (`PartialEq`), pairwise: quadratic in the"
+                        .to_owned(),
+                );
+                holds.push(" number of items.".to_owned());
+                Some(quote! {
+                    for (index, item) in items.iter().enumerate() {
+                        if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
+                            return Err(#repeated);
+                        }
+                    }
+                })
+            }
+        };
+        quote! {
+            #docs
+            #separator
+            #( #[doc = #holds] )*
+            #derives
+            #[serde(try_from = #vec_type, into = #vec_type)]
+            pub struct #name(Vec<#item>);
+
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks items against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the count or the repeated item, and the rule,
+                /// when the items break it.
+                pub fn new(items: Vec<#item>) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(items)
+                }
+
+                /// The items.
+                #[must_use]
+                pub fn as_slice(&self) -> &[#item] {
+                    &self.0
+                }
+
+                /// The items, in order.
+                pub fn iter(&self) -> std::slice::Iter<'_, #item> {
+                    self.0.iter()
+                }
+
+                /// How many items.
+                #[must_use]
+                pub fn len(&self) -> usize {
+                    self.0.len()
+                }
+
+                /// Whether there are no items.
+                #[must_use]
+                pub fn is_empty(&self) -> bool {
+                    self.0.is_empty()
+                }
+
+                /// The items, as a `Vec`.
+                #[must_use]
+                pub fn into_inner(self) -> Vec<#item> {
+                    self.0
+                }
+            }
+
+            impl TryFrom<Vec<#item>> for #name {
+                type Error = #rt::ConstraintError;
+
+                fn try_from(items: Vec<#item>) -> Result<Self, Self::Error> {
+                    #count
+                    #unique
+                    Ok(#name(items))
+                }
+            }
+
+            impl From<#name> for Vec<#item> {
+                fn from(value: #name) -> Vec<#item> {
+                    value.0
+                }
+            }
+
+            impl AsRef<[#item]> for #name {
+                fn as_ref(&self) -> &[#item] {
+                    &self.0
+                }
+            }
+
+            impl<'a> IntoIterator for &'a #name {
+                type Item = &'a #item;
+                type IntoIter = std::slice::Iter<'a, #item>;
+
+                fn into_iter(self) -> Self::IntoIter {
+                    self.0.iter()
+                }
+            }
+
+            impl IntoIterator for #name {
+                type Item = #item;
+                type IntoIter = std::vec::IntoIter<#item>;
+
+                fn into_iter(self) -> Self::IntoIter {
+                    self.0.into_iter()
                 }
             }
         }
