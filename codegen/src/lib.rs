@@ -100,7 +100,18 @@
 //!   validated newtype like the integer ones below (`TryFrom<String>`, `TryFrom<&str>`, `new`,
 //!   `as_str`, `RULE`, `From<Newtype> for String`, `Display`, `FromStr`; lengths counted in
 //!   characters; rule `must be 1 to 64 characters long`; beside `enum` or a secret, lengths
-//!   are not checked).
+//!   are not checked). A `pattern` is checked too (`must be at least 2 characters long and
+//!   match the pattern ab+`), read as JSON Schema reads it: ECMA-262, unanchored (a match
+//!   anywhere counts), `\d` and `\w` ASCII. It is compiled once, on first use
+//!   (`std::sync::LazyLock`), by the `regex` crate, which the generated `Cargo.toml` then
+//!   depends on (`default-features = false, features = ["std", "unicode"]`: no literal
+//!   optimisations, a smaller build; matching stays linear in the text). A module from
+//!   [`generate`] or [`BuildScript`] needs the consumer to depend on `regex` the same way
+//!   when the spec has such patterns. The generator compiles each pattern with the same
+//!   crate; one it cannot read (look-around, back-references, `\c`) is accepted and not
+//!   checked, and the type's or field's docs say so and why; a spec is never refused for a
+//!   pattern. `regex` rather than `regex-lite`: the full Unicode classes (`\p{L}`) that
+//!   specs use, and `regex` is already in this workspace's lock file.
 //! - `type: integer`: `i32` for `format: int32` (and `int8`, `int16`, `uint8`, `uint16`), else
 //!   `i64` (`int64`, `uint32`, unknown formats; a `uint64` above `i64::MAX` does not parse). With `minimum`/`maximum`
 //!   (`exclusiveMinimum`/`exclusiveMaximum` honoured), `enum`, or a `oneOf` whose alternatives
@@ -207,8 +218,9 @@
 //! examples is the first absolute server URL with its variables at their defaults.
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
-//! `pattern`, `minProperties`/`maxProperties`, `enum` on booleans, lengths beside an
-//! `enum`, item counts of a multipart file array (above); the members of an `allOf`
+//! a `pattern` the `regex` crate cannot read (above), `minProperties`/`maxProperties`,
+//! `enum` on booleans, lengths and patterns beside an `enum` or on a secret, item counts of
+//! a multipart file array (above); the members of an `allOf`
 //! property relaxed to `serde_json::Value` (above); the alternatives of a parameter's
 //! `oneOf`/`anyOf` of scalars (below).
 //!

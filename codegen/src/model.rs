@@ -319,26 +319,140 @@ impl NumberRule {
     }
 }
 
-/// The lengths a validated string may have, in characters (Unicode scalar values).
+/// The lengths a validated string may have, in characters (Unicode scalar values), and the
+/// pattern it must match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LengthRule {
     /// `minLength`.
     pub min: Option<usize>,
     /// `maxLength`.
     pub max: Option<usize>,
+    /// `pattern`, when the `regex` crate compiles it.
+    pub pattern: Option<StringPattern>,
+}
+
+/// A `pattern` that is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringPattern {
+    /// As the spec writes it (ECMA-262).
+    pub source: String,
+    /// As the `regex` crate reads it (`\d` and `\w` made ASCII, as in ECMA-262).
+    pub regex: String,
 }
 
 impl LengthRule {
     /// The rule in words, for example `must be 1 to 64 characters long`.
     pub fn describe(&self) -> String {
         let unit = |n: usize| if n == 1 { "character" } else { "characters" };
-        match (self.min, self.max) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} {} long", unit(max)),
-            (Some(min), None) => format!("must be at least {min} {} long", unit(min)),
-            (None, Some(max)) => format!("must be at most {max} {} long", unit(max)),
+        let length = match (self.min, self.max) {
+            (Some(min), Some(max)) => Some(format!("be {min} to {max} {} long", unit(max))),
+            (Some(min), None) => Some(format!("be at least {min} {} long", unit(min))),
+            (None, Some(max)) => Some(format!("be at most {max} {} long", unit(max))),
+            (None, None) => None,
+        };
+        let pattern = self
+            .pattern
+            .as_ref()
+            .map(|p| format!("match the pattern {}", p.source));
+        match (length, pattern) {
+            (Some(length), Some(pattern)) => format!("must {length} and {pattern}"),
+            (Some(one), None) | (None, Some(one)) => format!("must {one}"),
             (None, None) => "may be any string".to_owned(),
         }
     }
+
+    /// Whether `value` satisfies the rule, as the generated `TryFrom<String>` decides it.
+    pub fn allows(&self, value: &str) -> bool {
+        let length = value.chars().count();
+        self.min.is_none_or(|min| length >= min)
+            && self.max.is_none_or(|max| length <= max)
+            && self.pattern.as_ref().is_none_or(|p| {
+                regex::Regex::new(&p.regex).is_ok_and(|regex| regex.is_match(value))
+            })
+    }
+}
+
+/// Markdown inline code holding `text`, whatever backticks it holds.
+pub fn code_span(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// A `pattern` (ECMA-262, unanchored) as the `regex` crate reads it: `\d`, `\w` and their
+/// negations are made ASCII, as ECMA-262 has them (the `regex` crate's are Unicode), and
+/// `[`, `&`, `~` inside a class are escaped (the `regex` crate reads them as nested classes
+/// and set operations). `Err` says why it cannot be checked: a back-reference, a control
+/// escape, or what the `regex` crate refuses (look-around).
+pub fn ecma_regex(pattern: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    // Right after `[` or `[^`, where `]` is the end of an empty class in ECMA-262.
+    let mut class_start = false;
+    while let Some(c) = chars.next() {
+        let at_start = class_start;
+        class_start = false;
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    return Err("it ends with a lone backslash".to_owned());
+                };
+                let class = |ascii: &str, negated: bool| match (in_class, negated) {
+                    (false, false) => format!("[{ascii}]"),
+                    (false, true) => format!("[^{ascii}]"),
+                    (true, false) => ascii.to_owned(),
+                    (true, true) => format!("[^{ascii}]"),
+                };
+                match next {
+                    'd' => out.push_str(&class("0-9", false)),
+                    'D' => out.push_str(&class("0-9", true)),
+                    'w' => out.push_str(&class("0-9A-Za-z_", false)),
+                    'W' => out.push_str(&class("0-9A-Za-z_", true)),
+                    '1'..='9' => return Err("back-references are not supported".to_owned()),
+                    'c' => return Err("control escapes are not supported".to_owned()),
+                    other => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                }
+            }
+            '[' if in_class => out.push_str("\\["),
+            '&' | '~' if in_class => {
+                out.push('\\');
+                out.push(c);
+            }
+            '[' => {
+                in_class = true;
+                class_start = true;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    out.push('^');
+                }
+            }
+            ']' if in_class => {
+                if at_start {
+                    return Err("an empty class is not supported".to_owned());
+                }
+                in_class = false;
+                out.push(']');
+            }
+            other => out.push(other),
+        }
+    }
+    regex::Regex::new(&out).map_err(|e| {
+        let text = e.to_string();
+        let last = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        last.trim().trim_start_matches("error: ").to_owned()
+    })?;
+    Ok(out)
 }
 
 /// The items a validated array may hold: how many, and whether two may be equal.
@@ -792,8 +906,61 @@ mod tests {
     }
 
     #[test]
+    fn ecma_patterns_become_regex_crate_patterns() {
+        assert_eq!(
+            ecma_regex(r"^\d{3}-\w+$").as_deref(),
+            Ok(r"^[0-9]{3}-[0-9A-Za-z_]+$")
+        );
+        assert_eq!(ecma_regex(r"[\d.]+").as_deref(), Ok(r"[0-9.]+"));
+        assert_eq!(ecma_regex(r"[^\W]").as_deref(), Ok(r"[^[^0-9A-Za-z_]]"));
+        assert_eq!(ecma_regex(r"[a&&b~[]").as_deref(), Ok(r"[a\&\&b\~\[]"));
+        assert_eq!(
+            ecma_regex(r"^\/api\/\p{L}+$").as_deref(),
+            Ok(r"^\/api\/\p{L}+$")
+        );
+        for unsupported in [
+            r"^(?=a)", r"(a)\1", r"(?<!x)y", r"\cA", "[]", "a\\", "(", "a{2,1}",
+        ] {
+            assert!(ecma_regex(unsupported).is_err(), "{unsupported}");
+        }
+        let rule = LengthRule {
+            min: None,
+            max: Some(6),
+            pattern: Some(StringPattern {
+                source: r"^\d+$".to_owned(),
+                regex: ecma_regex(r"^\d+$").expect("compiles"),
+            }),
+        };
+        assert_eq!(
+            rule.describe(),
+            r"must be at most 6 characters long and match the pattern ^\d+$"
+        );
+        assert!(rule.allows("123") && !rule.allows("12a") && !rule.allows("1234567"));
+        // ECMA-262's `\d` is ASCII: an Arabic-Indic digit is not one.
+        assert!(!rule.allows("\u{663}"));
+        // Unanchored: a match anywhere.
+        let anywhere = LengthRule {
+            min: None,
+            max: None,
+            pattern: Some(StringPattern {
+                source: "b".to_owned(),
+                regex: "b".to_owned(),
+            }),
+        };
+        assert_eq!(anywhere.describe(), "must match the pattern b");
+        assert!(anywhere.allows("abc") && !anywhere.allows("ac"));
+    }
+
+    #[test]
     fn length_rules_in_words() {
-        let rule = |min, max| LengthRule { min, max }.describe();
+        let rule = |min, max| {
+            LengthRule {
+                min,
+                max,
+                pattern: None,
+            }
+            .describe()
+        };
         assert_eq!(rule(Some(1), Some(64)), "must be 1 to 64 characters long");
         assert_eq!(rule(Some(1), None), "must be at least 1 character long");
         assert_eq!(rule(None, Some(1)), "must be at most 1 character long");

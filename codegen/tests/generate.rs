@@ -644,6 +644,55 @@ fn array_counts_and_uniqueness_make_validated_vec_newtypes() {
     assert!(compact(client).contains("ifletSome(values)=&request.ids{query.extend(values.iter()"));
 }
 
+#[test]
+fn patterns_the_regex_crate_reads_are_checked_and_need_it_in_cargo_toml() {
+    let spec = |schemas: &str| {
+        parse_spec(&format!(
+            "openapi: 3.0.3\ninfo: {{ title: T, version: '1' }}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}"
+        ))
+        .expect("parses")
+    };
+    let crate_files = |spec: &openapiv3::OpenAPI| {
+        let options = clustercert_codegen::CrateOptions {
+            name: "t".to_owned(),
+            version: "0.1.0".to_owned(),
+            runtime: clustercert_codegen::RuntimeSource::Version("0.1".to_owned()),
+            standalone: false,
+        };
+        clustercert_codegen::generate_crate(spec, &Options::default(), &options).expect("generates")
+    };
+    let checked = spec(
+        "    Code:\n      type: string\n      pattern: '^\\d+$'\n    Ahead:\n      type: string\n      pattern: '^(?=a)'\n    Secret:\n      type: string\n      format: password\n      pattern: '^x'\n    Kind:\n      type: string\n      enum: [a, b]\n      pattern: '^z'\n",
+    );
+    let files = crate_files(&checked);
+    let types = file(&files, "src/types.rs");
+    assert!(types.contains("pub struct Code(String);"), "{types}");
+    assert!(types.contains("regex::Regex::new(\"^[0-9]+$\")"));
+    assert!(types.contains("if PATTERN.is_match(&value) {"));
+    assert!(
+        types.contains("\"must match the pattern ^\\\\d+$\""),
+        "{types}"
+    );
+    // Look-ahead: not checked, a plain string whose docs say so.
+    assert!(types.contains("pub type Ahead = String;"));
+    assert!(types.contains(
+        "/// The pattern `^(?=a)` is not checked: the `regex` crate cannot read it (look-around"
+    ));
+    // Beside a secret or an enum, a pattern is not checked (as lengths are not).
+    assert!(types.contains("pub type Secret = clustercert_runtime::SecretString;"));
+    assert!(types.contains("pub enum Kind {"));
+    let manifest = file(&files, "Cargo.toml");
+    assert!(
+        manifest.contains("regex = { version = \"1\", default-features = false, features = [\"std\", \"unicode\"] }"),
+        "{manifest}"
+    );
+    // No checked pattern, no `regex`.
+    let unchecked = crate_files(&spec(
+        "    Ahead:\n      type: string\n      pattern: '(?<=a)b'\n",
+    ));
+    assert!(!file(&unchecked, "Cargo.toml").contains("regex"));
+}
+
 /// The text without whitespace, to find code whatever its layout.
 fn compact(text: &str) -> String {
     text.split_whitespace().collect()

@@ -11,7 +11,8 @@ use super::names::{distinct, pascal};
 use super::schemas::any_keywords;
 use super::{at, error, Shape};
 use crate::model::{
-    number_words, IntegerAlternative, IntegerRule, LengthRule, NumberRule, TypeRef, Variant,
+    code_span, ecma_regex, number_words, IntegerAlternative, IntegerRule, LengthRule, NumberRule,
+    StringPattern, TypeRef, Variant,
 };
 use crate::Error;
 
@@ -22,14 +23,22 @@ pub(super) fn string_shape(
     sensitive: bool,
     location: &str,
 ) -> Result<Shape, Error> {
-    // `pattern` is accepted and not checked (see the crate docs).
+    // A `pattern` the `regex` crate compiles is checked; another is noted in the docs
+    // (`unchecked_pattern`) and not checked.
+    let pattern = s.pattern.as_ref().and_then(|source| {
+        ecma_regex(source).ok().map(|regex| StringPattern {
+            source: source.clone(),
+            regex,
+        })
+    });
     let length = LengthRule {
         min: s.min_length,
         max: s.max_length,
+        pattern,
     };
-    let constrained = length.min.is_some() || length.max.is_some();
-    // Beside an enum or a secret, lengths are not checked: the enum's values decide, and a
-    // secret's text is never inspected.
+    let constrained = length.min.is_some() || length.max.is_some() || length.pattern.is_some();
+    // Beside an enum or a secret, lengths and patterns are not checked: the enum's values
+    // decide, and a secret's text is never inspected.
     if let (Some(min), Some(max)) = (length.min, length.max) {
         if min > max {
             return Err(error(
@@ -509,4 +518,18 @@ pub(super) fn integer_one_of_rule(
 /// `uint8`, `uint16`); every other format (`uint32`, `uint64`, unknown ones) is an `i64`.
 pub(super) fn small_integer_format(format: &str) -> bool {
     matches!(format, "int8" | "int16" | "uint8" | "uint16")
+}
+
+/// The doc note of a string schema whose `pattern` is not checked (the `regex` crate does
+/// not compile it), saying why; `None` when there is no such pattern.
+pub(super) fn unchecked_pattern(schema: &Schema) -> Option<String> {
+    let SchemaKind::Type(Type::String(s)) = &schema.schema_kind else {
+        return None;
+    };
+    let pattern = s.pattern.as_ref()?;
+    let why = ecma_regex(pattern).err()?;
+    Some(format!(
+        "The pattern {} is not checked: the `regex` crate cannot read it ({why}).",
+        code_span(pattern)
+    ))
 }

@@ -10,10 +10,10 @@ use super::combine::{normalize, NOT_AN_OBJECT};
 use super::names::{distinct, pascal, snake};
 use super::rules::{
     checks_multiple_of, integer_one_of_rule, integer_shape, number_shape, small_integer_format,
-    string_shape,
+    string_shape, unchecked_pattern,
 };
 use super::{at, component_key, error, Builder, Shape};
-use crate::model::{ArrayRule, Derives, Field, TypeDef, TypeKind, TypeRef};
+use crate::model::{ecma_regex, ArrayRule, Derives, Field, TypeDef, TypeKind, TypeRef};
 use crate::Error;
 
 impl Builder<'_> {
@@ -42,11 +42,14 @@ impl Builder<'_> {
             // The named type is the non-null one; `nullable` is carried by whatever refers to it.
             Shape::Plain(target) => TypeKind::Alias(target.non_null().clone()),
         };
-        let doc = schema
+        let mut doc = schema
             .schema_data
             .description
             .clone()
             .unwrap_or_else(|| format!("The schema at `{location}`."));
+        if let Some(note) = unchecked_pattern(schema) {
+            doc = format!("{}\n\n{note}", doc.trim_end());
+        }
         self.slots[slot] = Some(TypeDef {
             name: name.to_owned(),
             doc: Some(doc),
@@ -329,6 +332,15 @@ impl Builder<'_> {
                 ReferenceOr::Reference { reference } => self.referenced_summary(reference),
             }
             .or_else(|| Some(format!("The `{wire}` property.")));
+            // A plain string field whose pattern is not checked says so (a named type says
+            // it on the type).
+            if let ReferenceOr::Item(schema) = schema {
+                if !needs_name(schema) {
+                    if let Some(note) = unchecked_pattern(schema) {
+                        doc = doc.map(|doc| format!("{}\n\n{note}", doc.trim_end()));
+                    }
+                }
+            }
             if chosen.is_none() && name != snake(wire) {
                 let note = format!(
                     "Wire name `{wire}`; called `{name}` because another property already maps to `{}`.",
@@ -561,7 +573,10 @@ pub(super) fn needs_name(schema: &Schema) -> bool {
     }
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => {
-            !s.enumeration.is_empty() || s.min_length.is_some() || s.max_length.is_some()
+            !s.enumeration.is_empty()
+                || s.min_length.is_some()
+                || s.max_length.is_some()
+                || s.pattern.as_deref().is_some_and(|p| ecma_regex(p).is_ok())
         }
         SchemaKind::Type(Type::Integer(i)) => {
             !i.enumeration.is_empty()

@@ -1,10 +1,15 @@
 //! Crate files: the generated crate's `Cargo.toml`.
 
-use crate::model::Api;
+use crate::model::{Api, TypeKind};
+
+/// The `regex` dependency of a crate that checks patterns.
+pub const REGEX_DEPENDENCY: &str =
+    "regex = { version = \"1\", default-features = false, features = [\"std\", \"unicode\"] }";
 use crate::{CrateOptions, Error, Options, RuntimeSource};
 
 /// The `Cargo.toml` of a generated crate: the runtime as [`CrateOptions::runtime`] says
-/// (a relative path, never an absolute one; a version; or git), `serde` and `serde_json`.
+/// (a relative path, never an absolute one; a version; or git), `serde` and `serde_json`;
+/// `regex` when a `pattern` is checked.
 pub fn cargo_toml(
     api: &Api,
     options: &Options,
@@ -53,6 +58,16 @@ pub fn cargo_toml(
         description = toml_string(&description),
         version = toml_string(&crate_options.version),
     );
+    // The `regex` crate, only when a `pattern` is checked (the features the generator
+    // compiled it with).
+    let patterns = api
+        .types
+        .iter()
+        .any(|def| matches!(&def.kind, TypeKind::Text(rule) if rule.pattern.is_some()));
+    if patterns {
+        cargo_toml.push_str(REGEX_DEPENDENCY);
+        cargo_toml.push('\n');
+    }
     if crate_options.standalone {
         cargo_toml.push_str("\n# Not part of any enclosing workspace.\n[workspace]\n");
     }

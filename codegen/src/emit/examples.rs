@@ -322,6 +322,30 @@ pub fn refusal(root: &str, def: &TypeDef) -> Option<Vec<String>> {
                 format!("assert_eq!({root}::{name}::new({allowed})?.get(), {allowed});"),
             )
         }
+        TypeKind::Text(rule) if rule.pattern.is_some() => {
+            // A short text the rule refuses, and one it allows when one of a few is.
+            let candidates = ["", " ", "x", "0", "!", "x y", "-"];
+            let refused = refused_text(rule)
+                .filter(|(_, text)| text.is_some())
+                .and_then(|(_, text)| text)
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .find(|c| !rule.allows(c))
+                        .map(|c| (*c).to_owned())
+                })?;
+            let allowed = ["x", "a", "0", "A", "a-1", "x@example.com"]
+                .iter()
+                .map(|c| c.repeat(rule.min.unwrap_or(1).max(1)))
+                .find(|c| c.len() <= 64 && rule.allows(c))
+                .map(|c| format!("assert_eq!({root}::{name}::new({c:?})?.as_str(), {c:?});"))
+                .unwrap_or_default();
+            (
+                format!("{root}::{name}::new({refused:?})"),
+                format!("invalid {name}: {refused} ({})", rule.describe()),
+                allowed,
+            )
+        }
         TypeKind::Text(rule) => {
             let (expression, text) = refused_text(rule)?;
             let min = rule.min.unwrap_or(1).max(1);

@@ -699,7 +699,22 @@ impl Emitter<'_> {
         let rt = &self.rt;
         let name = ident(type_name);
         let rule_text = rule.describe();
-        let holds = format!(" Holds only allowed values: it {rule_text}.");
+        // In the docs the pattern is code, so Markdown leaves it as it is.
+        let mut shown = rule.clone();
+        if let Some(pattern) = &mut shown.pattern {
+            pattern.source = crate::model::code_span(&pattern.source);
+        }
+        let mut holds = vec![format!(
+            " Holds only allowed values: it {}.",
+            shown.describe()
+        )];
+        if rule.pattern.is_some() {
+            holds.push(
+                " The pattern may match anywhere in the value (JSON Schema patterns are not anchored);"
+                    .to_owned(),
+            );
+            holds.push(" `\\d` and `\\w` are ASCII, as in ECMA-262.".to_owned());
+        }
         let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
         let mut checks = Vec::new();
         match (rule.min.filter(|min| *min > 0), rule.max) {
@@ -720,18 +735,30 @@ impl Emitter<'_> {
             }
             (None, None) => {}
         }
-        let (count, allowed) = if checks.is_empty() {
-            (TokenStream::new(), quote! { true })
+        let count = if checks.is_empty() {
+            TokenStream::new()
         } else {
-            (
-                quote! { let length = value.chars().count(); },
-                quote! { #( #checks )&&* },
-            )
+            quote! { let length = value.chars().count(); }
+        };
+        // Compiled once, on first use; the generator compiled it with the same crate.
+        let pattern = rule.pattern.as_ref().map(|pattern| {
+            let regex = &pattern.regex;
+            checks.push(quote! { PATTERN.is_match(&value) });
+            quote! {
+                static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+                    regex::Regex::new(#regex).expect("the generator compiled this pattern")
+                });
+            }
+        });
+        let allowed = if checks.is_empty() {
+            quote! { true }
+        } else {
+            quote! { #( #checks )&&* }
         };
         quote! {
             #docs
             #separator
-            #[doc = #holds]
+            #( #[doc = #holds] )*
             #example
             #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
             #[serde(try_from = "String", into = "String")]
@@ -761,6 +788,7 @@ impl Emitter<'_> {
                 type Error = #rt::ConstraintError;
 
                 fn try_from(value: String) -> Result<Self, Self::Error> {
+                    #pattern
                     #count
                     if #allowed {
                         Ok(#name(value))
