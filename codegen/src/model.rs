@@ -367,7 +367,18 @@ impl LengthRule {
         self.min.is_none_or(|min| length >= min)
             && self.max.is_none_or(|max| length <= max)
             && self.pattern.as_ref().is_none_or(|p| {
-                regex::Regex::new(&p.regex).is_ok_and(|regex| regex.is_match(value))
+                thread_local! {
+                    static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+                        std::cell::RefCell::default();
+                }
+                COMPILED.with(|compiled| {
+                    compiled
+                        .borrow_mut()
+                        .entry(p.regex.clone())
+                        .or_insert_with(|| regex::Regex::new(&p.regex).ok())
+                        .as_ref()
+                        .is_some_and(|regex| regex.is_match(value))
+                })
             })
     }
 }
@@ -387,6 +398,21 @@ pub fn code_span(text: &str) -> String {
 /// and set operations). `Err` says why it cannot be checked: a back-reference, a control
 /// escape, or what the `regex` crate refuses (look-around).
 pub fn ecma_regex(pattern: &str) -> Result<String, String> {
+    // Compiling is the costly part (a bounded repetition of `.` can take milliseconds) and
+    // specs repeat patterns: each is read once per thread.
+    thread_local! {
+        static READ: std::cell::RefCell<std::collections::HashMap<String, Result<String, String>>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(known) = READ.with(|read| read.borrow().get(pattern).cloned()) {
+        return known;
+    }
+    let result = read_ecma_regex(pattern);
+    READ.with(|read| read.borrow_mut().insert(pattern.to_owned(), result.clone()));
+    result
+}
+
+fn read_ecma_regex(pattern: &str) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
