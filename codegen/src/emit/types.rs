@@ -1,6 +1,6 @@
 //! Named types: structs, string enums, validated integers, numbers and strings.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::{code_doc_attrs, doc_attrs, inner_docs, Emitter};
@@ -223,6 +223,8 @@ impl Emitter<'_> {
         };
         let holds = format!(" Holds only allowed values: it {rule_text}.");
         let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        let wide = quote! { i64 };
+        let (head, tail) = self.numeric_impls(&name, type_name, &rule_text, &inner, &wide);
         quote! {
             #docs
             #separator
@@ -232,25 +234,7 @@ impl Emitter<'_> {
             #[serde(try_from = "i64", into = #inner_name)]
             pub struct #name(#inner);
 
-            impl #name {
-                /// The rule every value satisfies, in words.
-                pub const RULE: &'static str = #rule_text;
-
-                /// Checks a value against [`Self::RULE`].
-                ///
-                /// # Errors
-                ///
-                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
-                pub fn new(value: i64) -> Result<Self, #rt::ConstraintError> {
-                    Self::try_from(value)
-                }
-
-                /// The value.
-                #[must_use]
-                pub fn get(self) -> #inner {
-                    self.0
-                }
-            }
+            #head
 
             impl TryFrom<i64> for #name {
                 type Error = #rt::ConstraintError;
@@ -270,6 +254,44 @@ impl Emitter<'_> {
 
             #from_inner
 
+            #tail
+        }
+    }
+
+    /// What the integer and number newtypes share, around their own `TryFrom<wide>`: before
+    /// it, `RULE`, `new` (taking the wide type, `i64` or `f64`) and `get`; after it, `From`
+    /// into the held type, `Display`, and `FromStr` through the wide type.
+    fn numeric_impls(
+        &self,
+        name: &Ident,
+        type_name: &str,
+        rule_text: &str,
+        inner: &TokenStream,
+        wide: &TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let head = quote! {
+            impl #name {
+                /// The rule every value satisfies, in words.
+                pub const RULE: &'static str = #rule_text;
+
+                /// Checks a value against [`Self::RULE`].
+                ///
+                /// # Errors
+                ///
+                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
+                pub fn new(value: #wide) -> Result<Self, #rt::ConstraintError> {
+                    Self::try_from(value)
+                }
+
+                /// The value.
+                #[must_use]
+                pub fn get(self) -> #inner {
+                    self.0
+                }
+            }
+        };
+        let tail = quote! {
             impl From<#name> for #inner {
                 fn from(value: #name) -> #inner {
                     value.0
@@ -286,7 +308,7 @@ impl Emitter<'_> {
                 type Err = #rt::ConstraintError;
 
                 fn from_str(value: &str) -> Result<Self, Self::Err> {
-                    match value.trim().parse::<i64>() {
+                    match value.trim().parse::<#wide>() {
                         Ok(number) => Self::try_from(number),
                         Err(_) => Err(#rt::ConstraintError {
                             type_name: #type_name,
@@ -296,7 +318,8 @@ impl Emitter<'_> {
                     }
                 }
             }
-        }
+        };
+        (head, tail)
     }
 
     fn number(
@@ -428,6 +451,8 @@ impl Emitter<'_> {
             }
         });
         let separator = (!docs.is_empty()).then(|| quote! { #[doc = ""] });
+        let wide = quote! { f64 };
+        let (head, tail) = self.numeric_impls(&name, type_name, &rule_text, &inner, &wide);
         quote! {
             #docs
             #separator
@@ -437,25 +462,7 @@ impl Emitter<'_> {
             #[serde(try_from = "f64", into = #inner_name)]
             pub struct #name(#inner);
 
-            impl #name {
-                /// The rule every value satisfies, in words.
-                pub const RULE: &'static str = #rule_text;
-
-                /// Checks a value against [`Self::RULE`].
-                ///
-                /// # Errors
-                ///
-                /// A `ConstraintError` naming the value and the rule, when the value breaks it.
-                pub fn new(value: f64) -> Result<Self, #rt::ConstraintError> {
-                    Self::try_from(value)
-                }
-
-                /// The value.
-                #[must_use]
-                pub fn get(self) -> #inner {
-                    self.0
-                }
-            }
+            #head
 
             impl TryFrom<f64> for #name {
                 type Error = #rt::ConstraintError;
@@ -477,32 +484,7 @@ impl Emitter<'_> {
 
             #from_inner
 
-            impl From<#name> for #inner {
-                fn from(value: #name) -> #inner {
-                    value.0
-                }
-            }
-
-            impl std::fmt::Display for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    std::fmt::Display::fmt(&self.0, f)
-                }
-            }
-
-            impl std::str::FromStr for #name {
-                type Err = #rt::ConstraintError;
-
-                fn from_str(value: &str) -> Result<Self, Self::Err> {
-                    match value.trim().parse::<f64>() {
-                        Ok(number) => Self::try_from(number),
-                        Err(_) => Err(#rt::ConstraintError {
-                            type_name: #type_name,
-                            value: value.to_owned(),
-                            rule: Self::RULE,
-                        }),
-                    }
-                }
-            }
+            #tail
         }
     }
 
