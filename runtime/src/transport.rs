@@ -888,11 +888,17 @@ fn check_path(operation: &str, path: &str) -> Result<(), Error> {
 fn fixed_headers(credentials: Option<&Credentials>, user_agent: &str) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
-        Error::InvalidInput(format!(
-            "user agent {user_agent:?} is not a valid header value"
-        ))
-    })?;
+    // The default is a static value: copies of it share no reference count, which each call's
+    // copy of these headers would otherwise bump on one thread and drop on the connection's.
+    let user_agent = if user_agent == DEFAULT_USER_AGENT {
+        HeaderValue::from_static(DEFAULT_USER_AGENT)
+    } else {
+        HeaderValue::from_str(user_agent).map_err(|_| {
+            Error::InvalidInput(format!(
+                "user agent {user_agent:?} is not a valid header value"
+            ))
+        })?
+    };
     headers.insert(USER_AGENT, user_agent);
     if let Some(credentials) = credentials {
         credential_headers(&mut headers, credentials)?;
