@@ -669,7 +669,7 @@ impl Transport {
         };
         // Counted outside the attempts, so that a total timeout can say how many there were.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts(&request.method, &url, headers, body.as_ref(), signer, &made);
+        let attempts = self.attempts(&request.method, &url, headers, body, signer, &made);
         match self.inner.timeout {
             None => attempts.await,
             Some(limit) => tokio::time::timeout(limit, attempts)
@@ -736,7 +736,7 @@ impl Transport {
         method: &Method,
         url: &url::Url,
         mut headers: HeaderMap,
-        body: Option<&Bytes>,
+        mut body: Option<Bytes>,
         signer: Option<(&str, &SigningKey)>,
         made: &AtomicU32,
     ) -> Result<RawResponse, Error> {
@@ -747,13 +747,15 @@ impl Transport {
         let mut retry = 0;
         loop {
             let count = made.fetch_add(1, Ordering::Relaxed) + 1;
-            // The last attempt the policy allows takes the headers; earlier ones copy them.
-            let these = if retry < self.inner.retry.retries() {
-                headers.clone()
+            // The last attempt the policy allows takes the headers and the body; earlier ones
+            // copy them. (A body given away is not shared with the connection's thread, so
+            // its bytes need no reference count.)
+            let (these, this_body) = if retry < self.inner.retry.retries() {
+                (headers.clone(), body.clone())
             } else {
-                std::mem::take(&mut headers)
+                (std::mem::take(&mut headers), body.take())
             };
-            let outcome = match self.attempt(method, url, these, body, signer).await {
+            let outcome = match self.attempt(method, url, these, this_body, signer).await {
                 Ok(mut response) => {
                     response.attempts = count;
                     Ok(response)
@@ -801,7 +803,7 @@ impl Transport {
         method: &Method,
         url: &url::Url,
         mut headers: HeaderMap,
-        body: Option<&Bytes>,
+        body: Option<Bytes>,
         signer: Option<(&str, &SigningKey)>,
     ) -> Result<RawResponse, Error> {
         if let Some((access_key, key)) = signer {
@@ -812,7 +814,7 @@ impl Transport {
                 url,
                 self.inner.host.as_ref(),
                 &mut headers,
-                body.map_or(&[][..], |body| &body[..]),
+                body.as_deref().unwrap_or_default(),
                 access_key,
                 key,
                 self.inner.clock.now(),
@@ -822,7 +824,7 @@ impl Transport {
         let mut request = reqwest::Request::new(method.clone(), url.clone());
         *request.headers_mut() = headers;
         if let Some(body) = body {
-            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+            *request.body_mut() = Some(reqwest::Body::from(body));
         }
         let response = self
             .inner
