@@ -5,7 +5,7 @@
 //!   (`client.authentication.k8s.io/v1`, `interactiveMode: Never`).
 //! - [`Cache`] holds one certificate per (endpoint, project, cluster, context, credentials
 //!   identity) in `<cache dir>/cce/<sha256>.json`: mode 0600 in a 0700 folder, written
-//!   atomically under the file's [`lock_private`](crate::lock::lock_private) so that parallel kubectl processes
+//!   atomically under the file's [`lock_private`] so that parallel kubectl processes
 //!   mint once. A cache file is trusted only when it parses, names the same key, holds a
 //!   pair [`check_client_pair`] accepts and a certificate whose own validity says it is not
 //!   due ([`renewal_due`]); anything else is ignored and replaced. A cache folder that
