@@ -91,7 +91,12 @@ impl BuildScript {
             source: file_name_of(&self.spec),
             command: "clustercert_codegen::BuildScript".to_owned(),
         };
-        let contents = generate_file(&spec, &options).map_err(located)?;
+        let (contents, needs_regex) = generate_file_and_needs(&spec, &options).map_err(located)?;
+        if needs_regex && !manifest_names_regex() {
+            // Cargo cannot be told to add a dependency from here; say which one, before the
+            // compiler says `regex` is missing.
+            println!("cargo:warning={}", regex_warning(&shown));
+        }
         let dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
@@ -120,6 +125,38 @@ impl BuildScript {
     }
 }
 
+/// Whether the package being built already names `regex` in its `Cargo.toml` (a line that
+/// starts with `regex` or `[dependencies.regex]`, inherited or not). A build script cannot
+/// see resolved dependencies, so this only spares the warning; it decides nothing else.
+fn manifest_names_regex() -> bool {
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return false;
+    };
+    let Ok(manifest) = std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml"))
+    else {
+        return false;
+    };
+    manifest_text_names_regex(&manifest)
+}
+
+fn manifest_text_names_regex(manifest: &str) -> bool {
+    manifest.lines().map(str::trim_start).any(|line| {
+        line.starts_with("[dependencies.regex]")
+            || line
+                .strip_prefix("regex")
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', '.']))
+    })
+}
+
+/// The one-line warning of a build script whose generated client checks patterns.
+fn regex_warning(spec: &str) -> String {
+    format!(
+        "{spec}: the generated client checks string patterns with the `regex` crate; the \
+         crate that includes it needs `{}` in [dependencies]",
+        crate::emit::crate_files::REGEX_DEPENDENCY
+    )
+}
+
 /// The spec's file name, for the header line (never a full path: the output must not depend
 /// on where the checkout lives).
 fn file_name_of(path: &Path) -> String {
@@ -131,15 +168,60 @@ fn file_name_of(path: &Path) -> String {
 /// One file for `include!`: the modules `types` and `client` inline (an included file may
 /// not start with inner attributes) and the `pub use`s of a crate root.
 pub fn generate_file(spec: &openapiv3::OpenAPI, options: &Options) -> Result<String, Error> {
+    generate_file_and_needs(spec, options).map(|(file, _)| file)
+}
+
+/// [`generate_file`], and whether the file checks a `pattern` (so its crate needs `regex`).
+fn generate_file_and_needs(
+    spec: &openapiv3::OpenAPI,
+    options: &Options,
+) -> Result<(String, bool), Error> {
     let runtime: syn::Path = syn::parse_str(&options.runtime).map_err(|e| Error {
         location: "options.runtime".to_owned(),
         message: format!("`{}` is not a path: {e}", options.runtime),
     })?;
     let api = build::build(spec)?;
     let emitter = emit::Emitter::new(&api, &runtime, None);
-    emit::format_file(
+    let file = emit::format_file(
         &options.header(),
         emitter.included(&options.source),
         "client.rs",
-    )
+    )?;
+    Ok((file, crate::emit::crate_files::checks_patterns(&api)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_that_names_regex_is_seen() {
+        assert!(manifest_text_names_regex(
+            "[dependencies]\nregex = { version = \"1\" }\n"
+        ));
+        assert!(manifest_text_names_regex(
+            "[dependencies]\n  regex.workspace = true\n"
+        ));
+        assert!(manifest_text_names_regex(
+            "[dependencies.regex]\nversion = \"1\"\n"
+        ));
+        assert!(!manifest_text_names_regex(
+            "[dependencies]\nregex-lite = \"0.1\"\n"
+        ));
+        assert!(!manifest_text_names_regex("[package]\nname = \"x\"\n"));
+    }
+
+    #[test]
+    fn the_regex_warning_is_one_line_naming_the_spec_and_the_dependency() {
+        let warning = regex_warning("api/spec.yaml");
+        assert!(!warning.contains('\n'), "{warning}");
+        assert!(warning.starts_with("api/spec.yaml: "), "{warning}");
+        assert!(
+            warning.ends_with(&format!(
+                "needs `{}` in [dependencies]",
+                crate::emit::crate_files::REGEX_DEPENDENCY
+            )),
+            "{warning}"
+        );
+    }
 }

@@ -107,7 +107,8 @@
 //!   depends on (`default-features = false, features = ["std", "unicode"]`: no literal
 //!   optimisations, a smaller build; matching stays linear in the text). A module from
 //!   [`generate`] or [`BuildScript`] needs the consumer to depend on `regex` the same way
-//!   when the spec has such patterns. The generator compiles each pattern with the same
+//!   when the spec has such patterns (`BuildScript` prints a `cargo:warning` naming the
+//!   dependency line when it does). The generator compiles each pattern with the same
 //!   crate; one it cannot read (look-around, back-references, `\c`) is accepted and not
 //!   checked, and the type's or field's docs say so and why; a spec is never refused for a
 //!   pattern. `regex` rather than `regex-lite`: the full Unicode classes (`\p{L}`) that

@@ -7,6 +7,13 @@ pub const REGEX_DEPENDENCY: &str =
     "regex = { version = \"1\", default-features = false, features = [\"std\", \"unicode\"] }";
 use crate::{CrateOptions, Error, Options, RuntimeSource};
 
+/// Whether some type checks a `pattern`, so that the crate needs [`REGEX_DEPENDENCY`].
+pub fn checks_patterns(api: &Api) -> bool {
+    api.types
+        .iter()
+        .any(|def| matches!(&def.kind, TypeKind::Text(rule) if rule.pattern.is_some()))
+}
+
 /// The `Cargo.toml` of a generated crate: the runtime as [`CrateOptions::runtime`] says
 /// (a relative path, never an absolute one; a version; or git), `serde` and `serde_json`;
 /// `regex` when a `pattern` is checked.
@@ -60,11 +67,7 @@ pub fn cargo_toml(
     );
     // The `regex` crate, only when a `pattern` is checked (the features the generator
     // compiled it with).
-    let patterns = api
-        .types
-        .iter()
-        .any(|def| matches!(&def.kind, TypeKind::Text(rule) if rule.pattern.is_some()));
-    if patterns {
+    if checks_patterns(api) {
         cargo_toml.push_str(REGEX_DEPENDENCY);
         cargo_toml.push('\n');
     }
