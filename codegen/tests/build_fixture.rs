@@ -66,6 +66,13 @@ fn add_client_test(dir: &Path, client_test: &str) {
         dir.join("tests/client.rs"),
     )
     .expect("copy client test");
+    // The server and request record every client test shares, as its `mod support`.
+    std::fs::create_dir_all(dir.join("tests/support")).expect("mkdir tests/support");
+    std::fs::copy(
+        manifest_dir().join("tests/fixtures/client_support.rs"),
+        dir.join("tests/support/mod.rs"),
+    )
+    .expect("copy client support");
 }
 
 /// Runs cargo with `args` in `dir`, offline, in a target dir of its own, so these builds never
