@@ -18,6 +18,12 @@
 //! - **kubectl's lock files are never removed.** They are empty, so they are not marked as
 //!   ours; we wait for them to go, up to a bound, and then fail with one line naming the
 //!   file. A stale one is for a person to remove, as with kubectl itself.
+//! - **What the lock cannot cover.** client-go's `ModifyConfig` reads the file before it takes
+//!   the lock, and afterwards deletes every entry that was not in that first read. An entry
+//!   that another writer (ours, or another kubectl) adds between kubectl's read and its lock is
+//!   removed by kubectl. Our writers read under the lock, so they never drop kubectl's
+//!   entries; the test `our_writer_and_kubectl_set_context_in_a_loop_keep_both_sides` checks
+//!   both halves.
 //!
 //! `flock` comes from the standard library (`File::lock`), a safe API (no foreign calls).
 

@@ -206,6 +206,17 @@ fn kubectl_fails_loudly_on_our_lock() {
     assert_eq!(std::fs::read(&path).expect("readable"), before);
 }
 
+/// Our writer and `kubectl config set-context` in two loops on one file. What must hold:
+///
+/// - every context kubectl wrote survives: our writer reads the file under the lock and keeps
+///   what it did not write;
+/// - each context of ours survives unless a kubectl run that succeeded overlapped our write.
+///   kubectl reads the file *before* it takes the lock, and then deletes whatever is in the
+///   file but was not in its first read (client-go's `ModifyConfig`): an entry written by
+///   anyone in between, another kubectl included, is removed by kubectl. That loss is
+///   kubectl's, and the test tells it from ours by the times: a loss with no overlapping
+///   kubectl run would be ours, and fails the test;
+/// - a last write of ours, after both loops, keeps everything that survived.
 #[test]
 fn our_writer_and_kubectl_set_context_in_a_loop_keep_both_sides() {
     let Some(kubectl) = clustercert_test_support::kubectl() else {
@@ -222,9 +233,10 @@ fn our_writer_and_kubectl_set_context_in_a_loop_keep_both_sides() {
             let mut loud_failures = 0;
             for i in 0..ROUNDS {
                 let name = format!("kubectl-{i}");
+                let started = Instant::now();
                 let run = kubectl.run(&path, &["config", "set-context", &name, "--namespace=ns"]);
                 if run.ok {
-                    written.push(name);
+                    written.push((name, started, Instant::now()));
                 } else {
                     // Failing is allowed only loudly, on the lock.
                     assert!(
@@ -238,28 +250,51 @@ fn our_writer_and_kubectl_set_context_in_a_loop_keep_both_sides() {
             (written, loud_failures)
         })
     };
+    let mut ours = Vec::new();
     for i in 0..ROUNDS {
-        update_file(
-            &path,
-            &aliased(&format!("ours-{i}")),
-            &MergeOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("ours-{i}: {e}"));
+        // Paced, so that our writes fall before, during and after kubectl's runs.
+        std::thread::sleep(Duration::from_millis((i as u64 * 7) % 31));
+        let name = format!("ours-{i}");
+        let started = Instant::now();
+        update_file(&path, &aliased(&name), &MergeOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        ours.push((name, started, Instant::now()));
     }
     let (kubectl_written, loud_failures) = kubectl_side.join().expect("the kubectl loop");
     let contexts = names(&parse_file(&path), "contexts");
-    for i in 0..ROUNDS {
-        let ours = format!("ours-{i}");
-        assert!(contexts.contains(&ours), "{ours} survives: {contexts:?}");
-    }
-    for name in &kubectl_written {
+    for (name, _, _) in &kubectl_written {
         assert!(
             contexts.contains(name),
-            "kubectl's {name} survives: {contexts:?}"
+            "kubectl's {name} survives our writer: {contexts:?}"
+        );
+    }
+    let mut lost_to_kubectl = 0;
+    for (name, started, ended) in &ours {
+        if contexts.contains(name) {
+            continue;
+        }
+        let overlapping = kubectl_written
+            .iter()
+            .filter(|(_, k_started, k_ended)| k_started < ended && k_ended > started)
+            .map(|(k, _, _)| k.as_str())
+            .collect::<Vec<_>>();
+        assert!(
+            !overlapping.is_empty(),
+            "{name} is lost and no kubectl run overlapped its write: {contexts:?}"
+        );
+        lost_to_kubectl += 1;
+    }
+    update_file(&path, &aliased("ours-last"), &MergeOptions::default()).expect("writes");
+    let after = names(&parse_file(&path), "contexts");
+    for name in contexts.iter().chain(["ours-last".to_owned()].iter()) {
+        assert!(
+            after.contains(name),
+            "{name} survives the last write: {after:?}"
         );
     }
     eprintln!(
-        "kubectl wrote {} contexts, failed loudly {loud_failures} times",
+        "kubectl wrote {} contexts and failed loudly {loud_failures} times; \
+         {lost_to_kubectl} of our {ROUNDS} were removed by an overlapping kubectl",
         kubectl_written.len()
     );
 }
