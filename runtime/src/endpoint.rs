@@ -5,46 +5,166 @@
 
 use super::error::Error;
 
-/// A region's endpoint, as a spec describes it: a URL with `{region}` in it, and optionally
-/// the prefix of an environment variable that overrides it (the official Huawei Cloud SDK's
-/// convention: the prefix, then the region id upper-cased with `-` as `_`). A generated
-/// `Client::builder()` passes its spec's template to
-/// [`ClientBuilder::region_template`](crate::ClientBuilder::region_template), so that
-/// [`ClientBuilder::region`](crate::ClientBuilder::region) works.
+/// One server of a spec's `servers` list, for [`RegionTemplate::with_servers`]: a URL with
+/// `{region}` in it, and the regions it serves (the `enum` of its `region` variable; empty
+/// for any region).
 ///
 /// ```
-/// use clustercert_runtime::endpoint::RegionTemplate;
+/// use clustercert_runtime::endpoint::RegionServer;
 ///
-/// let cce = RegionTemplate::new(
-///     "https://cce.{region}.myhuaweicloud.com",
-///     Some("HUAWEICLOUD_SDK_REGION_CCE_"),
-/// );
-/// let no_env = |_: &str| None;
-/// assert_eq!(cce.resolve("cn-north-4", no_env).unwrap(), "https://cce.cn-north-4.myhuaweicloud.com");
-/// let env = |name: &str| {
-///     (name == "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4").then(|| "http://127.0.0.1:8080/".to_owned())
-/// };
-/// assert_eq!(cce.resolve("cn-north-4", env).unwrap(), "http://127.0.0.1:8080");
-/// assert!(cce.resolve("cn north", no_env).is_err());
+/// const EU: RegionServer = RegionServer::new("https://cce.{region}.myhuaweicloud.eu", &["eu-west-101"]);
+/// assert_eq!(EU.url(), "https://cce.{region}.myhuaweicloud.eu");
+/// assert_eq!(EU.regions(), ["eu-west-101"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegionTemplate {
+pub struct RegionServer {
     url: &'static str,
-    env_prefix: Option<&'static str>,
+    regions: &'static [&'static str],
 }
 
-impl RegionTemplate {
-    /// A template: `url` with `{region}` where the region id goes, and the prefix of the
-    /// variable that overrides it, if any.
+impl RegionServer {
+    /// A server: `url` with `{region}` where the region id goes, serving `regions` (empty:
+    /// any region).
     #[must_use]
-    pub const fn new(url: &'static str, env_prefix: Option<&'static str>) -> Self {
-        RegionTemplate { url, env_prefix }
+    pub const fn new(url: &'static str, regions: &'static [&'static str]) -> Self {
+        RegionServer { url, regions }
     }
 
     /// The URL template, `{region}` in it.
     #[must_use]
     pub const fn url(&self) -> &'static str {
         self.url
+    }
+
+    /// The regions this server serves; empty for any region.
+    #[must_use]
+    pub const fn regions(&self) -> &'static [&'static str] {
+        self.regions
+    }
+}
+
+/// How a region id becomes endpoints, as a spec describes it and as the official Huawei
+/// Cloud SDK resolves it. A generated `Client::builder()` passes its spec's template to
+/// [`ClientBuilder::region_template`](crate::ClientBuilder::region_template), so that
+/// [`ClientBuilder::region`](crate::ClientBuilder::region) works. [`resolve`](Self::resolve)
+/// tries, in order:
+///
+/// 1. the environment variable named by the prefix and the region id (upper-cased, `-` as
+///    `_`): a comma-separated list of endpoints;
+/// 2. with the cargo feature `regions-file` and a [profile key](Self::profile_key), the
+///    regions file (`$HUAWEICLOUD_SDK_REGIONS_FILE`, else `~/.huaweicloud/regions.yaml`);
+/// 3. the spec's servers: the first that lists the region, else the first that lists none
+///    (it serves any region), with the region id in its URL.
+///
+/// ```
+/// use clustercert_runtime::endpoint::{RegionServer, RegionTemplate};
+///
+/// const SERVERS: &[RegionServer] = &[
+///     RegionServer::new("https://cce.{region}.myhuaweicloud.com", &["cn-north-4", "la-north-2"]),
+///     RegionServer::new("https://cce.{region}.myhuaweicloud.eu", &["eu-west-101"]),
+/// ];
+/// let cce = RegionTemplate::with_servers(SERVERS, Some("HUAWEICLOUD_SDK_REGION_CCE_"));
+/// let no_env = |_: &str| None;
+/// assert_eq!(cce.resolve("cn-north-4", no_env).unwrap(), ["https://cce.cn-north-4.myhuaweicloud.com"]);
+/// assert_eq!(cce.resolve("eu-west-101", no_env).unwrap(), ["https://cce.eu-west-101.myhuaweicloud.eu"]);
+/// let env = |name: &str| {
+///     (name == "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4").then(|| "http://127.0.0.1:8080/, http://127.0.0.1:8081".to_owned())
+/// };
+/// assert_eq!(cce.resolve("cn-north-4", env).unwrap(), ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]);
+/// let unknown = cce.resolve("xx-1", no_env).unwrap_err().to_string();
+/// assert!(unknown.contains("cn-north-4, eu-west-101, la-north-2"), "{unknown}");
+/// assert!(cce.resolve("cn north", no_env).is_err());
+///
+/// // One server for any region.
+/// let open = RegionTemplate::new("https://api.{region}.example.com", None);
+/// assert_eq!(open.resolve("xx-1", no_env).unwrap(), ["https://api.xx-1.example.com"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionTemplate {
+    /// The URL of [`RegionTemplate::new`]'s one server (any region), or the first server's.
+    url: &'static str,
+    /// The servers of [`RegionTemplate::with_servers`]; empty for [`RegionTemplate::new`].
+    servers: &'static [RegionServer],
+    env_prefix: Option<&'static str>,
+    profile_key: Option<&'static str>,
+}
+
+/// The environment variable naming the regions file.
+pub const REGIONS_FILE_ENV: &str = "HUAWEICLOUD_SDK_REGIONS_FILE";
+
+impl RegionTemplate {
+    /// A template of one server for any region: `url` with `{region}` where the region id
+    /// goes, and the prefix of the variable that overrides it, if any.
+    #[must_use]
+    pub const fn new(url: &'static str, env_prefix: Option<&'static str>) -> Self {
+        RegionTemplate {
+            url,
+            servers: &[],
+            env_prefix,
+            profile_key: None,
+        }
+    }
+
+    /// A template of several servers, each for the regions it lists (one that lists none
+    /// serves any region), and the prefix of the variable that overrides them, if any. A
+    /// region goes to the first server that lists it, else to the first that lists none.
+    #[must_use]
+    pub const fn with_servers(
+        servers: &'static [RegionServer],
+        env_prefix: Option<&'static str>,
+    ) -> Self {
+        let url = match servers.first() {
+            Some(first) => first.url,
+            None => "",
+        };
+        RegionTemplate {
+            url,
+            servers,
+            env_prefix,
+            profile_key: None,
+        }
+    }
+
+    /// Reads the regions file too, under `key` (the service's name, matched in any case,
+    /// for example `CCE`), after the environment variable and before the servers. Without
+    /// the cargo feature `regions-file` the key is kept but no file is read.
+    #[must_use]
+    pub const fn profile_key(mut self, key: &'static str) -> Self {
+        self.profile_key = Some(key);
+        self
+    }
+
+    /// The first server's URL template, `{region}` in it.
+    #[must_use]
+    pub const fn url(&self) -> &'static str {
+        self.url
+    }
+
+    /// The servers: one for any region for [`RegionTemplate::new`], else those given.
+    #[must_use]
+    pub fn servers(&self) -> Vec<RegionServer> {
+        if self.servers.is_empty() && !self.url.is_empty() {
+            vec![RegionServer::new(self.url, &[])]
+        } else {
+            self.servers.to_vec()
+        }
+    }
+
+    /// The regions the servers list, sorted, without repeats; empty when a server takes
+    /// any region.
+    #[must_use]
+    pub fn known_regions(&self) -> Vec<&'static str> {
+        let servers = self.servers();
+        if servers.iter().any(|s| s.regions.is_empty()) {
+            return Vec::new();
+        }
+        let mut regions: Vec<&'static str> = servers
+            .iter()
+            .flat_map(|s| s.regions.iter().copied())
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
     }
 
     /// The environment variable that overrides `region`'s endpoint: the prefix, then the
@@ -63,20 +183,26 @@ impl RegionTemplate {
             .map(|prefix| format!("{prefix}{}", region.to_ascii_uppercase().replace('-', "_")))
     }
 
-    /// The endpoint of `region`: the override from `lookup` (a variable name to its value)
-    /// when the template names a variable and it is set (not blank), else the template with
-    /// the region in it. A region id is lower-case letters, digits and `-`.
+    /// The endpoints of `region`, at least one, in the order they are to be tried; `lookup`
+    /// reads an environment variable (`|name| std::env::var(name).ok()` for the process's).
+    /// In order: the variable of [`env_var`](Self::env_var) when set and not blank (a
+    /// comma-separated list, each entry trimmed); the regions file, with the cargo feature
+    /// `regions-file` and a [profile key](Self::profile_key); the first server that lists
+    /// the region; the first server that lists none. A region id is lower-case letters,
+    /// digits and `-`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for a region id of other characters, an override that is not
-    /// an endpoint URL (naming the variable; see [`normalize_endpoint`]), or a template that
-    /// does not give one.
+    /// [`Error::InvalidInput`], one line, for a region id of other characters; a variable
+    /// with an empty entry or an entry that is not an endpoint URL (naming the variable; see
+    /// [`normalize_endpoint`]); a regions file that cannot be read or is not of the expected
+    /// shape (naming the file); a region no server serves (listing the known regions and how
+    /// to reach another); or a server whose URL does not give an endpoint.
     pub fn resolve(
         &self,
         region: &str,
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<String, Error> {
+    ) -> Result<Vec<String>, Error> {
         let valid = !region.is_empty()
             && region
                 .bytes()
@@ -86,16 +212,125 @@ impl RegionTemplate {
                 "region id {region:?} is not lower-case letters, digits and '-'"
             )));
         }
-        if let Some(var) = self.env_var(region) {
-            if let Some(url) = lookup(&var).filter(|v| !v.trim().is_empty()) {
-                return normalize_endpoint(url.trim())
+        let var = self.env_var(region);
+        if let Some(var) = &var {
+            if let Some(list) = lookup(var).filter(|v| !v.trim().is_empty()) {
+                return endpoint_list(&list)
                     .map_err(|e| Error::InvalidInput(format!("{var}: {e}")));
             }
         }
-        normalize_endpoint(&self.url.replace("{region}", region))
-            .map_err(|e| Error::InvalidInput(format!("region template {:?}: {e}", self.url)))
+        let file = self.regions_file(&lookup);
+        if let (Some(key), Some(path)) = (self.profile_key, &file) {
+            if let Some(endpoints) = regions_file::endpoints(path, key, region)? {
+                return Ok(endpoints);
+            }
+        }
+        let servers = self.servers();
+        let server = servers
+            .iter()
+            .find(|s| !s.regions.is_empty() && s.regions.contains(&region))
+            .or_else(|| servers.iter().find(|s| s.regions.is_empty()));
+        let Some(server) = server else {
+            return Err(self.unknown_region(region, var.as_deref(), file.as_deref()));
+        };
+        normalize_endpoint(&server.url.replace("{region}", region))
+            .map(|url| vec![url])
+            .map_err(|e| Error::InvalidInput(format!("region template {:?}: {e}", server.url)))
+    }
+
+    /// The regions file to read, when this template reads one and a path can be found.
+    fn regions_file(&self, lookup: &impl Fn(&str) -> Option<String>) -> Option<std::path::PathBuf> {
+        if self.profile_key.is_none() || !cfg!(feature = "regions-file") {
+            return None;
+        }
+        regions_file_path(lookup)
+    }
+
+    /// The error for a region no server serves: the known regions, and how to reach another.
+    fn unknown_region(
+        &self,
+        region: &str,
+        var: Option<&str>,
+        file: Option<&std::path::Path>,
+    ) -> Error {
+        let known = self.known_regions();
+        let mut ways = Vec::new();
+        if let Some(var) = var {
+            ways.push(format!("set {var} to its endpoint(s)"));
+        }
+        if let (Some(key), Some(file)) = (self.profile_key, file) {
+            ways.push(format!(
+                "list it under {key} in the regions file {}",
+                file.display()
+            ));
+        }
+        ways.push("give an endpoint".to_owned());
+        let ways = match ways.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
+            None => unreachable!("one way is always there"),
+        };
+        Error::InvalidInput(format!(
+            "region {region:?} is not one of this client's {} regions ({}); to use it, {ways}",
+            known.len(),
+            known.join(", ")
+        ))
     }
 }
+
+/// The regions file's path: `$HUAWEICLOUD_SDK_REGIONS_FILE` when set and not empty, else
+/// `.huaweicloud/regions.yaml` in `$HOME` (or `%USERPROFILE%`); `None` when neither is set.
+///
+/// ```
+/// use clustercert_runtime::endpoint::regions_file_path;
+///
+/// let env = |name: &str| (name == "HOME").then(|| "/home/me".to_owned());
+/// assert_eq!(regions_file_path(env).unwrap(), std::path::Path::new("/home/me/.huaweicloud/regions.yaml"));
+/// assert_eq!(regions_file_path(|_: &str| None), None);
+/// ```
+pub fn regions_file_path(lookup: impl Fn(&str) -> Option<String>) -> Option<std::path::PathBuf> {
+    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    if let Some(path) = set(REGIONS_FILE_ENV) {
+        return Some(path.into());
+    }
+    let home = set("HOME").or_else(|| set("USERPROFILE"))?;
+    Some(
+        std::path::Path::new(&home)
+            .join(".huaweicloud")
+            .join("regions.yaml"),
+    )
+}
+
+/// A comma-separated list of endpoints, each trimmed and checked with [`normalize_endpoint`].
+fn endpoint_list(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .enumerate()
+        .map(|(index, entry)| match entry.trim() {
+            "" => Err(format!(
+                "entry {} of the comma-separated list is empty",
+                index + 1
+            )),
+            entry => normalize_endpoint(entry),
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "regions-file"))]
+mod regions_file {
+    use super::Error;
+
+    /// Without the feature no file is read (and no path is ever given).
+    pub(super) fn endpoints(
+        _path: &std::path::Path,
+        _key: &str,
+        _region: &str,
+    ) -> Result<Option<Vec<String>>, Error> {
+        Ok(None)
+    }
+}
+
+#[cfg(feature = "regions-file")]
+mod regions_file;
 
 /// Checks an endpoint URL (`http` or `https`, a host, no query or fragment, no user info)
 /// and returns it without a trailing `/`, ready for paths to be appended. An error shows the
@@ -190,7 +425,7 @@ mod tests {
         };
         assert_eq!(
             t.resolve("eu-1", lookup).unwrap(),
-            "https://api.example.com/eu-1/v1"
+            ["https://api.example.com/eu-1/v1"]
         );
         assert!(!asked.get());
     }
@@ -200,7 +435,7 @@ mod tests {
         let blank = |_: &str| Some("  ".to_owned());
         assert_eq!(
             CCE.resolve("cn-north-4", blank).unwrap(),
-            "https://cce.cn-north-4.myhuaweicloud.com"
+            ["https://cce.cn-north-4.myhuaweicloud.com"]
         );
         for bad in ["", "CN-NORTH-4", "cn north", "cn.north", "a/b", "a@b", "ü"] {
             let err = CCE.resolve(bad, |_: &str| None).unwrap_err().to_string();

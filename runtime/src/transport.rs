@@ -8,7 +8,7 @@
 //! [`ClientBuilder::http_client`]).
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -92,15 +92,46 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// The `Host` value of the endpoint, signed by AK/SK calls (made once).
     host: Option<HeaderValue>,
+    /// The endpoints after the first, when there are several: consulted only to pick the
+    /// current endpoint and when an attempt fails to connect.
+    more: Option<Box<MoreEndpoints>>,
     /// The HMAC key of fixed AK/SK credentials, made once (a provider's are made per call).
     signing_key: Option<SigningKey>,
+}
+
+/// An endpoint, parsed once.
+struct Endpoint {
+    /// As [`normalize_endpoint`] gives it.
+    url: String,
+    /// `url` parsed: each call's URL is this with its path set.
+    base: url::Url,
+    /// The `Host` value AK/SK calls sign.
+    host: Option<HeaderValue>,
+}
+
+impl Endpoint {
+    fn parse(url: String) -> Result<Self, Error> {
+        let base = url::Url::parse(&url)
+            .map_err(|e| Error::InvalidInput(format!("bad endpoint URL: {e}")))?;
+        let host = host_value(&base).ok();
+        Ok(Endpoint { url, base, host })
+    }
+}
+
+/// The endpoints after the first, and which one calls go to, shared by the clones of a
+/// transport (as the official SDK's endpoint index is).
+struct MoreEndpoints {
+    rest: Vec<Endpoint>,
+    /// The endpoint calls start at: 0 is the first (`Inner::base`), `i` is `rest[i - 1]`.
+    current: AtomicUsize,
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Transport")
-            .field("base_url", &inner.base_url)
+            .field("base_url", &self.base_url())
+            .field("endpoints", &self.endpoint_count())
             .field("credentials", &inner.credentials)
             .field("credentials_provider", &inner.provider)
             .field("user_agent", &inner.fixed_headers.get(USER_AGENT))
@@ -130,7 +161,7 @@ impl fmt::Debug for Transport {
 /// # let _ = client; Ok(()) }
 /// ```
 pub struct ClientBuilder<C> {
-    endpoint: Option<String>,
+    endpoints: Option<Vec<String>>,
     region: Option<String>,
     region_template: Option<RegionTemplate>,
     credentials: Option<Credentials>,
@@ -155,7 +186,7 @@ enum HttpClient {
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("endpoint", &self.endpoint)
+            .field("endpoints", &self.endpoints)
             .field("region", &self.region)
             .field("region_template", &self.region_template)
             .field("credentials", &self.credentials)
@@ -182,7 +213,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// a 60 s total timeout, [`RetryPolicy::default`], a 1 MiB response cap.
     pub fn new() -> Self {
         ClientBuilder {
-            endpoint: None,
+            endpoints: None,
             region: None,
             region_template: None,
             credentials: None,
@@ -200,25 +231,58 @@ impl<C: From<Transport>> ClientBuilder<C> {
     }
 
     /// The endpoint URL, for example `https://cce.cn-north-4.myhuaweicloud.com` or
-    /// `http://127.0.0.1:8080` (`http` is allowed, for local servers).
+    /// `http://127.0.0.1:8080` (`http` is allowed, for local servers). Replaces endpoints
+    /// given before.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
-        self.endpoint = Some(url.into());
+        self.endpoints = Some(vec![url.into()]);
         self
     }
 
-    /// The region, for example `cn-north-4`: the endpoint becomes the
-    /// [region template](Self::region_template)'s URL with the region in it (for CCE,
-    /// `https://cce.{region}.myhuaweicloud.com`), unless the template's environment variable
-    /// (for CCE `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`, upper-cased, `-` as `_`) gives
-    /// another. A generated `Client::builder()` sets the template from its spec's first
-    /// server; without one (a spec whose first server has no `{region}` variable),
-    /// [`build`](Self::build) refuses a region and asks for an endpoint.
+    /// Several endpoints of the same service, tried in turn: a call whose attempt cannot
+    /// connect (DNS, refused, unreachable, TLS handshake) moves to the next endpoint and
+    /// tries again at once, without counting a retry of the [policy](Self::retry); the
+    /// client (and its clones) then stays on the endpoint that answered. When every
+    /// endpoint failed to connect, the error names each and its failure. Replaces endpoints
+    /// given before; an empty list is refused by [`build`](Self::build).
+    ///
+    /// ```
+    /// use clustercert_runtime::{ClientBuilder, Transport};
+    ///
+    /// let transport = ClientBuilder::<Transport>::new()
+    ///     .endpoints(["https://cce.cn-north-4.myhuaweicloud.com", "https://cce-backup.example.com/"])
+    ///     .build()?;
+    /// // The endpoint the next call goes to.
+    /// assert_eq!(transport.base_url(), "https://cce.cn-north-4.myhuaweicloud.com");
+    /// assert_eq!(transport.endpoints(), ["https://cce.cn-north-4.myhuaweicloud.com", "https://cce-backup.example.com"]);
+    /// # Ok::<(), clustercert_runtime::Error>(())
+    /// ```
+    pub fn endpoints<I>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.endpoints = Some(urls.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The region, for example `cn-north-4`: the endpoints become those the
+    /// [region template](Self::region_template) gives, as the official SDK finds them (see
+    /// [`RegionTemplate`]): the template's environment variable (for CCE
+    /// `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`, upper-cased, `-` as `_`, a comma-separated
+    /// list), then the regions file (with the cargo feature `regions-file`), then the spec's
+    /// servers, whose URLs and regions decide (for CCE, `https://cce.{region}.myhuaweicloud.com`
+    /// for most regions, `.eu` for `eu-west-101`). A region no server serves is refused,
+    /// listing the known ones. Several endpoints are used as
+    /// [`endpoints`](Self::endpoints) uses them. A generated `Client::builder()` sets the
+    /// template from its spec's servers; without one (a spec whose servers have no
+    /// `{region}` variable), [`build`](Self::build) refuses a region and asks for an
+    /// endpoint.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
-    /// How [`region`](Self::region) becomes an endpoint. A generated `Client::builder()`
+    /// How [`region`](Self::region) becomes endpoints. A generated `Client::builder()`
     /// calls this with its spec's template; call it yourself for a [`Transport`] of your own.
     ///
     /// ```
@@ -358,11 +422,22 @@ impl<C: From<Transport>> ClientBuilder<C> {
     }
 
     /// Builds the client. Fails with [`Error::InvalidInput`] when there is no endpoint or
-    /// region (or both), a region without a [region template](Self::region_template), the
-    /// URL is not `http(s)://host…`, or the user agent is not a valid header value.
+    /// region (or both), an empty list of endpoints, a region without a
+    /// [region template](Self::region_template) or that it cannot resolve, a URL that is not
+    /// `http(s)://host…`, or a user agent that is not a valid header value.
     pub fn build(self) -> Result<C, Error> {
-        let base_url = match (self.endpoint, self.region) {
-            (Some(endpoint), None) => normalize_endpoint(&endpoint).map_err(Error::InvalidInput)?,
+        let urls = match (self.endpoints, self.region) {
+            (Some(endpoints), None) => {
+                if endpoints.is_empty() {
+                    return Err(Error::InvalidInput(
+                        "an empty list of endpoints given".to_owned(),
+                    ));
+                }
+                endpoints
+                    .iter()
+                    .map(|endpoint| normalize_endpoint(endpoint).map_err(Error::InvalidInput))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
             (None, Some(region)) => match self.region_template {
                 Some(template) => template.resolve(&region, |name| std::env::var(name).ok())?,
                 None => {
@@ -412,9 +487,25 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 .map_err(cannot_build)?
             }
         };
-        let base = url::Url::parse(&base_url)
-            .map_err(|e| Error::InvalidInput(format!("bad endpoint URL: {e}")))?;
-        let host = host_value(&base).ok();
+        let mut endpoints = urls
+            .into_iter()
+            .map(Endpoint::parse)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter();
+        let Endpoint {
+            url: base_url,
+            base,
+            host,
+        } = endpoints
+            .next()
+            .ok_or_else(|| Error::InvalidInput("no endpoint given".to_owned()))?;
+        let rest: Vec<Endpoint> = endpoints.collect();
+        let more = (!rest.is_empty()).then(|| {
+            Box::new(MoreEndpoints {
+                rest,
+                current: AtomicUsize::new(0),
+            })
+        });
         let signing_key = self
             .credentials
             .as_ref()
@@ -424,6 +515,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
             inner: Arc::new(Inner {
                 base,
                 host,
+                more,
                 signing_key,
                 http,
                 base_url,
@@ -588,9 +680,49 @@ fn sign_parts(
 }
 
 impl Transport {
-    /// The base URL requests go to.
+    /// The base URL the next call goes to: the endpoint, or with several the current one.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.endpoint(self.current()).0
+    }
+
+    /// Every endpoint, in the order they are tried (one unless built with several).
+    pub fn endpoints(&self) -> Vec<&str> {
+        let mut all = vec![self.inner.base_url.as_str()];
+        if let Some(more) = &self.inner.more {
+            all.extend(more.rest.iter().map(|e| e.url.as_str()));
+        }
+        all
+    }
+
+    /// How many endpoints there are.
+    fn endpoint_count(&self) -> usize {
+        self.inner
+            .more
+            .as_ref()
+            .map_or(1, |more| more.rest.len() + 1)
+    }
+
+    /// The index of the endpoint calls start at (0 with one endpoint).
+    fn current(&self) -> usize {
+        match &self.inner.more {
+            None => 0,
+            Some(more) => more.current.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Endpoint `index`: its URL, parsed base and `Host` value.
+    fn endpoint(&self, index: usize) -> (&str, &url::Url, Option<&HeaderValue>) {
+        match (index, &self.inner.more) {
+            (1.., Some(more)) if index <= more.rest.len() => {
+                let e = &more.rest[index - 1];
+                (&e.url, &e.base, e.host.as_ref())
+            }
+            _ => (
+                &self.inner.base_url,
+                &self.inner.base,
+                self.inner.host.as_ref(),
+            ),
+        }
     }
 
     /// Sends one operation's request and returns the raw response, whatever its status
