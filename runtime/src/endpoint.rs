@@ -331,27 +331,32 @@ mod regions_file {
 
 #[cfg(feature = "regions-file")]
 mod regions_file;
+#[cfg(feature = "regions-file")]
+pub use regions_file::MAX_REGIONS_FILE_BYTES;
 
 /// Checks an endpoint URL (`http` or `https`, a host, no query or fragment, no user info)
 /// and returns it without a trailing `/`, ready for paths to be appended. An error shows the
 /// endpoint as [`shown_endpoint`] does: without user info, query or fragment, which may hold
 /// a password or a token.
 pub fn normalize_endpoint(endpoint: &str) -> Result<String, String> {
-    let shown = shown_endpoint(endpoint);
-    let url = url::Url::parse(endpoint).map_err(|e| format!("endpoint {shown:?}: {e}"))?;
+    endpoint_problem(endpoint)
+        .map_err(|why| format!("endpoint {:?}: {why}", shown_endpoint(endpoint)))
+}
+
+/// [`normalize_endpoint`], its error saying what is wrong without showing the endpoint.
+fn endpoint_problem(endpoint: &str) -> Result<String, String> {
+    let url = url::Url::parse(endpoint).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("endpoint {shown:?}: scheme must be http or https"));
+        return Err("scheme must be http or https".to_owned());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("endpoint {shown:?}: no host"));
+        return Err("no host".to_owned());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "endpoint {shown:?}: must not have a query or fragment"
-        ));
+        return Err("must not have a query or fragment".to_owned());
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("endpoint {shown:?}: must not carry user info"));
+        return Err("must not carry user info".to_owned());
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -535,6 +540,240 @@ mod tests {
             ("é@ü://", "ü://"),
         ] {
             assert_eq!(shown_endpoint(raw), shown, "{raw}");
+        }
+    }
+
+    /// The official SDK's CCE table: every region on `.com` but `eu-west-101`.
+    const COM: &[&str] = &[
+        "ae-ad-1",
+        "af-north-1",
+        "af-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "cn-east-2",
+        "cn-east-3",
+        "cn-east-4",
+        "cn-east-5",
+        "cn-north-1",
+        "cn-north-11",
+        "cn-north-12",
+        "cn-north-2",
+        "cn-north-4",
+        "cn-north-9",
+        "cn-south-1",
+        "cn-south-2",
+        "cn-south-4",
+        "cn-southwest-2",
+        "eu-west-0",
+        "la-north-2",
+        "la-south-2",
+        "me-east-1",
+        "my-kualalumpur-1",
+        "na-mexico-1",
+        "ru-moscow-1",
+        "ru-northwest-2",
+        "sa-brazil-1",
+        "tr-west-1",
+    ];
+    const SERVERS: &[RegionServer] = &[
+        RegionServer::new("https://cce.{region}.myhuaweicloud.com", COM),
+        RegionServer::new("https://cce.{region}.myhuaweicloud.eu", &["eu-west-101"]),
+    ];
+    const TABLE: RegionTemplate =
+        RegionTemplate::with_servers(SERVERS, Some("HUAWEICLOUD_SDK_REGION_CCE_"));
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn the_servers_decide_the_endpoint() {
+        assert_eq!(
+            TABLE.resolve("eu-west-101", no_env).unwrap(),
+            ["https://cce.eu-west-101.myhuaweicloud.eu"]
+        );
+        for region in COM {
+            assert_eq!(
+                TABLE.resolve(region, no_env).unwrap(),
+                [format!("https://cce.{region}.myhuaweicloud.com")]
+            );
+        }
+        assert_eq!(TABLE.url(), "https://cce.{region}.myhuaweicloud.com");
+        assert_eq!(TABLE.known_regions().len(), 33);
+    }
+
+    #[test]
+    fn a_region_goes_to_the_first_server_listing_it_else_to_an_open_one() {
+        const OPEN_LAST: &[RegionServer] = &[
+            RegionServer::new("https://a.{region}.example.com", &["r-1"]),
+            RegionServer::new("https://any.{region}.example.com", &[]),
+            RegionServer::new("https://b.{region}.example.com", &["r-1", "r-2"]),
+        ];
+        let t = RegionTemplate::with_servers(OPEN_LAST, None);
+        assert_eq!(
+            t.resolve("r-1", no_env).unwrap(),
+            ["https://a.r-1.example.com"]
+        );
+        // Listed by a later server: that one, before the open server.
+        assert_eq!(
+            t.resolve("r-2", no_env).unwrap(),
+            ["https://b.r-2.example.com"]
+        );
+        assert_eq!(
+            t.resolve("r-9", no_env).unwrap(),
+            ["https://any.r-9.example.com"]
+        );
+        // With an open server there is no list of known regions.
+        assert!(t.known_regions().is_empty());
+        assert_eq!(
+            RegionTemplate::new("https://x.{region}.example.com", None).servers(),
+            [RegionServer::new("https://x.{region}.example.com", &[])]
+        );
+    }
+
+    #[test]
+    fn an_unknown_region_lists_every_known_one_and_the_ways_out() {
+        let err = TABLE.resolve("xx-west-1", no_env).unwrap_err().to_string();
+        let mut all: Vec<&str> = COM.to_vec();
+        all.push("eu-west-101");
+        all.sort_unstable();
+        let expected = format!(
+            "invalid input: region \"xx-west-1\" is not one of this client's 33 regions ({}); to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), or give an endpoint",
+            all.join(", ")
+        );
+        assert_eq!(err, expected);
+        // With a profile key, the regions file is a way too, when the feature reads it.
+        let home = |name: &str| (name == "HOME").then(|| "/nonexistent-home".to_owned());
+        let err = TABLE
+            .profile_key("CCE")
+            .resolve("xx-west-1", home)
+            .unwrap_err()
+            .to_string();
+        let file = std::path::Path::new("/nonexistent-home/.huaweicloud/regions.yaml");
+        let with_file = format!(
+            "; to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), list it under CCE in the regions file {}, or give an endpoint",
+            file.display()
+        );
+        assert_eq!(
+            err.ends_with(&with_file),
+            cfg!(feature = "regions-file"),
+            "{err}"
+        );
+        // Without a prefix or a regions file: only an endpoint.
+        let bare = RegionTemplate::with_servers(SERVERS, None);
+        let err = bare.resolve("xx-west-1", no_env).unwrap_err().to_string();
+        assert!(err.ends_with("); to use it, give an endpoint"), "{err}");
+        // No servers at all.
+        let none = RegionTemplate::with_servers(&[], None);
+        let err = none.resolve("r-1", no_env).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid input: region \"r-1\" is not one of this client's 0 regions (); to use it, give an endpoint"
+        );
+    }
+
+    #[test]
+    fn the_variable_comes_first_and_may_list_several_endpoints() {
+        let env = |name: &str| {
+            (name == "HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1").then(|| {
+                " http://10.0.0.1:8080/ ,https://b.example.com/base,http://[::1]:1".to_owned()
+            })
+        };
+        // Even for a region the servers do not know, as the SDK does.
+        assert_eq!(
+            TABLE.resolve("xx-west-1", env).unwrap(),
+            [
+                "http://10.0.0.1:8080",
+                "https://b.example.com/base",
+                "http://[::1]:1"
+            ]
+        );
+        let env = |_: &str| Some("http://10.0.0.1".to_owned());
+        assert_eq!(
+            TABLE.resolve("eu-west-101", env).unwrap(),
+            ["http://10.0.0.1"]
+        );
+    }
+
+    #[test]
+    fn an_empty_entry_in_the_variable_is_refused_naming_it() {
+        for (value, entry) in [
+            ("http://a,,http://b", 2),
+            ("http://a,", 2),
+            (",http://a", 1),
+            ("http://a, ,http://b", 2),
+        ] {
+            let env = |_: &str| Some(value.to_owned());
+            let err = TABLE.resolve("cn-north-4", env).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("invalid input: HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4: entry {entry} of the comma-separated list is empty"),
+                "{value}"
+            );
+        }
+        let env = |_: &str| Some(format!("http://a,http://u:{PASSWORD}@b"));
+        let err = TABLE.resolve("cn-north-4", env).unwrap_err().to_string();
+        assert!(!err.contains(PASSWORD), "{err}");
+        assert!(
+            err.contains("HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4: endpoint \"http://b\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn regions_file_path_from_its_variable_then_home_then_userprofile() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let yaml = std::path::Path::new(".huaweicloud").join("regions.yaml");
+        assert_eq!(
+            regions_file_path(env(&[(REGIONS_FILE_ENV, "/etc/r.yaml"), ("HOME", "/h")])),
+            Some("/etc/r.yaml".into())
+        );
+        assert_eq!(
+            regions_file_path(env(&[(REGIONS_FILE_ENV, ""), ("HOME", "/h")])),
+            Some(std::path::Path::new("/h").join(&yaml))
+        );
+        assert_eq!(
+            regions_file_path(env(&[("HOME", ""), ("USERPROFILE", "C:\\Users\\me")])),
+            Some(std::path::Path::new("C:\\Users\\me").join(&yaml))
+        );
+        assert_eq!(regions_file_path(env(&[])), None);
+    }
+
+    #[test]
+    fn a_template_without_a_profile_key_reads_no_regions_file() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let lookup = |name: &str| {
+            asked.borrow_mut().push(name.to_owned());
+            None
+        };
+        TABLE.resolve("cn-north-4", lookup).unwrap();
+        assert_eq!(*asked.borrow(), ["HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4"]);
+        asked.borrow_mut().clear();
+        TABLE
+            .profile_key("CCE")
+            .resolve("cn-north-4", lookup)
+            .unwrap();
+        if cfg!(feature = "regions-file") {
+            assert_eq!(
+                *asked.borrow(),
+                [
+                    "HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4",
+                    REGIONS_FILE_ENV,
+                    "HOME",
+                    "USERPROFILE"
+                ]
+            );
+        } else {
+            assert_eq!(*asked.borrow(), ["HUAWEICLOUD_SDK_REGION_CCE_CN_NORTH_4"]);
         }
     }
 

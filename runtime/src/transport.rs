@@ -20,7 +20,8 @@ use serde::de::DeserializeOwned;
 use super::credentials::Credentials;
 use super::endpoint::{normalize_endpoint, shown_endpoint, RegionTemplate};
 use super::error::{
-    header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind, MAX_KEPT_ERROR_BODY,
+    error_chain, header_text, kept_error_body, CceErrorBody, Error, TransportErrorKind,
+    MAX_KEPT_ERROR_BODY,
 };
 use super::provider::ProvideCredentials;
 use super::redact::is_secret_header;
@@ -762,7 +763,9 @@ impl Transport {
     /// # let _ = cluster; Ok(()) }
     /// ```
     pub async fn send(&self, request: OperationRequest) -> Result<RawResponse, Error> {
-        let url = self.url_for(&request)?;
+        // With several endpoints, the one calls start at now (0 with one endpoint).
+        let start = self.current();
+        let url = self.url_at(start, &request)?;
         let provided;
         let (credentials, headers) = match &self.inner.provider {
             None => {
@@ -801,7 +804,14 @@ impl Transport {
         };
         // Counted outside the attempts, so that a total timeout can say how many there were.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts(&request.method, &url, headers, body, signer, &made);
+        let attempts = self.attempts(
+            &request.method,
+            (start, &url, &request.path),
+            headers,
+            body,
+            signer,
+            &made,
+        );
         match self.inner.timeout {
             None => attempts.await,
             Some(limit) => tokio::time::timeout(limit, attempts)
@@ -820,18 +830,16 @@ impl Transport {
         }
     }
 
+    /// The URL of `request` at the current endpoint.
+    #[cfg(test)]
     fn url_for(&self, request: &OperationRequest) -> Result<url::Url, Error> {
+        self.url_at(self.current(), request)
+    }
+
+    /// The URL of `request` at endpoint `index`.
+    fn url_at(&self, index: usize, request: &OperationRequest) -> Result<url::Url, Error> {
         check_path(request.operation, &request.path)?;
-        // The endpoint was parsed when the client was built; only the path is parsed here
-        // (a `?` or `#` in it is encoded, so it stays part of the path).
-        let mut url = self.inner.base.clone();
-        match url.path() {
-            "/" => url.set_path(&request.path),
-            prefix => {
-                let path = format!("{prefix}{}", request.path);
-                url.set_path(&path);
-            }
-        }
+        let mut url = with_path(self.endpoint(index).1, &request.path);
         if !request.query.is_empty() {
             // Sent exactly as signed: sorted and encoded the signer's way.
             let query = signing::canonical_query(request.query.iter().map(|(k, v)| (k, v)));
@@ -863,10 +871,13 @@ impl Transport {
         Ok(headers)
     }
 
+    /// Sends the attempts of one call to `url` (at endpoint `start`, the request's path
+    /// `path`), retrying as the policy allows and, with several endpoints, moving to the next
+    /// after a failure to connect.
     async fn attempts(
         &self,
         method: &Method,
-        url: &url::Url,
+        (start, url, path): (usize, &url::Url, &str),
         mut headers: HeaderMap,
         mut body: Option<Bytes>,
         signer: Option<(&str, &SigningKey)>,
@@ -877,23 +888,76 @@ impl Transport {
             .timeout
             .map(|limit| tokio::time::Instant::now() + limit);
         let mut retry = 0;
+        // With several endpoints: the one this attempt goes to, its URL when it is not
+        // `url`'s, and the failures to connect since the last answer.
+        let mut index = start;
+        let mut moved: Option<url::Url> = None;
+        let mut failed: Vec<(usize, String)> = Vec::new();
         loop {
             let count = made.fetch_add(1, Ordering::Relaxed) + 1;
             // The last attempt the policy allows takes the headers and the body; earlier ones
             // copy them. (A body given away is not shared with the connection's thread, so
-            // its bytes need no reference count.)
-            let (these, this_body) = if retry < self.inner.retry.retries() {
+            // its bytes need no reference count.) With several endpoints, an attempt may be
+            // followed by one at the next endpoint, so only the last endpoint's takes them.
+            let (these, this_body) = if retry < self.inner.retry.retries()
+                || (self.inner.more.is_some() && failed.len() + 1 < self.endpoint_count())
+            {
                 (headers.clone(), body.clone())
             } else {
                 (std::mem::take(&mut headers), body.take())
             };
-            let outcome = match self.attempt(method, url, these, this_body, signer).await {
+            let host = self.endpoint(index).2;
+            let target = moved.as_ref().unwrap_or(url);
+            let mut outcome = match self
+                .attempt(method, target, host, these, this_body, signer)
+                .await
+            {
                 Ok(mut response) => {
                     response.attempts = count;
                     Ok(response)
                 }
                 Err(error) => Err(error.with_attempts(count)),
             };
+            if let Some(more) = &self.inner.more {
+                match outcome {
+                    Err(Error::Transport {
+                        kind: TransportErrorKind::Connect,
+                        message,
+                        source,
+                        attempts,
+                    }) => {
+                        // Nothing was sent: move this client (and its clones) to the next
+                        // endpoint, and try it at once unless every one has failed.
+                        let (message, source) = match source {
+                            Some(error) => {
+                                let error = error.without_url();
+                                (error_chain(&error), Some(error))
+                            }
+                            None => (message, None),
+                        };
+                        failed.push((index, message));
+                        let all = more.rest.len() + 1;
+                        index = (index + 1) % all;
+                        more.current.store(index, Ordering::Relaxed);
+                        moved = (index != start).then(|| {
+                            let mut next = with_path(self.endpoint(index).1, path);
+                            next.set_query(url.query());
+                            next
+                        });
+                        if failed.len() < all {
+                            continue;
+                        }
+                        outcome = Err(Error::Transport {
+                            kind: TransportErrorKind::Connect,
+                            message: self.all_failed(&failed),
+                            source,
+                            attempts,
+                        });
+                        failed.clear();
+                    }
+                    _ => failed.clear(),
+                }
+            }
             let (class, retry_after) = match &outcome {
                 Err(Error::Transport { kind, .. }) => (classify_transport(*kind), None),
                 Err(_) => (RetryClass::Never, None),
@@ -930,21 +994,38 @@ impl Transport {
         }
     }
 
+    /// "every one of the N endpoints failed to connect: A: why; B: why", each endpoint as
+    /// [`shown_endpoint`] shows it.
+    fn all_failed(&self, failed: &[(usize, String)]) -> String {
+        let each: Vec<String> = failed
+            .iter()
+            .map(|(index, why)| format!("{}: {why}", shown_endpoint(self.endpoint(*index).0)))
+            .collect();
+        format!(
+            "every one of the {} endpoints failed to connect: {}",
+            failed.len(),
+            each.join("; ")
+        )
+    }
+
+    /// One attempt at `url`, whose endpoint's `Host` value is `host`.
     async fn attempt(
         &self,
         method: &Method,
         url: &url::Url,
+        host: Option<&HeaderValue>,
         mut headers: HeaderMap,
         body: Option<Bytes>,
         signer: Option<(&str, &SigningKey)>,
     ) -> Result<RawResponse, Error> {
         if let Some((access_key, key)) = signer {
-            // Signed per attempt, so that a retry carries a fresh X-Sdk-Date; signed before
-            // the request is built, reading the body where it is.
+            // Signed per attempt, so that a retry carries a fresh X-Sdk-Date (and one at
+            // another endpoint its host); signed before the request is built, reading the
+            // body where it is.
             sign_parts(
                 method,
                 url,
-                self.inner.host.as_ref(),
+                host,
                 &mut headers,
                 body.as_deref().unwrap_or_default(),
                 access_key,
@@ -970,6 +1051,20 @@ impl Transport {
         }
         Ok(response)
     }
+}
+
+/// `base` (an endpoint, parsed when the client was built) with `path` after its own path;
+/// only the path is parsed here (a `?` or `#` in it is encoded, so it stays part of the path).
+fn with_path(base: &url::Url, path: &str) -> url::Url {
+    let mut url = base.clone();
+    match url.path() {
+        "/" => url.set_path(path),
+        prefix => {
+            let path = format!("{prefix}{path}");
+            url.set_path(&path);
+        }
+    }
+    url
 }
 
 /// A `3xx` answer as an [`Error::Api`]: the redirect is not followed, since the request
