@@ -79,8 +79,11 @@ Examples:
     group(ArgGroup::new("target").required(true).args(["region", "endpoint"]))
 )]
 pub struct Cli {
-    /// Region id, for example cn-north-4: the endpoint is https://cce.{region}.myhuaweicloud.com,
-    /// or HUAWEICLOUD_SDK_REGION_CCE_{REGION} when set.
+    /// Region id, for example cn-north-4. Its endpoint is found where the official SDK looks:
+    /// HUAWEICLOUD_SDK_REGION_CCE_{REGION} (endpoints separated by commas, tried in turn),
+    /// else the regions file (HUAWEICLOUD_SDK_REGIONS_FILE, else ~/.huaweicloud/regions.yaml),
+    /// else the built-in table (https://cce.{region}.myhuaweicloud.com; eu-west-101 on
+    /// myhuaweicloud.eu). An unknown region is refused.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
@@ -429,7 +432,7 @@ fn own_command() -> String {
     group(ArgGroup::new("target").required(true).args(["region", "endpoint"]))
 )]
 pub struct CredentialCli {
-    /// Region id: the endpoint is https://cce.{region}.myhuaweicloud.com.
+    /// Region id: its endpoint is found as for `cce-kubeconfig --region`.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
