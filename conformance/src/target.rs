@@ -231,8 +231,8 @@ pub struct LiveSettings {
 pub enum LivePlace {
     /// `CCE_ENDPOINT`: an endpoint URL.
     Endpoint(String),
-    /// `HUAWEICLOUD_SDK_REGION`: the client resolves `https://cce.{region}.myhuaweicloud.com`
-    /// (or `HUAWEICLOUD_SDK_REGION_CCE_{REGION}`).
+    /// `HUAWEICLOUD_SDK_REGION`: the client resolves it as the official SDK does
+    /// (`HUAWEICLOUD_SDK_REGION_CCE_{REGION}`, the regions file, the spec's servers).
     Region(String),
 }
 
