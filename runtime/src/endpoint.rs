@@ -1,7 +1,9 @@
-//! Endpoints: any explicit URL ([`normalize_endpoint`]), or a region's, from a template the
-//! generated client takes from its spec ([`RegionTemplate`]: the first server's URL with a
-//! `{region}` variable, and the environment variable prefix that overrides it). This module
-//! knows no service: the templates are the specs'.
+//! Endpoints: any explicit URL ([`normalize_endpoint`]), or a region's, resolved as the
+//! official Huawei Cloud SDK resolves it ([`RegionTemplate::resolve`]: the override variable,
+//! then the regions file with the cargo feature `regions-file`, then the spec's servers,
+//! [`RegionServer`], each with the regions it serves). A region may resolve to several
+//! endpoints, which the transport tries in turn. This module knows no service: the servers,
+//! variable prefix and profile key are the specs'.
 
 use super::error::Error;
 

@@ -171,7 +171,9 @@ impl Error {
     }
 
     /// How many attempts the call made before this error: 0 when it failed before sending
-    /// anything ([`Error::InvalidInput`], [`Error::Credentials`]), else 1 plus the retries.
+    /// anything ([`Error::InvalidInput`], [`Error::Credentials`]), else 1 plus the retries
+    /// (and, with several endpoints, plus the attempts that moved to the next endpoint after
+    /// a failure to connect).
     /// `Display` says it too when there was more than one (`… (after 4 attempts)`).
     ///
     /// ```

@@ -8,7 +8,11 @@
 //! - The generated code defines `Client`, a wrapper around a [`Transport`] with one async method
 //!   per operation, `impl From<Transport> for Client`, and `Client::builder()` returning
 //!   [`ClientBuilder<Client>`], given the spec's [`endpoint::RegionTemplate`] through
-//!   [`ClientBuilder::region_template`] when its first server has a `{region}` variable.
+//!   [`ClientBuilder::region_template`] when its servers have a `{region}` variable:
+//!   [`endpoint::RegionTemplate::new`] for one server of any region, else
+//!   [`endpoint::RegionTemplate::with_servers`] over a `const` table of
+//!   [`endpoint::RegionServer`]s (each with its `enum` of regions), with
+//!   [`endpoint::RegionTemplate::profile_key`] when the spec names a regions-file key.
 //!   Generated code refers to the runtime by a path the generator is given (`clustercert_runtime` by default), and reaches `http` through [`http`], so a
 //!   generated crate needs this crate, `serde` and `serde_json`.
 //! - An operation builds an [`OperationRequest`] (each path parameter encoded with

@@ -1,8 +1,9 @@
 //! [`Transport`] sends an operation's request: it adds the auth headers, signs the final
-//! request, retries within the total timeout and reads the response with a size cap.
+//! request, retries within the total timeout (moving to the next endpoint, when it has
+//! several, after a failure to connect) and reads the response with a size cap.
 //! [`ClientBuilder`] configures it.
 //!
-//! Credentials go to the configured endpoint only: the transport never follows a redirect
+//! Credentials go to the configured endpoints only: the transport never follows a redirect
 //! (a `3xx` answer becomes an [`Error::Api`] showing the status and the `Location`), and it
 //! refuses an HTTP client of the caller's that would follow one on its own (see
 //! [`ClientBuilder::http_client`]).
@@ -187,7 +188,14 @@ enum HttpClient {
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("endpoints", &self.endpoints)
+            // As errors show them: an endpoint not yet checked may carry user info.
+            .field(
+                "endpoints",
+                &self
+                    .endpoints
+                    .as_ref()
+                    .map(|all| all.iter().map(|e| shown_endpoint(e)).collect::<Vec<_>>()),
+            )
             .field("region", &self.region)
             .field("region_template", &self.region_template)
             .field("credentials", &self.credentials)
@@ -278,6 +286,24 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// template from its spec's servers; without one (a spec whose servers have no
     /// `{region}` variable), [`build`](Self::build) refuses a region and asks for an
     /// endpoint.
+    ///
+    /// ```
+    /// use clustercert_runtime::endpoint::{RegionServer, RegionTemplate};
+    /// use clustercert_runtime::{ClientBuilder, Transport};
+    ///
+    /// const SERVERS: &[RegionServer] = &[
+    ///     RegionServer::new("https://cce.{region}.myhuaweicloud.com", &["cn-north-4"]),
+    ///     RegionServer::new("https://cce.{region}.myhuaweicloud.eu", &["eu-west-101"]),
+    /// ];
+    /// // A prefix of a variable no one sets, so that the servers decide here.
+    /// let template = RegionTemplate::with_servers(SERVERS, Some("EXAMPLE_UNSET_REGION_CCE_"));
+    /// let builder = || ClientBuilder::<Transport>::new().region_template(template);
+    /// let eu = builder().region("eu-west-101").build()?;
+    /// assert_eq!(eu.base_url(), "https://cce.eu-west-101.myhuaweicloud.eu");
+    /// let unknown = builder().region("xx-1").build().unwrap_err().to_string();
+    /// assert!(unknown.contains("is not one of this client's 2 regions (cn-north-4, eu-west-101)"));
+    /// # Ok::<(), clustercert_runtime::Error>(())
+    /// ```
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -736,7 +762,10 @@ impl Transport {
     /// and `Content-Type: application/json` for a body, signs AK/SK requests per attempt,
     /// retries what the policy allows (see [`crate::retry`]) within the total timeout, and
     /// reads at most the configured number of body bytes. When retries run out the last
-    /// response is returned, with [`RawResponse::attempts`] saying how many were made.
+    /// response is returned, with [`RawResponse::attempts`] saying how many were made. With
+    /// several endpoints (see [`ClientBuilder::endpoints`]) it starts at the current one and
+    /// moves to the next, at once and without spending a retry, when an attempt cannot
+    /// connect; when every endpoint failed to connect, the error names each and its failure.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), clustercert_runtime::Error> {
@@ -888,11 +917,9 @@ impl Transport {
             .timeout
             .map(|limit| tokio::time::Instant::now() + limit);
         let mut retry = 0;
-        // With several endpoints: the one this attempt goes to, its URL when it is not
-        // `url`'s, and the failures to connect since the last answer.
-        let mut index = start;
-        let mut moved: Option<url::Url> = None;
-        let mut failed: Vec<(usize, String)> = Vec::new();
+        // Made on the first failure to connect with several endpoints (so that a call to
+        // one endpoint carries nothing more than a null pointer).
+        let mut moved: Option<Box<Moved>> = None;
         loop {
             let count = made.fetch_add(1, Ordering::Relaxed) + 1;
             // The last attempt the policy allows takes the headers and the body; earlier ones
@@ -900,14 +927,18 @@ impl Transport {
             // its bytes need no reference count.) With several endpoints, an attempt may be
             // followed by one at the next endpoint, so only the last endpoint's takes them.
             let (these, this_body) = if retry < self.inner.retry.retries()
-                || (self.inner.more.is_some() && failed.len() + 1 < self.endpoint_count())
+                || (self.inner.more.is_some()
+                    && moved.as_ref().map_or(0, |m| m.failed.len()) + 1 < self.endpoint_count())
             {
                 (headers.clone(), body.clone())
             } else {
                 (std::mem::take(&mut headers), body.take())
             };
+            let (index, target) = match &moved {
+                None => (start, url),
+                Some(m) => (m.index, &m.url),
+            };
             let host = self.endpoint(index).2;
-            let target = moved.as_ref().unwrap_or(url);
             let mut outcome = match self
                 .attempt(method, target, host, these, this_body, signer)
                 .await
@@ -935,16 +966,19 @@ impl Transport {
                             }
                             None => (message, None),
                         };
-                        failed.push((index, message));
                         let all = more.rest.len() + 1;
-                        index = (index + 1) % all;
-                        more.current.store(index, Ordering::Relaxed);
-                        moved = (index != start).then(|| {
-                            let mut next = with_path(self.endpoint(index).1, path);
-                            next.set_query(url.query());
-                            next
-                        });
+                        let next = (index + 1) % all;
+                        more.current.store(next, Ordering::Relaxed);
+                        let mut next_url = with_path(self.endpoint(next).1, path);
+                        next_url.set_query(url.query());
+                        let mut failed = moved.take().map(|m| m.failed).unwrap_or_default();
+                        failed.push((index, message));
                         if failed.len() < all {
+                            moved = Some(Box::new(Moved {
+                                index: next,
+                                url: next_url,
+                                failed,
+                            }));
                             continue;
                         }
                         outcome = Err(Error::Transport {
@@ -954,8 +988,17 @@ impl Transport {
                             attempts,
                         });
                         failed.clear();
+                        moved = Some(Box::new(Moved {
+                            index: next,
+                            url: next_url,
+                            failed,
+                        }));
                     }
-                    _ => failed.clear(),
+                    _ => {
+                        if let Some(m) = &mut moved {
+                            m.failed.clear();
+                        }
+                    }
                 }
             }
             let (class, retry_after) = match &outcome {
@@ -1051,6 +1094,16 @@ impl Transport {
         }
         Ok(response)
     }
+}
+
+/// Where a call is after a failure to connect, with several endpoints.
+struct Moved {
+    /// The endpoint the next attempt goes to.
+    index: usize,
+    /// The request's URL there.
+    url: url::Url,
+    /// The endpoints that failed to connect since the last answer, and why.
+    failed: Vec<(usize, String)>,
 }
 
 /// `base` (an endpoint, parsed when the client was built) with `path` after its own path;
@@ -1280,7 +1333,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The body, at most the configured cap.
     pub body: Bytes,
-    /// How many attempts the call made to get this answer: 1, plus the retries.
+    /// How many attempts the call made to get this answer: 1, plus the retries (and, with
+    /// several endpoints, plus the attempts at endpoints that could not be reached).
     pub attempts: u32,
 }
 
