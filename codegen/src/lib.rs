@@ -272,15 +272,25 @@
 //!   than `simple` are not supported. `callbacks` (requests the server makes to the caller) are ignored: nothing
 //!   a client sends. Per-path or per-operation `servers` are named in the method's docs; the
 //!   client's endpoint is used.
-//! - Regions: when the spec's first server is an absolute URL with a `region` variable
-//!   (`https://cce.{region}.myhuaweicloud.com`), `Client::builder()` hands that URL (its other
-//!   variables at their defaults) to the runtime as a `RegionTemplate`, so
-//!   `.region("cn-north-4")` gives the endpoint. The server's vendor extension
-//!   `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_` (upper-case letters, digits, `_`)
-//!   names the environment variable that overrides a region's endpoint: the prefix, then the
-//!   region id upper-cased with `-` as `_`. Without such a server, `.region(…)` is refused
-//!   when the client is built (the error and `builder()`'s docs say why), and the extension
-//!   alone is refused at generation.
+//! - Regions: every server whose absolute URL uses a declared `region` variable (its other
+//!   variables at their defaults) serves the regions of that variable's `enum`, or any
+//!   region without one; `Client::builder()` hands them to the runtime as a
+//!   `RegionTemplate`, so `.region("cn-north-4")` gives the endpoint, and its docs say which
+//!   server serves which regions. One such server without an enum is
+//!   `RegionTemplate::new(url, prefix)`; otherwise the servers are a `const` table in spec
+//!   order, each server's regions sorted, for `RegionTemplate::with_servers`. A region two
+//!   servers list goes to the first (the docs name the servers that lost regions so), and a
+//!   region no server lists to the first server without an enum, else it is refused. Vendor
+//!   extensions of the first such server: `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_`
+//!   (upper-case letters, digits, `_`) names the environment variable that overrides a
+//!   region's endpoint (the prefix, then the region id upper-cased with `-` as `_`);
+//!   `x-region-profile-key: CCE` (ASCII letters, digits, `_`) is the service's key in a
+//!   regions file, read through the generated crate's feature `regions-file` (on by
+//!   default). Refused at generation: an enum value that is not lower-case letters, digits
+//!   and `-`, a default outside its enum, an empty enum, an extension on a server that is
+//!   not such a server, or on a later one with another value. Without such a server,
+//!   `.region(…)` is refused when the client is built (the error and `builder()`'s docs say
+//!   why).
 //! - The request body, when there is one, is the field `body` (an `Option` when not
 //!   required). Of several media types, the first JSON one (`application/json`, `…+json`) is
 //!   used, else the first text one (`text/*`, `application/xml`, `…+xml`,
@@ -457,6 +467,10 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
             });
         }
     }
+    if mentions_empty_enum(text) {
+        // An empty `enum` reads as none (any value); a region server's is refused.
+        empty_region_enum(text, json)?;
+    }
     if refs::may_need_inlining(text) {
         // References outside `#/components` are copied in first (see `refs`).
         // (A `serde_yaml::Value`, read from JSON by `serde_json`, keeps the maps' order.)
@@ -473,6 +487,61 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
     } else {
         serde_yaml::from_str(text).map_err(|e| not_openapi(&e))
     }
+}
+
+/// Whether the text may hold an empty `enum` (`enum: []`, `"enum":[]`): a cheap scan, so
+/// only such documents are read twice.
+fn mentions_empty_enum(text: &str) -> bool {
+    text.match_indices("enum").any(|(at, _)| {
+        let rest = text[at + 4..].trim_start_matches(['"', '\'']).trim_start();
+        rest.strip_prefix(':')
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix('['))
+            .is_some_and(|rest| rest.trim_start().starts_with(']'))
+    })
+}
+
+/// Refuses a server whose URL has `{region}` and whose `region` variable has an empty
+/// `enum`: it would list no region, yet `openapiv3` reads it as no enum (any region).
+fn empty_region_enum(text: &str, json: bool) -> Result<(), Error> {
+    #[derive(serde::Deserialize)]
+    struct Document {
+        #[serde(default)]
+        servers: Vec<Server>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Server {
+        #[serde(default)]
+        url: String,
+        #[serde(default)]
+        variables: std::collections::HashMap<String, Variable>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Variable {
+        #[serde(rename = "enum")]
+        enumeration: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    // A document this cannot read is left to the full read, which says what is wrong.
+    let document: Option<Document> = if json {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_yaml::from_str(text).ok()
+    };
+    for (index, server) in document.into_iter().flat_map(|d| d.servers).enumerate() {
+        let empty = server
+            .variables
+            .get("region")
+            .is_some_and(|v| v.enumeration.as_ref().is_some_and(Vec::is_empty));
+        if empty && server.url.contains("{region}") {
+            return Err(Error {
+                location: format!("#/servers/{index}/variables/region/enum"),
+                message:
+                    "is empty: it lists no region; leave `enum` out for a server of any region"
+                        .to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether YAML text may hold a float that is not finite (`.inf`, `.nan`, any case): a

@@ -14,7 +14,8 @@ pub struct Api {
     pub description: Option<String>,
     /// The first server's URL with its variables at their defaults, when it is absolute.
     pub server: Option<String>,
-    /// The first server's URL as a region template, when it has a `region` variable.
+    /// The servers with a `region` variable, as the runtime's region template, when there
+    /// is one.
     pub region: Option<RegionEndpoint>,
     /// Named types, in spec order (an inline type right after the type that holds it).
     pub types: Vec<TypeDef>,
@@ -25,12 +26,30 @@ pub struct Api {
 /// How a region id becomes an endpoint: the runtime's `endpoint::RegionTemplate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionEndpoint {
-    /// The first server's absolute URL, its other variables at their defaults, `{region}`
-    /// left in it.
-    pub url: String,
-    /// The server's `x-region-env-prefix`: the environment variable that overrides a
-    /// region's endpoint is this, then the region id upper-cased with `-` as `_`.
+    /// The servers whose absolute URL uses a declared `region` variable, in spec order, each
+    /// with the regions it serves. A region two servers list stays with the first; a server
+    /// left with none, or without an enum after one without, is not here.
+    pub servers: Vec<RegionServer>,
+    /// The first such server's `x-region-env-prefix`: the environment variable that
+    /// overrides a region's endpoint is this, then the region id upper-cased with `-` as `_`.
     pub env_prefix: Option<String>,
+    /// The first such server's `x-region-profile-key`: the key of the service in a regions
+    /// file.
+    pub profile_key: Option<String>,
+    /// URLs of the servers that lost regions to earlier servers (or, without an enum, to an
+    /// earlier server without one), in spec order.
+    pub shadowed: Vec<String>,
+}
+
+/// One server of a [`RegionEndpoint`]: the runtime's `endpoint::RegionServer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionServer {
+    /// The absolute URL, its other variables at their defaults, `{region}` left in it.
+    pub url: String,
+    /// The regions of its `enum`, sorted, without repeats (and without those an earlier
+    /// server lists); empty for a server without an enum, which serves any region no server
+    /// lists.
+    pub regions: Vec<String>,
 }
 
 /// A reference to a type in a field, parameter or body.

@@ -192,3 +192,32 @@ fn corpus_shapes_fixture_compiles_without_warnings_and_sends_what_the_docs_say()
     );
     assert!(stdout.contains("7 passed"), "{stdout}");
 }
+
+/// The `regions` fixture (AWS-shaped servers: most regions on one URL, the China ones on
+/// another, a shadowed HTTP copy) compiles without warnings, its `Cargo.toml` turns the
+/// regions file on by default, and its client resolves each region as the docs say.
+#[test]
+fn regions_fixture_resolves_each_region_to_its_server() {
+    let spec = fixture("regions");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crate_options = crate_options("regions", dir.path());
+    let files = generate_crate(&spec, &Options::default(), &crate_options).expect("generates");
+    assert!(
+        files[0].contents.contains(
+            "[features]\ndefault = [\"regions-file\"]\n\
+             # The region endpoints of a regions file (`x-region-profile-key` in the spec).\n\
+             regions-file = [\"clustercert-runtime/regions-file\"]\n"
+        ),
+        "{}",
+        files[0].contents
+    );
+    write_crate(dir.path(), &files);
+    add_client_test(dir.path(), "regions_client.rs");
+    assert_checks_without_warnings(dir.path());
+    let stdout = passing_tests(
+        dir.path(),
+        &["--quiet", "--test", "client"],
+        "the generated crate's client test",
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}

@@ -37,6 +37,12 @@ fn petstore_like_client() {
 }
 
 #[test]
+fn regions_client() {
+    let files = generated("regions.yaml");
+    insta::assert_snapshot!("regions_client", file(&files, "client.rs"));
+}
+
+#[test]
 fn corpus_shapes_types() {
     let files = generated("corpus-shapes.yaml");
     insta::assert_snapshot!("corpus_shapes_types", file(&files, "types.rs"));
@@ -698,7 +704,12 @@ fn compact(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
-/// A spec whose first server is `servers` (YAML, indented under `servers:`).
+/// [`compact`], and without the trailing commas of multi-line lists.
+fn tight(text: &str) -> String {
+    compact(text).replace(",)", ")").replace(",]", "]")
+}
+
+/// A spec whose servers are `servers` (YAML, indented under `servers:`).
 fn client_with_servers(servers: &str) -> Result<String, String> {
     let indented: String = servers.lines().map(|l| format!("  {l}\n")).collect();
     let spec = format!(
@@ -749,7 +760,9 @@ fn without_a_region_variable_the_builder_says_why_region_is_refused() {
         let client = client_with_servers(servers).expect("generates");
         assert!(!client.contains("RegionTemplate"), "{client}");
         assert!(
-            client.contains("/// The spec's first server has no `{region}` variable"),
+            client.contains(
+                "/// No server of the spec has an absolute URL with a `{region}` variable,"
+            ),
             "{client}"
         );
         assert!(
@@ -784,4 +797,166 @@ fn a_bad_region_env_prefix_is_refused_where_it_is() {
             format!("#/servers/0/x-region-env-prefix: {message}")
         );
     }
+}
+
+/// The project spec's region servers are the official SDK's table as conformance recorded it
+/// (`conformance/tests/data/regions/regions.json`, `static`): each region on the server whose
+/// URL gives its endpoint, and no other region.
+#[test]
+fn the_project_spec_serves_the_sdks_regions() {
+    let root = format!("{}/..", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{root}/spec/openapi.yaml")).expect("spec");
+    let api = clustercert_codegen::model(&parse_spec(&text).expect("spec parses")).expect("model");
+    let region = api.region.expect("a region template");
+    assert_eq!(
+        region.env_prefix.as_deref(),
+        Some("HUAWEICLOUD_SDK_REGION_CCE_")
+    );
+    assert_eq!(region.profile_key.as_deref(), Some("CCE"));
+    assert!(region.shadowed.is_empty());
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{root}/conformance/tests/data/regions/regions.json"
+        ))
+        .expect("recorded regions"),
+    )
+    .expect("JSON");
+    let recorded = recorded["static"].as_object().expect("static table");
+    let mut table = serde_json::Map::new();
+    for server in &region.servers {
+        assert!(!server.regions.is_empty(), "{server:?}");
+        for id in &server.regions {
+            let endpoint = server.url.replace("{region}", id);
+            table.insert(id.clone(), serde_json::json!([endpoint]));
+        }
+    }
+    assert_eq!(table.len(), 33);
+    assert_eq!(&table, recorded);
+}
+
+#[test]
+fn region_servers_make_a_table_in_spec_order_with_sorted_regions() {
+    let client = client_with_servers(
+        "- url: https://{region}.example.com\n  x-region-profile-key: Example_1\n  \
+         variables:\n    region: { default: b-1, enum: [b-1, a-1, b-1] }\n\
+         - url: https://{region}.example.cn\n  variables:\n    region: { default: cn-1, enum: [cn-1] }\n\
+         - url: https://{region}.example.net\n  variables:\n    region: { default: any }",
+    )
+    .expect("generates");
+    assert!(
+        tight(&client).contains(
+            r#"constREGION_SERVERS:&[clustercert_runtime::endpoint::RegionServer]=&[clustercert_runtime::endpoint::RegionServer::new("https://{region}.example.com",&["a-1","b-1"]),clustercert_runtime::endpoint::RegionServer::new("https://{region}.example.cn",&["cn-1"]),clustercert_runtime::endpoint::RegionServer::new("https://{region}.example.net",&[])];lettemplate=clustercert_runtime::endpoint::RegionTemplate::with_servers(REGION_SERVERS,None).profile_key("Example_1");clustercert_runtime::ClientBuilder::new().region_template(template)"#
+        ),
+        "{client}"
+    );
+    // A server without an enum takes the rest: no refusal in the docs.
+    assert!(
+        client.contains("`https://{region}.example.net` for any other region."),
+        "{client}"
+    );
+    assert!(!client.contains("is refused"), "{client}");
+    // One open server and a profile key: `new`, then the key.
+    let client = client_with_servers(
+        "- url: https://{region}.example.com\n  x-region-profile-key: EX\n  variables:\n    region: { default: eu-1 }",
+    )
+    .expect("generates");
+    assert!(
+        tight(&client).contains(
+            r#"RegionTemplate::new("https://{region}.example.com",None).profile_key("EX"))"#
+        ),
+        "{client}"
+    );
+    assert!(
+        client.contains("unless the `EX` entries of a regions file"),
+        "{client}"
+    );
+}
+
+#[test]
+fn a_region_two_servers_list_stays_with_the_first_and_the_docs_say_so() {
+    let client = client_with_servers(
+        "- url: http://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [a-1, b-1] }\n\
+         - url: https://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [b-1, a-1] }\n\
+         - url: https://{region}.example.org\n  variables:\n    region: { default: c-1, enum: [a-1, c-1] }\n\
+         - url: https://{region}.example.net\n  variables:\n    region: { default: x }\n\
+         - url: https://{region}.example.info\n  variables:\n    region: { default: x }",
+    )
+    .expect("generates");
+    let compact = tight(&client);
+    assert!(
+        compact.contains(r#"RegionServer::new("http://{region}.example.com",&["a-1","b-1"]),RegionServer::new("https://{region}.example.org",&["c-1"]),RegionServer::new("https://{region}.example.net",&[])];"#.replace("RegionServer", "clustercert_runtime::endpoint::RegionServer").as_str()),
+        "{client}"
+    );
+    assert!(!compact.contains("example.info\")"), "{client}");
+    assert!(
+        client.contains(
+            "/// `https://{region}.example.com`, `https://{region}.example.org` and `https://{region}.example.info`\n    \
+             /// also list regions of an earlier server, which serves them."
+        ),
+        "{client}"
+    );
+}
+
+#[test]
+fn bad_region_servers_are_refused_where_they_are() {
+    for (servers, error) in [
+        (
+            "- url: https://{region}.example.com\n  variables:\n    region: { default: eu-1, enum: [eu-1, EU-2] }",
+            "#/servers/0/variables/region/enum/1: region `EU-2` is not lower-case letters, digits and `-`",
+        ),
+        (
+            "- url: https://api.example.com\n- url: https://{region}.example.com\n  variables:\n    region: { default: eu-1, enum: [eu-1, 'eu 2'] }",
+            "#/servers/1/variables/region/enum/1: region `eu 2` is not lower-case letters, digits and `-`",
+        ),
+        (
+            "- url: https://{region}.example.com\n  variables:\n    region: { default: eu-3, enum: [eu-1, eu-2] }",
+            "#/servers/0/variables/region/default: `eu-3` is not one of the `enum`'s regions",
+        ),
+        (
+            "- url: https://{region}.example.com\n  variables:\n    region: { default: eu-1, enum: [] }",
+            "#/servers/0/variables/region/enum: is empty: it lists no region; leave `enum` out for a server of any region",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-profile-key: ''\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/0/x-region-profile-key: must be a non-empty string of ASCII letters, digits and `_`",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-profile-key: C-C-E\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/0/x-region-profile-key: must be a non-empty string of ASCII letters, digits and `_`",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-profile-key: CCÉ\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/0/x-region-profile-key: must be a non-empty string of ASCII letters, digits and `_`",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-profile-key: [CCE]\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/0/x-region-profile-key: must be a non-empty string of ASCII letters, digits and `_`",
+        ),
+        (
+            "- url: https://api.example.com\n  x-region-profile-key: CCE",
+            "#/servers/0/x-region-profile-key: needs an absolute server URL with a `{region}` variable",
+        ),
+        (
+            "- url: https://{region}.example.com\n  x-region-profile-key: CCE\n  variables:\n    region: { default: eu-1 }\n\
+             - url: https://{region}.example.eu\n  x-region-profile-key: ECC\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/1/x-region-profile-key: differs from #/servers/0's: the first server with a `{region}` variable gives it",
+        ),
+        (
+            "- url: https://{region}.example.com\n  variables:\n    region: { default: eu-1 }\n\
+             - url: https://{region}.example.eu\n  x-region-env-prefix: EU_\n  variables:\n    region: { default: eu-1 }",
+            "#/servers/1/x-region-env-prefix: differs from #/servers/0's: the first server with a `{region}` variable gives it",
+        ),
+    ] {
+        assert_eq!(client_with_servers(servers).expect_err(servers), error);
+    }
+    // An empty enum elsewhere is not a region's: left alone, as JSON too.
+    client_with_servers(
+        "- url: https://{region}.example.com/{v}\n  variables:\n    region: { default: eu-1 }\n    v: { default: '1', enum: [] }",
+    )
+    .expect("generates");
+    let json = r#"{"openapi":"3.0.3","info":{"title":"T","version":"1"},"paths":{},"servers":[{"url":"https://{region}.example.com","variables":{"region":{"default":"eu-1","enum" : [ ]}}}]}"#;
+    assert_eq!(
+        parse_spec(json).expect_err("refused").to_string(),
+        "#/servers/0/variables/region/enum: is empty: it lists no region; leave `enum` out for a server of any region"
+    );
 }

@@ -19,17 +19,65 @@ impl From<clustercert_runtime::Transport> for Client {
 impl Client {
     /// Starts a builder: endpoint, credentials and the rest of the transport's settings.
     ///
-    /// `.region(id)` makes the endpoint `https://cce.{region}.myhuaweicloud.com`,
-    /// unless the environment variable `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`
-    /// (the region id upper-cased, `-` as `_`) names another.
+    /// `.region(id)` makes the endpoint from the spec's servers:
+    /// `https://cce.{region}.myhuaweicloud.com` for 32 regions (`ae-ad-1` … `tr-west-1`),
+    /// `https://cce.{region}.myhuaweicloud.eu` for `eu-west-101`;
+    /// any other region id is refused.
+    ///
+    /// Before those, the environment variable `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`
+    /// (the region id upper-cased, `-` as `_`), then the `CCE` entries of a regions file
+    /// (crate feature `regions-file`, on by default), may name the endpoints of any region id.
     #[must_use]
     pub fn builder() -> clustercert_runtime::ClientBuilder<Client> {
-        clustercert_runtime::ClientBuilder::new().region_template(
-            clustercert_runtime::endpoint::RegionTemplate::new(
+        const REGION_SERVERS: &[clustercert_runtime::endpoint::RegionServer] = &[
+            clustercert_runtime::endpoint::RegionServer::new(
                 "https://cce.{region}.myhuaweicloud.com",
-                Some("HUAWEICLOUD_SDK_REGION_CCE_"),
+                &[
+                    "ae-ad-1",
+                    "af-north-1",
+                    "af-south-1",
+                    "ap-southeast-1",
+                    "ap-southeast-2",
+                    "ap-southeast-3",
+                    "ap-southeast-4",
+                    "ap-southeast-5",
+                    "cn-east-2",
+                    "cn-east-3",
+                    "cn-east-4",
+                    "cn-east-5",
+                    "cn-north-1",
+                    "cn-north-11",
+                    "cn-north-12",
+                    "cn-north-2",
+                    "cn-north-4",
+                    "cn-north-9",
+                    "cn-south-1",
+                    "cn-south-2",
+                    "cn-south-4",
+                    "cn-southwest-2",
+                    "eu-west-0",
+                    "la-north-2",
+                    "la-south-2",
+                    "me-east-1",
+                    "my-kualalumpur-1",
+                    "na-mexico-1",
+                    "ru-moscow-1",
+                    "ru-northwest-2",
+                    "sa-brazil-1",
+                    "tr-west-1",
+                ],
             ),
+            clustercert_runtime::endpoint::RegionServer::new(
+                "https://cce.{region}.myhuaweicloud.eu",
+                &["eu-west-101"],
+            ),
+        ];
+        let template = clustercert_runtime::endpoint::RegionTemplate::with_servers(
+            REGION_SERVERS,
+            Some("HUAWEICLOUD_SDK_REGION_CCE_"),
         )
+        .profile_key("CCE");
+        clustercert_runtime::ClientBuilder::new().region_template(template)
     }
 
     /// The transport requests go through.

@@ -12,8 +12,8 @@ use indexmap::IndexMap;
 use openapiv3::{Components, OpenAPI, ReferenceOr};
 
 use crate::model::{
-    Api, ArrayRule, Derives, Field, IntegerRule, LengthRule, NumberRule, RegionEndpoint, TypeDef,
-    TypeKind, TypeRef, Variant,
+    Api, ArrayRule, Derives, Field, IntegerRule, LengthRule, NumberRule, RegionEndpoint,
+    RegionServer, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::Error;
 
@@ -267,58 +267,158 @@ pub(super) fn component_key(reference: &str, kind: &str, location: &str) -> Resu
 /// that overrides a region's endpoint.
 const REGION_ENV_PREFIX: &str = "x-region-env-prefix";
 
-/// The first server as a region template: its URL with every variable but `region` at its
-/// default, when it is absolute, has a `region` variable and uses it; with the prefix of
-/// [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`). Refused: the extension where
-/// there is no such template, or a prefix that cannot start a variable name.
-fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
-    let Some(server) = spec.servers.first() else {
-        return Ok(None);
-    };
-    let location = "#/servers/0";
-    let prefix =
-        match server.extensions.get(REGION_ENV_PREFIX) {
-            None => None,
-            Some(serde_json::Value::String(prefix))
-                if !prefix.is_empty()
-                    && !prefix.starts_with(|c: char| c.is_ascii_digit())
-                    && prefix
-                        .bytes()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
-            {
-                Some(prefix.clone())
-            }
-            Some(_) => return Err(error(
-                at(location, REGION_ENV_PREFIX),
-                "must be a string of upper-case letters, digits and `_`, not starting with a digit",
-            )),
-        };
-    let variables = server.variables.as_ref();
-    let has_region = variables.is_some_and(|v| v.contains_key("region"));
+/// The vendor extension on a server object naming the service's key in a regions file.
+const REGION_PROFILE_KEY: &str = "x-region-profile-key";
+
+/// Whether `id` can be a region id: lower-case letters, digits and `-` (what the runtime
+/// accepts).
+fn is_region_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A server's string extension `name`, when it is there and `valid`; else `rule` says why not.
+fn server_extension(
+    server: &openapiv3::Server,
+    location: &str,
+    name: &str,
+    valid: fn(&str) -> bool,
+    rule: &str,
+) -> Result<Option<String>, Error> {
+    match server.extensions.get(name) {
+        None => Ok(None),
+        Some(serde_json::Value::String(value)) if valid(value) => Ok(Some(value.clone())),
+        Some(_) => Err(error(at(location, name), rule)),
+    }
+}
+
+/// The server's URL with every variable but `region` at its default, and its `region`
+/// variable, when the URL is absolute and uses that variable (and no undeclared one).
+fn region_url(server: &openapiv3::Server) -> Option<(String, &openapiv3::ServerVariable)> {
+    let variables = server.variables.as_ref()?;
+    let region = variables.get("region")?;
     let mut url = server.url.clone();
-    for (name, variable) in variables.into_iter().flatten() {
+    for (name, variable) in variables {
         if name != "region" {
             url = url.replace(&format!("{{{name}}}"), &variable.default);
         }
     }
     let absolute = url.starts_with("https://") || url.starts_with("http://");
-    let usable = has_region
-        && absolute
-        && url.contains("{region}")
-        && !url.replace("{region}", "").contains(['{', '}']);
-    if !usable {
-        return match prefix {
-            Some(_) => Err(error(
-                at(location, REGION_ENV_PREFIX),
-                "needs an absolute server URL with a `{region}` variable",
-            )),
-            None => Ok(None),
+    let usable =
+        absolute && url.contains("{region}") && !url.replace("{region}", "").contains(['{', '}']);
+    usable.then_some((url, region))
+}
+
+/// The region template: every server (in spec order) that [`region_url`] accepts, each with
+/// the regions of its `region` variable's `enum` (sorted, without repeats; none: any
+/// region). A region two servers list stays with the first, and only the first server
+/// without an enum is kept; [`RegionEndpoint::shadowed`] names the servers that lost regions
+/// so. The extensions [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`, not
+/// starting with a digit) and [`REGION_PROFILE_KEY`] (ASCII letters, digits and `_`) come
+/// from the first such server. Refused: an enum value that is not a region id, a default
+/// outside the enum, an extension on a server that is not such a server, or on a later one
+/// with another value. (An empty enum, which reads as none, is refused by `parse_spec`.)
+fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
+    let mut endpoint: Option<(String, RegionEndpoint)> = None;
+    let mut listed: HashSet<&str> = HashSet::new();
+    for (index, server) in spec.servers.iter().enumerate() {
+        let location = format!("#/servers/{index}");
+        let prefix = server_extension(
+            server,
+            &location,
+            REGION_ENV_PREFIX,
+            |prefix| {
+                !prefix.is_empty()
+                    && !prefix.starts_with(|c: char| c.is_ascii_digit())
+                    && prefix
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            },
+            "must be a string of upper-case letters, digits and `_`, not starting with a digit",
+        )?;
+        let key = server_extension(
+            server,
+            &location,
+            REGION_PROFILE_KEY,
+            |key| !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "must be a non-empty string of ASCII letters, digits and `_`",
+        )?;
+        let Some((url, variable)) = region_url(server) else {
+            for (name, given) in [
+                (REGION_ENV_PREFIX, prefix.is_some()),
+                (REGION_PROFILE_KEY, key.is_some()),
+            ] {
+                if given {
+                    return Err(error(
+                        at(&location, name),
+                        "needs an absolute server URL with a `{region}` variable",
+                    ));
+                }
+            }
+            continue;
         };
+        let variable_location = format!("{location}/variables/region");
+        for (i, region) in variable.enumeration.iter().enumerate() {
+            if !is_region_id(region) {
+                return Err(error(
+                    format!("{variable_location}/enum/{i}"),
+                    format!("region `{region}` is not lower-case letters, digits and `-`"),
+                ));
+            }
+        }
+        if !variable.enumeration.is_empty() && !variable.enumeration.contains(&variable.default) {
+            return Err(error(
+                at(&variable_location, "default"),
+                format!("`{}` is not one of the `enum`'s regions", variable.default),
+            ));
+        }
+        let (first_location, template) = endpoint.get_or_insert_with(|| {
+            (
+                location.clone(),
+                RegionEndpoint {
+                    servers: Vec::new(),
+                    env_prefix: prefix.clone(),
+                    profile_key: key.clone(),
+                    shadowed: Vec::new(),
+                },
+            )
+        });
+        for (name, given, first) in [
+            (REGION_ENV_PREFIX, &prefix, &template.env_prefix),
+            (REGION_PROFILE_KEY, &key, &template.profile_key),
+        ] {
+            if given.is_some() && given != first {
+                return Err(error(
+                    at(&location, name),
+                    format!(
+                        "differs from {first_location}'s: the first server with a `{{region}}` \
+                         variable gives it"
+                    ),
+                ));
+            }
+        }
+        let mut regions: Vec<String> = variable.enumeration.clone();
+        regions.sort();
+        regions.dedup();
+        let shadowed = if regions.is_empty() {
+            template.servers.iter().any(|s| s.regions.is_empty())
+        } else {
+            let before = regions.len();
+            regions.retain(|region| !listed.contains(region.as_str()));
+            regions.len() < before
+        };
+        if shadowed {
+            template.shadowed.push(url.clone());
+        }
+        if shadowed && regions.is_empty() {
+            continue;
+        }
+        listed.extend(variable.enumeration.iter().map(String::as_str));
+        template.servers.push(RegionServer { url, regions });
     }
-    Ok(Some(RegionEndpoint {
-        url,
-        env_prefix: prefix,
-    }))
+    Ok(endpoint.map(|(_, template)| template))
 }
 
 /// The first server's URL with each `{variable}` at its default; `None` when there is no

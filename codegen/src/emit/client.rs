@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::{code_doc_attrs, doc_attrs, inner_docs, paragraphs, Emitter};
 use crate::build::names::ident;
 use crate::model::{
-    Body, MediaFormat, Operation, Param, ParamIn, PartKind, Structured, Success, SuccessResponse,
-    TypeDef, TypeKind, TypeRef,
+    Body, MediaFormat, Operation, Param, ParamIn, PartKind, RegionEndpoint, Structured, Success,
+    SuccessResponse, TypeDef, TypeKind, TypeRef,
 };
 
 impl Emitter<'_> {
@@ -477,47 +477,63 @@ impl Emitter<'_> {
     }
 
     /// `Client::builder()`'s docs and body: with the spec's region template when it has one,
-    /// so that `.region(id)` works; without, the docs say why `.region` is refused.
+    /// so that `.region(id)` works; without, the docs say why `.region` is refused. One server
+    /// for any region is `RegionTemplate::new`; otherwise the servers are a `const` table (a
+    /// `const fn` call is not promoted to `'static` inside `&[…]`) for `with_servers`.
     fn builder(&self) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
         let lead =
             "Starts a builder: endpoint, credentials and the rest of the transport's settings.";
-        match &self.api.region {
-            Some(region) => {
-                let url = Literal::string(&region.url);
-                let (prefix, env_note) = match &region.env_prefix {
-                    Some(prefix) => {
-                        let literal = Literal::string(prefix);
-                        (
-                            quote! { Some(#literal) },
-                            format!(
-                                ",\nunless the environment variable `{prefix}{{REGION_ID}}`\n\
-                                 (the region id upper-cased, `-` as `_`) names another"
-                            ),
-                        )
-                    }
-                    None => (quote! { None }, String::new()),
-                };
-                let docs = doc_attrs(Some(&format!(
-                    "{lead}\n\n`.region(id)` makes the endpoint `{}`{env_note}.",
-                    region.url
-                )));
-                let body = quote! {
-                    #rt::ClientBuilder::new().region_template(
-                        #rt::endpoint::RegionTemplate::new(#url, #prefix),
-                    )
-                };
-                (docs, body)
+        let Some(region) = &self.api.region else {
+            let docs = doc_attrs(Some(&format!(
+                "{lead}\n\nNo server of the spec has an absolute URL with a `{{region}}` variable,\n\
+                 so there is no region template: give `.endpoint(url)`; `.region(id)` is\n\
+                 refused when the client is built."
+            )));
+            return (docs, quote! { #rt::ClientBuilder::new() });
+        };
+        let prefix = match &region.env_prefix {
+            Some(prefix) => {
+                let literal = Literal::string(prefix);
+                quote! { Some(#literal) }
             }
-            None => {
-                let docs = doc_attrs(Some(&format!(
-                    "{lead}\n\nThe spec's first server has no `{{region}}` variable, so there is\n\
-                     no region template: give `.endpoint(url)`; `.region(id)` is refused when\n\
-                     the client is built."
-                )));
-                (docs, quote! { #rt::ClientBuilder::new() })
+            None => quote! { None },
+        };
+        let profile_key = region.profile_key.as_deref().map(|key| {
+            let literal = Literal::string(key);
+            quote! { .profile_key(#literal) }
+        });
+        let (template, table) = match region.servers.as_slice() {
+            [one] if one.regions.is_empty() => {
+                let url = Literal::string(&one.url);
+                (
+                    quote! { #rt::endpoint::RegionTemplate::new(#url, #prefix) #profile_key },
+                    TokenStream::new(),
+                )
             }
-        }
+            servers => {
+                let rows = servers.iter().map(|server| {
+                    let url = Literal::string(&server.url);
+                    let regions = server.regions.iter().map(|r| Literal::string(r));
+                    quote! { #rt::endpoint::RegionServer::new(#url, &[ #( #regions ),* ]), }
+                });
+                (
+                    quote! { template },
+                    quote! {
+                        const REGION_SERVERS: &[#rt::endpoint::RegionServer] = &[ #( #rows )* ];
+                        let template =
+                            #rt::endpoint::RegionTemplate::with_servers(REGION_SERVERS, #prefix)
+                                #profile_key;
+                    },
+                )
+            }
+        };
+        let docs = doc_attrs(Some(&format!("{lead}\n\n{}", region_doc(region))));
+        let body = quote! {
+            #table
+            #rt::ClientBuilder::new().region_template(#template)
+        };
+        (docs, body)
     }
 
     /// The path: a literal, or `format!` of the segments, each parameter first bound to a local
@@ -755,4 +771,86 @@ fn status_pattern(response: &SuccessResponse) -> TokenStream {
         }
     });
     quote! { #( #patterns )|* }
+}
+
+/// How `.region(id)` becomes an endpoint, for `Client::builder()`'s docs.
+fn region_doc(region: &RegionEndpoint) -> String {
+    let env = region.env_prefix.as_deref().map(|prefix| {
+        format!(
+            "the environment variable `{prefix}{{REGION_ID}}`\n\
+             (the region id upper-cased, `-` as `_`)"
+        )
+    });
+    let file = region.profile_key.as_deref().map(|key| {
+        format!(
+            "the `{key}` entries of a regions file\n(crate feature `regions-file`, on by default)"
+        )
+    });
+    if let [one] = region.servers.as_slice() {
+        if one.regions.is_empty() {
+            let unless = match (&env, &file) {
+                (Some(env), Some(file)) => {
+                    format!(",\nunless {env}, or else {file}, names another")
+                }
+                (Some(only), None) | (None, Some(only)) => {
+                    format!(",\nunless {only} names another")
+                }
+                (None, None) => String::new(),
+            };
+            return format!("`.region(id)` makes the endpoint `{}`{unless}.", one.url);
+        }
+    }
+    let listed: Vec<String> = region
+        .servers
+        .iter()
+        .map(|server| format!("`{}` for {}", server.url, regions_phrase(&server.regions)))
+        .collect();
+    let open = region.servers.iter().any(|s| s.regions.is_empty());
+    let mut text = format!(
+        "`.region(id)` makes the endpoint from the spec's servers:\n{}",
+        listed.join(",\n")
+    );
+    text.push_str(if open {
+        "."
+    } else {
+        ";\nany other region id is refused."
+    });
+    let shadowed: Vec<String> = region
+        .shadowed
+        .iter()
+        .map(|url| format!("`{url}`"))
+        .collect();
+    if let Some((last, rest)) = shadowed.split_last() {
+        let (named, verb) = if rest.is_empty() {
+            (last.clone(), "lists")
+        } else {
+            (format!("{} and {last}", rest.join(", ")), "list")
+        };
+        text.push_str(&format!(
+            "\n{named}\nalso {verb} regions of an earlier server, which serves them."
+        ));
+    }
+    let overrides = match (&env, &file) {
+        (Some(env), Some(file)) => Some(format!("{env}, then {file},")),
+        (Some(only), None) | (None, Some(only)) => Some(only.clone()),
+        (None, None) => None,
+    };
+    if let Some(overrides) = overrides {
+        text.push_str(&format!(
+            "\n\nBefore those, {overrides} may name the endpoints of any region id."
+        ));
+    }
+    text
+}
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``, or `` 4 regions (`a` … `d`) ``, or
+/// `any other region` for none.
+fn regions_phrase(regions: &[String]) -> String {
+    let quoted: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
+    match quoted.as_slice() {
+        [] => "any other region".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] if quoted.len() <= 3 => format!("{} and {last}", rest.join(", ")),
+        [first, .., last] => format!("{} regions ({first} … {last})", quoted.len()),
+    }
 }

@@ -16,7 +16,8 @@ pub fn checks_patterns(api: &Api) -> bool {
 
 /// The `Cargo.toml` of a generated crate: the runtime as [`CrateOptions::runtime`] says
 /// (a relative path, never an absolute one; a version; or git), `serde` and `serde_json`;
-/// `regex` when a `pattern` is checked.
+/// `regex` when a `pattern` is checked; the feature `regions-file` (on by default) when the
+/// spec has an `x-region-profile-key`.
 pub fn cargo_toml(
     api: &Api,
     options: &Options,
@@ -70,6 +71,16 @@ pub fn cargo_toml(
     if checks_patterns(api) {
         cargo_toml.push_str(REGEX_DEPENDENCY);
         cargo_toml.push('\n');
+    }
+    // With `x-region-profile-key` the client reads a regions file through the runtime's
+    // feature: on by default, as the official SDK reads one; off builds no YAML parser.
+    if api.region.as_ref().is_some_and(|r| r.profile_key.is_some()) {
+        cargo_toml.push_str(
+            "\n[features]\n\
+             default = [\"regions-file\"]\n\
+             # The region endpoints of a regions file (`x-region-profile-key` in the spec).\n\
+             regions-file = [\"clustercert-runtime/regions-file\"]\n",
+        );
     }
     if crate_options.standalone {
         cargo_toml.push_str("\n# Not part of any enclosing workspace.\n[workspace]\n");
