@@ -469,7 +469,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                 Some(template) => template.resolve(&region, |name| std::env::var(name).ok())?,
                 None => {
                     return Err(Error::InvalidInput(format!(
-                        "region {region:?} given, but this client has no region endpoint template (its spec's first server has no {{region}} variable); give an endpoint instead"
+                        "region {region:?} given, but this client has no region endpoint template (no server of its spec has a {{region}} variable); give an endpoint instead"
                     )))
                 }
             },
@@ -1539,7 +1539,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "invalid input: region \"cn-north-4\" given, but this client has no region endpoint template (its spec's first server has no {region} variable); give an endpoint instead"
+            "invalid input: region \"cn-north-4\" given, but this client has no region endpoint template (no server of its spec has a {region} variable); give an endpoint instead"
         );
         let template = RegionTemplate::new("https://cce.{region}.myhuaweicloud.com", None);
         let t = B::new()
