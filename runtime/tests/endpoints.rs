@@ -18,12 +18,8 @@ const NOW: u64 = 1_795_867_200;
 
 fn request() -> OperationRequest {
     OperationRequest {
-        operation: "CreateThing",
-        method: Method::POST,
-        path: "/v3/things".to_owned(),
         query: vec![("detail".into(), "true".to_owned())],
-        headers: Vec::new(),
-        body: Some(br#"{"duration":30}"#.to_vec()),
+        ..support::post_request()
     }
 }
 

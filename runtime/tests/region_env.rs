@@ -6,20 +6,8 @@
 mod support;
 
 use clustercert_runtime::endpoint::{RegionServer, RegionTemplate};
-use clustercert_runtime::{ClientBuilder, OperationRequest, RetryPolicy, Transport};
-use http::Method;
+use clustercert_runtime::{ClientBuilder, RetryPolicy, Transport};
 use support::{refused_addr, serve_always, Reply};
-
-fn request() -> OperationRequest {
-    OperationRequest {
-        operation: "Op",
-        method: Method::GET,
-        path: "/x".to_owned(),
-        query: Vec::new(),
-        headers: Vec::new(),
-        body: None,
-    }
-}
 
 const SERVERS: &[RegionServer] = &[RegionServer::new(
     "https://svc.{region}.invalid",
@@ -45,7 +33,7 @@ async fn a_region_resolved_to_several_endpoints_uses_them_all() {
     );
     let t = builder(template, "xx-1").build().unwrap();
     assert_eq!(t.endpoints(), [format!("http://{closed}"), live.url()]);
-    assert_eq!(t.send(request()).await.unwrap().attempts, 2);
+    assert_eq!(t.send(support::get_request()).await.unwrap().attempts, 2);
     assert_eq!(live.count(), 1);
 
     std::env::set_var("CLUSTERCERT_TEST_REGION_SVC_XX_1", "http://a,,http://b");
@@ -78,7 +66,7 @@ async fn a_region_resolved_to_several_endpoints_uses_them_all() {
             .build()
             .unwrap();
         assert_eq!(t.endpoints(), [format!("http://{closed}"), live.url()]);
-        assert_eq!(t.send(request()).await.unwrap().attempts, 2);
+        assert_eq!(t.send(support::get_request()).await.unwrap().attempts, 2);
         assert_eq!(live.count(), 2);
         // Without the profile key the file is not read.
         let err = builder(template, "yy-1").build().unwrap_err().to_string();

@@ -11,18 +11,10 @@ use std::time::Duration;
 use clustercert_runtime::{
     ClientBuilder, Credentials, Error, OperationRequest, RetryPolicy, Transport, TransportErrorKind,
 };
-use http::Method;
 use support::{refused_addr, serve_always, serve_in_turn, Reply};
 
 fn request() -> OperationRequest {
-    OperationRequest {
-        operation: "CreateThing",
-        method: Method::POST,
-        path: "/v3/things".to_owned(),
-        query: Vec::new(),
-        headers: Vec::new(),
-        body: Some(br#"{"duration":30}"#.to_vec()),
-    }
+    support::post_request()
 }
 
 /// Three quick retries.

@@ -8,8 +8,34 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use clustercert_runtime::OperationRequest;
+use http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// A POST of a small JSON body to `/v3/things`, as a generated operation sends one.
+pub fn post_request() -> OperationRequest {
+    OperationRequest {
+        operation: "CreateThing",
+        method: Method::POST,
+        path: "/v3/things".to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: Some(br#"{"duration":30}"#.to_vec()),
+    }
+}
+
+/// A bare GET of `/x`.
+pub fn get_request() -> OperationRequest {
+    OperationRequest {
+        operation: "Op",
+        method: Method::GET,
+        path: "/x".to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: None,
+    }
+}
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
