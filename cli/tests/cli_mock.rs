@@ -700,6 +700,62 @@ async fn a_region_endpoint_can_be_overridden_from_the_environment() {
     server.shutdown().await;
 }
 
+/// The regions file in the home folder, as the official SDK reads it: its endpoints are tried
+/// in turn (the first is a closed port). An unknown region fails with one line before
+/// anything is minted or written.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_refused() {
+    let server = start(MockConfig::builtin()).await;
+    let url = server.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let path = home.path().join("config");
+    let folder = home.path().join(".huaweicloud");
+    std::fs::create_dir(&folder).expect("writable");
+    let closed = closed_port();
+    std::fs::write(
+        folder.join("regions.yaml"),
+        format!(
+            "cce:\n  - id: mock-region-2\n    endpoints:\n      - http://127.0.0.1:{closed}\n      - {url}\n"
+        ),
+    )
+    .expect("writable");
+    let run_for = |region: &'static str| {
+        let home = home.path().to_path_buf();
+        let path = path.clone();
+        async move {
+            let args = [
+                "--region",
+                region,
+                "--project-id",
+                DEFAULT_PROJECT_ID,
+                "--cluster-id",
+                EXTERNAL_CLUSTER_ID,
+                "--kubeconfig",
+                path.to_str().expect("UTF-8"),
+            ];
+            run_isolated(BIN, &home, &[TOKEN_ENV[0]], &args).await
+        }
+    };
+    let run = run_for("zz-nowhere-1").await;
+    assert_one_line_error(&run, "cce-kubeconfig", "\"zz-nowhere-1\"");
+    for said in [
+        "HUAWEICLOUD_SDK_REGION_CCE_ZZ_NOWHERE_1",
+        "regions.yaml",
+        "eu-west-101",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert!(!path.exists(), "nothing written");
+
+    let run = run_for("mock-region-2").await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        parse_file(&path)["current-context"].as_str(),
+        Some("cce-cluster-external-external")
+    );
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
     let server = start(MockConfig::builtin()).await;

@@ -266,17 +266,22 @@ impl RegionTemplate {
                 file.display()
             ));
         }
-        ways.push("give an endpoint".to_owned());
-        let ways = match ways.split_last() {
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
-            None => unreachable!("one way is always there"),
+        // The ways out come before the list, so that a display that cuts long lines keeps them.
+        let ways = match ways.as_slice() {
+            [] => "give an endpoint".to_owned(),
+            some => format!("{}, or give an endpoint", some.join(", ")),
         };
-        Error::InvalidInput(format!(
-            "region {region:?} is not one of this client's {} regions ({}); to use it, {ways}",
-            known.len(),
-            known.join(", ")
-        ))
+        Error::InvalidInput(match known.len() {
+            0 => format!("region {region:?}: this client knows no regions; to use it, {ways}"),
+            1 => format!(
+                "region {region:?} is not the one region this client knows; to use it, {ways}; known: {}",
+                known[0]
+            ),
+            n => format!(
+                "region {region:?} is not among the {n} regions this client knows; to use it, {ways}; known: {}",
+                known.join(", ")
+            ),
+        })
     }
 }
 
@@ -610,7 +615,7 @@ mod tests {
         all.push("eu-west-101");
         all.sort_unstable();
         let expected = format!(
-            "invalid input: region \"xx-west-1\" is not one of this client's 4 regions ({}); to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), or give an endpoint",
+            "invalid input: region \"xx-west-1\" is not among the 4 regions this client knows; to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), or give an endpoint; known: {}",
             all.join(", ")
         );
         assert_eq!(err, expected);
@@ -623,24 +628,27 @@ mod tests {
             .to_string();
         let file = std::path::Path::new("/nonexistent-home/.huaweicloud/regions.yaml");
         let with_file = format!(
-            "; to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), list it under CCE in the regions file {}, or give an endpoint",
+            "; to use it, set HUAWEICLOUD_SDK_REGION_CCE_XX_WEST_1 to its endpoint(s), list it under CCE in the regions file {}, or give an endpoint; known: ",
             file.display()
         );
         assert_eq!(
-            err.ends_with(&with_file),
+            err.contains(&with_file),
             cfg!(feature = "regions-file"),
             "{err}"
         );
         // Without a prefix or a regions file: only an endpoint.
         let bare = RegionTemplate::with_servers(SERVERS, None);
         let err = bare.resolve("xx-west-1", no_env).unwrap_err().to_string();
-        assert!(err.ends_with("); to use it, give an endpoint"), "{err}");
+        assert!(
+            err.contains("; to use it, give an endpoint; known: ap-southeast-1, "),
+            "{err}"
+        );
         // No servers at all.
         let none = RegionTemplate::with_servers(&[], None);
         let err = none.resolve("r-1", no_env).unwrap_err().to_string();
         assert_eq!(
             err,
-            "invalid input: region \"r-1\" is not one of this client's 0 regions (); to use it, give an endpoint"
+            "invalid input: region \"r-1\": this client knows no regions; to use it, give an endpoint"
         );
     }
 

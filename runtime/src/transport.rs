@@ -301,7 +301,8 @@ impl<C: From<Transport>> ClientBuilder<C> {
     /// let eu = builder().region("eu-west-101").build()?;
     /// assert_eq!(eu.base_url(), "https://cce.eu-west-101.myhuaweicloud.eu");
     /// let unknown = builder().region("xx-1").build().unwrap_err().to_string();
-    /// assert!(unknown.contains("is not one of this client's 2 regions (cn-north-4, eu-west-101)"));
+    /// assert!(unknown.contains("is not among the 2 regions this client knows"));
+    /// assert!(unknown.ends_with("known: cn-north-4, eu-west-101"));
     /// # Ok::<(), clustercert_runtime::Error>(())
     /// ```
     pub fn region(mut self, region: impl Into<String>) -> Self {

@@ -277,7 +277,7 @@ mod tests {
         );
         let err = resolve(&path, "xx-2").unwrap_err();
         assert!(
-            err.contains("is not one of this client's 2 regions"),
+            err.contains("is not among the 2 regions this client knows"),
             "{err}"
         );
     }
