@@ -277,11 +277,13 @@
 //!   region without one; `Client::builder()` hands them to the runtime as a
 //!   `RegionTemplate`, so `.region("cn-north-4")` gives the endpoint, and its docs say which
 //!   server serves which regions. One such server without an enum is
-//!   `RegionTemplate::new(url, prefix)`; otherwise the servers are a `const` table in spec
-//!   order, each server's regions sorted, for `RegionTemplate::with_servers`. A region two
-//!   servers list goes to the first (the docs name the servers that lost regions so), and a
-//!   region no server lists to the first server without an enum, else it is refused. Vendor
-//!   extensions of the first such server: `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_`
+//!   `RegionTemplate::new(url, prefix)`; otherwise the servers are a `const` table, each
+//!   server's regions sorted, for `RegionTemplate::with_servers`: `https` servers first,
+//!   then `http` ones, each in spec order (the AWS descriptions list a plain-HTTP copy of a
+//!   server first; its regions go to the `https` one). A region two servers list goes to
+//!   the first in that order (the docs name the servers that lost regions so), and a region
+//!   no server lists to the first server without an enum, else it is refused. Vendor
+//!   extensions of the first such server in spec order: `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_`
 //!   (upper-case letters, digits, `_`) names the environment variable that overrides a
 //!   region's endpoint (the prefix, then the region id upper-cased with `-` as `_`);
 //!   `x-region-profile-key: CCE` (ASCII letters, digits, `_`) is the service's key in a

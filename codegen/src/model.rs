@@ -26,18 +26,19 @@ pub struct Api {
 /// How a region id becomes an endpoint: the runtime's `endpoint::RegionTemplate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionEndpoint {
-    /// The servers whose absolute URL uses a declared `region` variable, in spec order, each
-    /// with the regions it serves. A region two servers list stays with the first; a server
-    /// left with none, or without an enum after one without, is not here.
+    /// The servers whose absolute URL uses a declared `region` variable, `https` ones first,
+    /// then `http` ones, each in spec order, each with the regions it serves. A region two
+    /// servers list stays with the first in that order; a server left with none, or without
+    /// an enum after one without, is not here.
     pub servers: Vec<RegionServer>,
-    /// The first such server's `x-region-env-prefix`: the environment variable that
+    /// The first such server's (in spec order) `x-region-env-prefix`: the environment variable that
     /// overrides a region's endpoint is this, then the region id upper-cased with `-` as `_`.
     pub env_prefix: Option<String>,
     /// The first such server's `x-region-profile-key`: the key of the service in a regions
     /// file.
     pub profile_key: Option<String>,
-    /// URLs of the servers that lost regions to earlier servers (or, without an enum, to an
-    /// earlier server without one), in spec order.
+    /// URLs of the servers that lost regions to servers before them in [`Self::servers`]'
+    /// order (or, without an enum, to such a server without one), in that order.
     pub shadowed: Vec<String>,
 }
 

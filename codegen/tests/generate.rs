@@ -875,8 +875,7 @@ fn region_servers_make_a_table_in_spec_order_with_sorted_regions() {
 #[test]
 fn a_region_two_servers_list_stays_with_the_first_and_the_docs_say_so() {
     let client = client_with_servers(
-        "- url: http://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [a-1, b-1] }\n\
-         - url: https://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [b-1, a-1] }\n\
+        "- url: https://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [b-1, a-1] }\n\
          - url: https://{region}.example.org\n  variables:\n    region: { default: c-1, enum: [a-1, c-1] }\n\
          - url: https://{region}.example.net\n  variables:\n    region: { default: x }\n\
          - url: https://{region}.example.info\n  variables:\n    region: { default: x }",
@@ -884,14 +883,91 @@ fn a_region_two_servers_list_stays_with_the_first_and_the_docs_say_so() {
     .expect("generates");
     let compact = tight(&client);
     assert!(
-        compact.contains(r#"RegionServer::new("http://{region}.example.com",&["a-1","b-1"]),RegionServer::new("https://{region}.example.org",&["c-1"]),RegionServer::new("https://{region}.example.net",&[])];"#.replace("RegionServer", "clustercert_runtime::endpoint::RegionServer").as_str()),
+        compact.contains(r#"RegionServer::new("https://{region}.example.com",&["a-1","b-1"]),RegionServer::new("https://{region}.example.org",&["c-1"]),RegionServer::new("https://{region}.example.net",&[])];"#.replace("RegionServer", "clustercert_runtime::endpoint::RegionServer").as_str()),
         "{client}"
     );
     assert!(!compact.contains("example.info\")"), "{client}");
     assert!(
         client.contains(
-            "/// `https://{region}.example.com`, `https://{region}.example.org` and `https://{region}.example.info`\n    \
-             /// also list regions of an earlier server, which serves them."
+            "/// `https://{region}.example.org` and `https://{region}.example.info`\n    \
+             /// also list regions of a server above, which serves them\n    \
+             /// (`https` servers come first, then spec order)."
+        ),
+        "{client}"
+    );
+}
+
+/// The AWS descriptions list a plain-HTTP server before its HTTPS twin, for the main
+/// regions and again for the China ones: each region goes to the HTTPS server, a region
+/// only the HTTP one lists stays there, and servers of one scheme keep their spec order.
+#[test]
+fn https_servers_come_before_http_ones_for_a_region() {
+    let servers = "- url: http://ec2.{region}.amazonaws.com\n  x-region-env-prefix: AWS_EC2_\n  \
+         variables:\n    region: { default: us-east-1, enum: [us-east-1, us-west-2, us-gov-west-1] }\n\
+         - url: https://ec2.{region}.amazonaws.com\n  variables:\n    region: { default: us-east-1, enum: [us-east-1, us-west-2] }\n\
+         - url: http://ec2.{region}.amazonaws.com.cn\n  variables:\n    region: { default: cn-north-1, enum: [cn-north-1, cn-northwest-1] }\n\
+         - url: https://ec2.{region}.amazonaws.com.cn\n  variables:\n    region: { default: cn-north-1, enum: [cn-north-1, cn-northwest-1] }";
+    let client = client_with_servers(servers).expect("generates");
+    let row = |url: &str, regions: &str| {
+        format!("clustercert_runtime::endpoint::RegionServer::new(\"{url}\",&[{regions}])")
+    };
+    let table = [
+        row(
+            "https://ec2.{region}.amazonaws.com",
+            r#""us-east-1","us-west-2""#,
+        ),
+        row(
+            "https://ec2.{region}.amazonaws.com.cn",
+            r#""cn-north-1","cn-northwest-1""#,
+        ),
+        row("http://ec2.{region}.amazonaws.com", r#""us-gov-west-1""#),
+    ]
+    .join(",");
+    assert!(
+        tight(&client).contains(&format!(
+            "constREGION_SERVERS:&[clustercert_runtime::endpoint::RegionServer]=&[{table}];\
+             lettemplate=clustercert_runtime::endpoint::RegionTemplate::with_servers(REGION_SERVERS,Some(\"AWS_EC2_\"));"
+        )),
+        "{client}"
+    );
+    // The HTTP servers lost regions (the `.cn` one all of them), and the docs say so.
+    assert!(
+        client.contains(
+            "/// `http://ec2.{region}.amazonaws.com` and `http://ec2.{region}.amazonaws.com.cn`\n    \
+             /// also list regions of a server above, which serves them\n    \
+             /// (`https` servers come first, then spec order)."
+        ),
+        "{client}"
+    );
+    let spec = format!(
+        "openapi: 3.0.3\ninfo: {{ title: T, version: '1' }}\nservers:\n{}paths: {{}}\n",
+        servers
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    );
+    let region = clustercert_codegen::model(&parse_spec(&spec).expect("parses"))
+        .expect("builds")
+        .region
+        .expect("a region template");
+    // The extensions still come from the first region server in spec order (an HTTP one).
+    assert_eq!(region.env_prefix.as_deref(), Some("AWS_EC2_"));
+    assert_eq!(
+        region.shadowed,
+        [
+            "http://ec2.{region}.amazonaws.com",
+            "http://ec2.{region}.amazonaws.com.cn"
+        ]
+    );
+    // Only HTTP servers: spec order, first wins, as before.
+    let client = client_with_servers(
+        "- url: http://{region}.example.org\n  variables:\n    region: { default: a-1, enum: [a-1] }\n\
+         - url: http://{region}.example.com\n  variables:\n    region: { default: a-1, enum: [a-1, b-1] }",
+    )
+    .expect("generates");
+    assert!(
+        tight(&client).contains(
+            r#"RegionServer::new("http://{region}.example.org",&["a-1"]),clustercert_runtime::endpoint::RegionServer::new("http://{region}.example.com",&["b-1"])]"#
         ),
         "{client}"
     );

@@ -311,18 +311,21 @@ fn region_url(server: &openapiv3::Server) -> Option<(String, &openapiv3::ServerV
     usable.then_some((url, region))
 }
 
-/// The region template: every server (in spec order) that [`region_url`] accepts, each with
-/// the regions of its `region` variable's `enum` (sorted, without repeats; none: any
-/// region). A region two servers list stays with the first, and only the first server
-/// without an enum is kept; [`RegionEndpoint::shadowed`] names the servers that lost regions
-/// so. The extensions [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`, not
-/// starting with a digit) and [`REGION_PROFILE_KEY`] (ASCII letters, digits and `_`) come
-/// from the first such server. Refused: an enum value that is not a region id, a default
-/// outside the enum, an extension on a server that is not such a server, or on a later one
-/// with another value. (An empty enum, which reads as none, is refused by `parse_spec`.)
+/// The region template: every server that [`region_url`] accepts, each with the regions of
+/// its `region` variable's `enum` (sorted, without repeats; none: any region), `https`
+/// servers first, then `http` ones, each in spec order (specs such as AWS's list a plain-HTTP
+/// copy of a server before it, and a client should not resolve regions to it). A region two
+/// servers list stays with the first in that order, and only the first server without an
+/// enum is kept; [`RegionEndpoint::shadowed`] names the servers that lost regions so. The
+/// extensions [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`, not starting with a
+/// digit) and [`REGION_PROFILE_KEY`] (ASCII letters, digits and `_`) come from the first such
+/// server in spec order. Refused: an enum value that is not a region id, a default outside
+/// the enum, an extension on a server that is not such a server, or on a later one with
+/// another value. (An empty enum, which reads as none, is refused by `parse_spec`.)
 fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
     let mut endpoint: Option<(String, RegionEndpoint)> = None;
-    let mut listed: HashSet<&str> = HashSet::new();
+    // The region servers (URL, regions), in spec order.
+    let mut candidates: Vec<(String, &Vec<String>)> = Vec::new();
     for (index, server) in spec.servers.iter().enumerate() {
         let location = format!("#/servers/{index}");
         let prefix = server_extension(
@@ -399,7 +402,16 @@ fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
                 ));
             }
         }
-        let mut regions: Vec<String> = variable.enumeration.clone();
+        candidates.push((url, &variable.enumeration));
+    }
+    // `https` before `http` (a stable sort: spec order otherwise), then the first wins.
+    candidates.sort_by_key(|(url, _)| !url.starts_with("https://"));
+    let Some((_, template)) = endpoint.as_mut() else {
+        return Ok(None);
+    };
+    let mut listed: HashSet<&str> = HashSet::new();
+    for (url, enumeration) in candidates {
+        let mut regions: Vec<String> = enumeration.clone();
         regions.sort();
         regions.dedup();
         let shadowed = if regions.is_empty() {
@@ -415,7 +427,7 @@ fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
         if shadowed && regions.is_empty() {
             continue;
         }
-        listed.extend(variable.enumeration.iter().map(String::as_str));
+        listed.extend(enumeration.iter().map(String::as_str));
         template.servers.push(RegionServer { url, regions });
     }
     Ok(endpoint.map(|(_, template)| template))

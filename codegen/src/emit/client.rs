@@ -827,7 +827,8 @@ fn region_doc(region: &RegionEndpoint) -> String {
             (format!("{} and {last}", rest.join(", ")), "list")
         };
         text.push_str(&format!(
-            "\n{named}\nalso {verb} regions of an earlier server, which serves them."
+            "\n{named}\nalso {verb} regions of a server above, which serves them\n\
+             (`https` servers come first, then spec order)."
         ));
     }
     let overrides = match (&env, &file) {
