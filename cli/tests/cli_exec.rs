@@ -1,16 +1,15 @@
 //! `cce-kubeconfig --exec` and `cce-kubeconfig credential`: kubectl gets short-lived client
 //! certificates through the plugin, minted once and cached, and the kubeconfig holds no key.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use clustercert_test_support::run_isolated;
+use clustercert_test_support::{run_isolated, stub, Exit, Stub};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN: &str = "a-token";
@@ -74,29 +73,18 @@ impl Pki {
     }
 }
 
-/// A CCE stand-in: answers every request with the current `body`, counting requests.
-struct Cce {
-    url: String,
-    requests: Arc<AtomicUsize>,
-    body: Arc<Mutex<(u16, String)>>,
+/// A CCE stand-in: answers every request with the body of the moment, counting requests.
+async fn cce() -> Stub {
+    stub(500, String::new()).await
 }
 
-impl Cce {
-    fn serve(&self, status: u16, body: String) {
-        *self.body.lock().unwrap() = (status, body);
-    }
-
-    /// A 200 carrying `cert` and `key`, for an API server nobody needs to reach.
-    fn serve_certificate(&self, pki: &Pki, cert: &str, key: &str) {
-        self.serve(
-            200,
-            response_body("https://127.0.0.1:1", &pki.ca.pem(), cert, key),
-        );
-    }
-
-    fn count(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
+/// Makes `cce` answer with a 200 carrying `cert` and `key`, for an API server nobody needs to
+/// reach.
+fn serve_certificate(cce: &Stub, pki: &Pki, cert: &str, key: &str) {
+    cce.serve(
+        200,
+        response_body("https://127.0.0.1:1", &pki.ca.pem(), cert, key),
+    );
 }
 
 fn response_body(api_server: &str, ca_pem: &str, cert: &str, key: &str) -> String {
@@ -109,65 +97,6 @@ fn response_body(api_server: &str, ca_pem: &str, cert: &str, key: &str) -> Strin
         "current-context": "internal"
     })
     .to_string()
-}
-
-async fn cce() -> Cce {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let requests = Arc::new(AtomicUsize::new(0));
-    let body = Arc::new(Mutex::new((500, String::new())));
-    let (counter, shared) = (requests.clone(), body.clone());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let (counter, shared) = (counter.clone(), shared.clone());
-            tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 4096];
-                let head_end = loop {
-                    let Ok(n) = socket.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                    if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                while seen.len() < head_end + length {
-                    let Ok(n) = socket.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                }
-                counter.fetch_add(1, Ordering::SeqCst);
-                let (status, body) = shared.lock().unwrap().clone();
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    Cce {
-        url,
-        requests,
-        body,
-    }
 }
 
 /// An API server on 127.0.0.1 that answers `{}` only to clients whose certificate the CA
@@ -237,7 +166,7 @@ fn credential_args(url: &str) -> Vec<&str> {
     ]
 }
 
-fn cache_files(dir: &Path) -> Vec<std::path::PathBuf> {
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("cce"))
         .map(|entries| {
             entries
@@ -250,18 +179,79 @@ fn cache_files(dir: &Path) -> Vec<std::path::PathBuf> {
 
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// `--exec` with `extra`, then the endpoint, project, cluster and `--kubeconfig config`.
+fn exec_args<'a>(url: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--exec"];
+    args.extend_from_slice(extra);
+    args.extend([
+        "--endpoint",
+        url,
+        "--project-id",
+        "p",
+        "--cluster-id",
+        "c1",
+        "--kubeconfig",
+        config.to_str().expect("UTF-8 path"),
+    ]);
+    args
+}
+
+/// A CA, a CCE stand-in, and a home folder whose `cache` is the plugin's cache.
+struct Setup {
+    pki: Pki,
+    cce: Stub,
+    home: tempfile::TempDir,
+    cache_dir: PathBuf,
+}
+
+async fn setup() -> Setup {
+    let home = tempfile::tempdir().expect("temp dir");
+    let cache_dir = home.path().join("cache");
+    Setup {
+        pki: Pki::new(),
+        cce: cce().await,
+        home,
+        cache_dir,
+    }
+}
+
+impl Setup {
+    fn env(&self) -> [(&'static str, &str); 2] {
+        token_and_cache(&self.cache_dir)
+    }
+
+    /// Makes CCE answer with a certificate valid from now for a day; returns it and its key.
+    fn serve_fresh(&self) -> (String, String) {
+        let (cert, key) = self.pki.client(Duration::ZERO, DAY);
+        serve_certificate(&self.cce, &self.pki, &cert, &key);
+        (cert, key)
+    }
+
+    /// Runs the binary with the token and the cache, and `args`.
+    async fn run(&self, args: &[&str]) -> Exit {
+        run_isolated(BIN, self.home.path(), &self.env(), args).await
+    }
+
+    /// `cce-kubeconfig credential` with the token and the cache.
+    async fn credential(&self) -> Exit {
+        self.run(&credential_args(&self.cce.url)).await
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
     let Some(kubectl) = clustercert_test_support::kubectl() else {
         return;
     };
-    let pki = Pki::new();
+    let Setup {
+        pki,
+        cce,
+        home,
+        cache_dir,
+    } = setup().await;
     let api = api_server(&pki).await;
-    let cce = cce().await;
     let (cert, key) = pki.client(Duration::ZERO, DAY);
     cce.serve(200, response_body(&api, &pki.ca.pem(), &cert, &key));
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
     let config = home.path().join("config");
     let env = token_and_cache(&cache_dir);
 
@@ -269,19 +259,7 @@ async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
         BIN,
         home.path(),
         &env,
-        &[
-            "--exec",
-            "--exec-command",
-            BIN,
-            "--endpoint",
-            &cce.url,
-            "--project-id",
-            "p",
-            "--cluster-id",
-            "c1",
-            "--kubeconfig",
-            config.to_str().unwrap(),
-        ],
+        &exec_args(&cce.url, &config, &["--exec-command", BIN]),
     )
     .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -373,18 +351,20 @@ async fn kubectl_gets_its_certificate_through_the_plugin_minted_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let env = token_and_cache(&cache_dir);
+    let setup = setup().await;
+    let Setup {
+        pki,
+        cce,
+        home,
+        cache_dir,
+    } = &setup;
     let args = credential_args(&cce.url);
 
     // A day-long certificate with 30 minutes left: within the one-hour margin.
     let (cert, key) = pki.client(DAY - Duration::from_secs(1800), Duration::from_secs(1800));
-    cce.serve_certificate(&pki, &cert, &key);
+    serve_certificate(cce, pki, &cert, &key);
     for expected in [1, 2] {
-        let run = run_isolated(BIN, home.path(), &env, &args).await;
+        let run = setup.credential().await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert_eq!(run.stderr, "", "nothing on stderr");
         assert_eq!(cce.count(), expected, "due: mints every time");
@@ -400,15 +380,14 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
     }
 
     // A fresh one is cached and reused.
-    let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve_certificate(&pki, &cert, &key);
-    let run = run_isolated(BIN, home.path(), &env, &args).await;
+    setup.serve_fresh();
+    let run = setup.credential().await;
     assert_eq!((run.code, cce.count()), (Some(0), 3));
-    let run = run_isolated(BIN, home.path(), &env, &args).await;
+    let run = setup.credential().await;
     assert_eq!((run.code, cce.count()), (Some(0), 3), "from the cache");
 
     // Corrupt, or of another key: replaced, never used.
-    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    let file = cache_files(cache_dir).pop().expect("a cache file");
     let good = std::fs::read_to_string(&file).expect("readable");
     let foreign = good.replace("\"cluster_id\":\"c1\"", "\"cluster_id\":\"c2\"");
     assert_ne!(foreign, good);
@@ -418,7 +397,7 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
         (good.replace("BEGIN CERTIFICATE", "BEGIN CERTIFICAT"), 6),
     ] {
         std::fs::write(&file, broken).expect("writable");
-        let run = run_isolated(BIN, home.path(), &env, &args).await;
+        let run = setup.credential().await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert_eq!(cce.count(), expected, "a broken cache file is not trusted");
         let now: serde_json::Value =
@@ -432,15 +411,17 @@ async fn the_cache_is_renewed_within_the_margin_and_never_trusted_when_broken() 
     ];
     let run = run_isolated(BIN, home.path(), &other, &args).await;
     assert_eq!((run.code, cce.count()), (Some(0), 7));
-    assert_eq!(cache_files(&cache_dir).len(), 2);
+    assert_eq!(cache_files(cache_dir).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn credential_errors_are_one_line_with_nothing_on_stdout() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
+    let Setup {
+        pki,
+        cce,
+        home,
+        cache_dir,
+    } = setup().await;
     let cache = ("KUBECACHEDIR", cache_dir.to_str().unwrap());
     let args = credential_args(&cce.url);
     let (cert, _) = pki.client(Duration::ZERO, DAY);
@@ -509,30 +490,13 @@ async fn help_explains_the_mode_and_when_it_mints() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unusable_cache_folder_fails_before_minting() {
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
+    let Setup { cce, home, .. } = setup().await;
     let regular = home.path().join("regular-file");
     std::fs::write(&regular, "x").expect("writable");
     let cache_dir = regular.join("cache");
     let config = home.path().join("config");
     let env = token_and_cache(&cache_dir);
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &env,
-        &[
-            "--exec",
-            "--endpoint",
-            &cce.url,
-            "--project-id",
-            "p",
-            "--cluster-id",
-            "c1",
-            "--kubeconfig",
-            config.to_str().unwrap(),
-        ],
-    )
-    .await;
+    let run = run_isolated(BIN, home.path(), &env, &exec_args(&cce.url, &config, &[])).await;
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
         run.stderr.contains("cannot create the folder"),
@@ -549,8 +513,8 @@ async fn an_unusable_cache_folder_fails_before_minting() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cache_folder_of_another_user_is_refused() {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
+    let setup = setup().await;
+    let (cce, home) = (&setup.cce, &setup.home);
     let foreign = home.path().join("foreign");
     std::fs::create_dir(&foreign).expect("folder");
     std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -560,24 +524,11 @@ async fn a_cache_folder_of_another_user_is_refused() {
         eprintln!("skipped: giving a folder to another user needs root");
         return;
     }
-    let cache_dir = home.path().join("cache");
-    std::fs::create_dir(&cache_dir).expect("folder");
-    std::os::unix::fs::symlink(&foreign, cache_dir.join("cce")).expect("link");
-    let env = token_and_cache(&cache_dir);
+    std::fs::create_dir(&setup.cache_dir).expect("folder");
+    std::os::unix::fs::symlink(&foreign, setup.cache_dir.join("cce")).expect("link");
     let config = home.path().join("config");
-    let exec_run = [
-        "--exec",
-        "--endpoint",
-        &cce.url,
-        "--project-id",
-        "p",
-        "--cluster-id",
-        "c1",
-        "--kubeconfig",
-        config.to_str().unwrap(),
-    ];
-    for args in [credential_args(&cce.url), exec_run.to_vec()] {
-        let run = run_isolated(BIN, home.path(), &env, &args).await;
+    for args in [credential_args(&cce.url), exec_args(&cce.url, &config, &[])] {
+        let run = setup.run(&args).await;
         assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "");
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
@@ -602,40 +553,40 @@ async fn a_cache_folder_of_another_user_is_refused() {
 /// again cannot help (the API server judges with its own clock), so the cached one is used.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_certificate_from_a_clock_slightly_ahead_is_cached() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let env = token_and_cache(&cache_dir);
+    let setup = setup().await;
     let now = time::OffsetDateTime::now_utc();
-    let (cert, key) = pki.client_between(now + Duration::from_secs(60), now + DAY);
-    cce.serve_certificate(&pki, &cert, &key);
+    let (cert, key) = setup
+        .pki
+        .client_between(now + Duration::from_secs(60), now + DAY);
+    serve_certificate(&setup.cce, &setup.pki, &cert, &key);
     for _ in 0..3 {
-        let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+        let run = setup.credential().await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
-    assert_eq!(cce.count(), 1, "minted once, then answered from the cache");
+    assert_eq!(
+        setup.cce.count(),
+        1,
+        "minted once, then answered from the cache"
+    );
 }
 
 /// A certificate that is already expired when it arrives would make kubectl run the plugin
 /// (and mint) for every connection: it is an error, and nothing is cached.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_certificate_from_cce_is_an_error() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let env = token_and_cache(&cache_dir);
+    let setup = setup().await;
     // Expired a minute ago.
     let now = time::OffsetDateTime::now_utc();
-    let (cert, key) = pki.client_between(now - DAY, now - Duration::from_secs(60));
-    cce.serve_certificate(&pki, &cert, &key);
-    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+    let (cert, key) = setup
+        .pki
+        .client_between(now - DAY, now - Duration::from_secs(60));
+    serve_certificate(&setup.cce, &setup.pki, &cert, &key);
+    let run = setup.credential().await;
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.stdout, "", "no ExecCredential");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
-    assert!(cache_files(&cache_dir).is_empty(), "nothing cached");
+    assert!(cache_files(&setup.cache_dir).is_empty(), "nothing cached");
 }
 
 /// What a crash or another user can leave in the cache: an empty `<entry>.lock` (a crash
@@ -644,29 +595,24 @@ async fn an_expired_certificate_from_cce_is_an_error() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn leftovers_in_the_cache_neither_block_nor_redirect() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let env = token_and_cache(&cache_dir);
-    let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve_certificate(&pki, &cert, &key);
-    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+    let setup = setup().await;
+    setup.serve_fresh();
+    let run = setup.credential().await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    let file = cache_files(&setup.cache_dir).pop().expect("a cache file");
     std::fs::remove_file(&file).unwrap();
     let mut lock_name = file.clone().into_os_string();
     lock_name.push(".lock");
     std::fs::write(&lock_name, "").expect("a leftover lock file");
-    let victim = home.path().join("victim");
+    let victim = setup.home.path().join("victim");
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, &file).expect("link");
 
     let started = std::time::Instant::now();
-    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+    let run = setup.credential().await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(started.elapsed() < Duration::from_secs(10), "not blocked");
-    assert_eq!(cce.count(), 2, "the link was not trusted");
+    assert_eq!(setup.cce.count(), 2, "the link was not trusted");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     assert!(
         std::fs::symlink_metadata(&file).unwrap().is_file(),
@@ -677,32 +623,12 @@ async fn leftovers_in_the_cache_neither_block_nor_redirect() {
 /// `--dry-run --exec` prints the exec user (no key), and writes and caches nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_with_exec_writes_and_caches_nothing() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve_certificate(&pki, &cert, &key);
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let config = home.path().join("config");
-    let env = token_and_cache(&cache_dir);
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &env,
-        &[
-            "--exec",
-            "--dry-run",
-            "--endpoint",
-            &cce.url,
-            "--project-id",
-            "p",
-            "--cluster-id",
-            "c1",
-            "--kubeconfig",
-            config.to_str().unwrap(),
-        ],
-    )
-    .await;
+    let setup = setup().await;
+    setup.serve_fresh();
+    let config = setup.home.path().join("config");
+    let run = setup
+        .run(&exec_args(&setup.cce.url, &config, &["--dry-run"]))
+        .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let doc: serde_yaml::Value = serde_yaml::from_str(&run.stdout).expect("YAML");
     assert_eq!(
@@ -713,7 +639,7 @@ async fn a_dry_run_with_exec_writes_and_caches_nothing() {
     );
     assert!(!run.stdout.contains("client-key"), "{}", run.stdout);
     assert!(!config.exists(), "nothing written");
-    assert!(!cache_dir.exists(), "nothing cached");
+    assert!(!setup.cache_dir.exists(), "nothing cached");
 }
 
 /// Run through a link (as package managers install: a stable link to a versioned file), the
@@ -721,11 +647,9 @@ async fn a_dry_run_with_exec_writes_and_caches_nothing() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_exec_command_is_the_path_it_was_run_by() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve_certificate(&pki, &cert, &key);
-    let home = tempfile::tempdir().expect("temp dir");
+    let setup = setup().await;
+    setup.serve_fresh();
+    let Setup { cce, home, .. } = &setup;
     let bin = home.path().join("bin dir");
     std::fs::create_dir(&bin).unwrap();
     let link = bin.join("cce-kubeconfig");
@@ -770,23 +694,18 @@ async fn the_exec_command_is_the_path_it_was_run_by() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cache_file_of_another_user_is_not_trusted() {
-    let pki = Pki::new();
-    let cce = cce().await;
-    let home = tempfile::tempdir().expect("temp dir");
-    let cache_dir = home.path().join("cache");
-    let env = token_and_cache(&cache_dir);
-    let (cert, key) = pki.client(Duration::ZERO, DAY);
-    cce.serve_certificate(&pki, &cert, &key);
-    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+    let setup = setup().await;
+    setup.serve_fresh();
+    let run = setup.credential().await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let file = cache_files(&cache_dir).pop().expect("a cache file");
+    let file = cache_files(&setup.cache_dir).pop().expect("a cache file");
     if std::os::unix::fs::chown(&file, Some(65534), None).is_err() {
         eprintln!("skipped: giving a file to another user needs root");
         return;
     }
-    let run = run_isolated(BIN, home.path(), &env, &credential_args(&cce.url)).await;
+    let run = setup.credential().await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert_eq!(cce.count(), 2, "not trusted: minted again");
+    assert_eq!(setup.cce.count(), 2, "not trusted: minted again");
     use std::os::unix::fs::MetadataExt as _;
     let owner = std::fs::metadata(&file).unwrap().uid();
     assert_ne!(owner, 65534, "replaced by one of ours");

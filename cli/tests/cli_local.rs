@@ -3,14 +3,11 @@
 //! could not use is refused with the file untouched, and the file stays the user's.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use clustercert_test_support::{assert_one_line_error, run_isolated};
+use clustercert_test_support::{assert_one_line_error, run_isolated, stub, Exit};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN_ENV: (&str, &str) = ("HUAWEICLOUD_SDK_AUTH_TOKEN", "token");
@@ -55,67 +52,6 @@ fn body(cert_data: &str, key_data: &str) -> String {
     .to_string()
 }
 
-/// A local HTTP server answering every request with `status` and `body`, counting requests.
-struct Stub {
-    url: String,
-    requests: Arc<AtomicUsize>,
-}
-
-async fn stub(status: u16, body: String) -> Stub {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = requests.clone();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let counter = counter.clone();
-            let body = body.clone();
-            tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 4096];
-                // Headers, then the body by Content-Length.
-                let head_end = loop {
-                    let Ok(n) = socket.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                    if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                while seen.len() < head_end + length {
-                    let Ok(n) = socket.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                }
-                counter.fetch_add(1, Ordering::SeqCst);
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    Stub { url, requests }
-}
-
 fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "--endpoint",
@@ -129,6 +65,11 @@ fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     ];
     args.extend_from_slice(extra);
     args
+}
+
+/// Runs the binary with a token, against `url`, on the kubeconfig `path`, with `extra`.
+async fn run(home: &Path, url: &str, path: &Path, extra: &[&str]) -> Exit {
+    run_isolated(BIN, home, &[TOKEN_ENV], &args(url, path, extra)).await
 }
 
 fn current_context(path: &Path) -> Option<String> {
@@ -185,13 +126,7 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
     std::fs::write(&path, EXISTING).expect("writable");
     for (name, cert_data, key_data, id) in cases {
         let server = stub(200, body(&cert_data, &key_data)).await;
-        let output = run_isolated(
-            BIN,
-            home.path(),
-            &[TOKEN_ENV],
-            &args(&server.url, &path, &[]),
-        )
-        .await;
+        let output = run(home.path(), &server.url, &path, &[]).await;
         assert_one_line_error(
             &output,
             "cce-kubeconfig",
@@ -202,7 +137,7 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
             "{name}: {}",
             output.stderr
         );
-        assert_eq!(server.requests.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(server.count(), 1, "{name}");
         assert_eq!(
             std::fs::read_to_string(&path).expect("readable"),
             EXISTING,
@@ -216,13 +151,7 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
     }
     // The good pair goes in, and the unrelated `namespace: 'on'` stays a string for kubectl.
     let server = stub(200, body(&b64(&cert), &b64(&key))).await;
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &path, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &path, &[]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(current_context(&path).as_deref(), Some("cce-c1-internal"));
     if let Some(kubectl) = clustercert_test_support::kubectl() {
@@ -248,13 +177,7 @@ async fn everything_local_fails_before_any_request() {
     let regular = home.path().join("regular-file");
     std::fs::write(&regular, "x").expect("writable");
     let under_file = regular.join("kube").join("config");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &under_file, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &under_file, &[]).await;
     assert_one_line_error(&output, "cce-kubeconfig", "cannot create the folder");
 
     // The lock is held (kubectl's lock file: empty, created exclusively).
@@ -262,13 +185,7 @@ async fn everything_local_fails_before_any_request() {
     std::fs::write(&path, EXISTING).expect("writable");
     let lock = home.path().join("config.lock");
     std::fs::write(&lock, "").expect("writable");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &path, &["--lock-timeout", "1"]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &path, &["--lock-timeout", "1"]).await;
     assert_one_line_error(
         &output,
         "cce-kubeconfig",
@@ -293,36 +210,18 @@ async fn everything_local_fails_before_any_request() {
     ] {
         let file = home.path().join(name);
         std::fs::write(&file, contents).expect("writable");
-        let output = run_isolated(
-            BIN,
-            home.path(),
-            &[TOKEN_ENV],
-            &args(&server.url, &file, &[]),
-        )
-        .await;
+        let output = run(home.path(), &server.url, &file, &[]).await;
         assert_one_line_error(&output, "cce-kubeconfig", says);
         assert_eq!(std::fs::read_to_string(&file).expect("readable"), contents);
     }
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &too_large, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &too_large, &[]).await;
     assert_one_line_error(&output, "cce-kubeconfig", "larger than 32 MiB");
     #[cfg(unix)]
     for device in ["/dev/zero", "/dev/full"] {
         let link = home.path().join(format!("link-to-{}", &device[5..]));
         std::os::unix::fs::symlink(device, &link).expect("a link");
         let started = std::time::Instant::now();
-        let output = run_isolated(
-            BIN,
-            home.path(),
-            &[TOKEN_ENV],
-            &args(&server.url, &link, &[]),
-        )
-        .await;
+        let output = run(home.path(), &server.url, &link, &[]).await;
         assert_one_line_error(
             &output,
             "cce-kubeconfig",
@@ -332,32 +231,16 @@ async fn everything_local_fails_before_any_request() {
     }
 
     // A name taken by someone else's entry.
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &path, &["--alias", "kind-dev"]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &path, &["--alias", "kind-dev"]).await;
     assert_one_line_error(&output, "cce-kubeconfig", "the name `kind-dev` is taken");
     assert_eq!(std::fs::read_to_string(&path).expect("readable"), EXISTING);
 
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        0,
-        "no request was sent"
-    );
+    assert_eq!(server.count(), 0, "no request was sent");
 
     // And the same file, once free, is written with one request.
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &path, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &path, &[]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -365,23 +248,13 @@ async fn a_failed_request_says_how_many_attempts_were_made() {
     let home = tempfile::tempdir().expect("temp dir");
     let path = home.path().join("config");
     let server = stub(502, "{}".to_owned()).await;
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &path, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &path, &[]).await;
     assert_one_line_error(&output, "cce-kubeconfig", "(1 attempt)");
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        1,
-        "an ambiguous 502 is not retried"
-    );
+    assert_eq!(server.count(), 1, "an ambiguous 502 is not retried");
     // Nothing listens: connect errors are retried, and the count is said.
     let port = clustercert_test_support::closed_port();
     let url = format!("http://127.0.0.1:{port}");
-    let output = run_isolated(BIN, home.path(), &[TOKEN_ENV], &args(&url, &path, &[])).await;
+    let output = run(home.path(), &url, &path, &[]).await;
     assert_one_line_error(&output, "cce-kubeconfig", "attempt");
     assert!(!path.exists());
 }
@@ -400,13 +273,7 @@ async fn the_file_stays_the_users() {
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     let link = home.path().join("config");
     std::os::unix::fs::symlink(&target, &link).expect("a link");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &link, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &link, &[]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert!(std::fs::symlink_metadata(&link)
         .expect("exists")
@@ -419,13 +286,7 @@ async fn the_file_stays_the_users() {
 
     // A mode that is not wider is kept.
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400)).expect("chmod");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &link, &["--alias", "again"]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &link, &["--alias", "again"]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o400);
     assert_eq!(output.stderr, "");
@@ -442,13 +303,7 @@ async fn the_file_stays_the_users() {
     std::fs::write(&owned, EXISTING).expect("writable");
     std::os::unix::fs::chown(&owned, Some(12345), Some(12346)).expect("chown as root");
     std::fs::set_permissions(&owned, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &owned, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &owned, &[]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     let meta = std::fs::metadata(&owned).expect("exists");
     assert_eq!(
@@ -458,13 +313,7 @@ async fn the_file_stays_the_users() {
 
     // A new file is 0600.
     let fresh = home.path().join("fresh");
-    let output = run_isolated(
-        BIN,
-        home.path(),
-        &[TOKEN_ENV],
-        &args(&server.url, &fresh, &[]),
-    )
-    .await;
+    let output = run(home.path(), &server.url, &fresh, &[]).await;
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o7777, 0o600);
 }

@@ -2,7 +2,7 @@
 //! kubectl on the files it writes.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clustercert_conformance::mock::{
     self, ClusterConfig, MockConfig, MockServer, DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK,
@@ -12,7 +12,8 @@ use clustercert_kubeconfig::REDACTION_MARKER as REDACTED;
 use serde_yaml::Value;
 
 use clustercert_test_support::{
-    assert_one_line_error, closed_port, kubectl, run_isolated, Kubectl,
+    assert_one_line_error, closed_port, item, kubectl, names, parse_file, run_isolated, Exit,
+    Kubectl,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
@@ -52,26 +53,38 @@ fn fetch_args<'a>(url: &'a str, cluster: &'a str, path: &'a Path) -> Vec<&'a str
     ]
 }
 
-fn parse_file(path: &Path) -> Value {
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("readable")).expect("YAML")
+/// Runs the binary with `env`, fetching `cluster` from `url` into the kubeconfig `path`.
+async fn fetch(home: &Path, env: &[(&str, &str)], url: &str, cluster: &str, path: &Path) -> Exit {
+    run_isolated(BIN, home, env, &fetch_args(url, cluster, path)).await
 }
 
-fn names(doc: &Value, list: &str) -> Vec<String> {
-    doc[list]
-        .as_sequence()
-        .expect("a list")
-        .iter()
-        .filter_map(|item| item["name"].as_str().map(str::to_owned))
-        .collect()
+/// The built-in mock server, and a home folder whose `config` is the kubeconfig.
+struct Setup {
+    server: MockServer,
+    url: String,
+    home: tempfile::TempDir,
+    path: PathBuf,
 }
 
-fn item<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
-    doc[list]
-        .as_sequence()
-        .expect("a list")
-        .iter()
-        .find(|item| item["name"].as_str() == Some(name))
-        .unwrap_or_else(|| panic!("no {list} entry named {name}"))
+async fn setup() -> Setup {
+    setup_with(MockConfig::builtin()).await
+}
+
+async fn setup_with(config: MockConfig) -> Setup {
+    let server = start(config).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    Setup {
+        url: server.url(),
+        server,
+        path: home.path().join("config"),
+        home,
+    }
+}
+
+/// Asserts a usage error: exit code 2 and one line on stderr.
+fn assert_usage_error(run: &Exit, case: &str) {
+    assert_eq!(run.code, Some(2), "{case}: usage error: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{case}: {}", run.stderr);
 }
 
 /// Base64 of a PEM, decoded to its text.
@@ -86,9 +99,9 @@ fn pem_of(data: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
+    let Setup {
+        server, url, home, ..
+    } = setup().await;
     let path = home.path().join("kube").join("config");
     std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
     std::fs::write(&path, UNRELATED).expect("writable");
@@ -96,13 +109,7 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .expect("chmod");
 
-    let first = run_isolated(
-        BIN,
-        home.path(),
-        TOKEN_ENV,
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let first = fetch(home.path(), TOKEN_ENV, &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(
         first
@@ -113,13 +120,7 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     );
     assert_eq!(first.stderr, "", "no warning for an internal cluster");
 
-    let second = run_isolated(
-        BIN,
-        home.path(),
-        TOKEN_ENV,
-        &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let second = fetch(home.path(), TOKEN_ENV, &url, EXTERNAL_CLUSTER_ID, &path).await;
     assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert!(
         second
@@ -191,13 +192,7 @@ async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
     }
 
     // Fetching the first cluster again replaces its entries, nothing else.
-    let again = run_isolated(
-        BIN,
-        home.path(),
-        TOKEN_ENV,
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let again = fetch(home.path(), TOKEN_ENV, &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_eq!(again.code, Some(0), "{}", again.stderr);
     assert!(again.stdout.contains("Updated context"), "{}", again.stdout);
     assert_eq!(
@@ -234,19 +229,15 @@ async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
             ..ClusterConfig::new(EXTERNAL_CLUSTER_ID, format!("https://127.0.0.1:{port}"))
         },
     ];
-    let server = start(config).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup_with(config).await;
     std::fs::write(&path, UNRELATED).expect("writable");
     for cluster in [INTERNAL_CLUSTER_ID, EXTERNAL_CLUSTER_ID] {
-        let run = run_isolated(
-            BIN,
-            home.path(),
-            TOKEN_ENV,
-            &fetch_args(&url, cluster, &path),
-        )
-        .await;
+        let run = fetch(home.path(), TOKEN_ENV, &url, cluster, &path).await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
 
@@ -303,10 +294,12 @@ async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
     let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
@@ -350,10 +343,12 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alias_context_and_no_set_current() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
     let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
@@ -382,9 +377,9 @@ async fn alias_context_and_no_set_current() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_path_is_chosen_from_kubeconfig_as_kubectl_does_then_home() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
+    let Setup {
+        server, url, home, ..
+    } = setup().await;
     let base = [
         "--endpoint",
         url.as_str(),
@@ -437,20 +432,13 @@ async fn bad_input_fails_before_any_request() {
         let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
         args.extend(["--duration", duration]);
         let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
-        assert_eq!(run.code, Some(2), "usage error: {}", run.stderr);
-        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_usage_error(&run, duration);
         assert!(run.stderr.contains(says), "{duration}: {}", run.stderr);
     }
 
     // A malformed kubeconfig is refused, and left as it is.
     std::fs::write(&path, "clusters: [unclosed").expect("writable");
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        TOKEN_ENV,
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let run = fetch(home.path(), TOKEN_ENV, &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_one_line_error(
         &run,
         "cce-kubeconfig",
@@ -463,13 +451,7 @@ async fn bad_input_fails_before_any_request() {
 
     // No credentials.
     std::fs::remove_file(&path).expect("removable");
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &[],
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let run = fetch(home.path(), &[], &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_one_line_error(&run, "cce-kubeconfig", "no credentials");
 
     // A bad alias is a usage error, refused before a certificate is minted.
@@ -477,8 +459,7 @@ async fn bad_input_fails_before_any_request() {
         let mut args = fetch_args(&url, INTERNAL_CLUSTER_ID, &path);
         args.extend(["--alias", alias]);
         let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
-        assert_eq!(run.code, Some(2), "{alias:?}: usage error: {}", run.stderr);
-        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_usage_error(&run, &format!("{alias:?}"));
         assert!(
             run.stderr.starts_with("cce-kubeconfig: error:") && run.stderr.contains("invalid name"),
             "{alias:?}: {}",
@@ -520,8 +501,7 @@ async fn bad_input_fails_before_any_request() {
         ],
     ] {
         let run = run_isolated(BIN, home.path(), TOKEN_ENV, &args).await;
-        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
-        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_usage_error(&run, &format!("{args:?}"));
         assert!(
             run.stderr.starts_with("cce-kubeconfig: error:"),
             "{}",
@@ -539,29 +519,19 @@ async fn bad_input_fails_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        TOKEN_ENV,
-        &fetch_args(&url, "no-such-cluster", &path),
-    )
-    .await;
+    let run = fetch(home.path(), TOKEN_ENV, &url, "no-such-cluster", &path).await;
     assert_one_line_error(&run, "cce-kubeconfig", "404");
 
     let bad_token = [("HUAWEICLOUD_SDK_AUTH_TOKEN", "not-the-token")];
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &bad_token,
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let run = fetch(home.path(), &bad_token, &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_one_line_error(&run, "cce-kubeconfig", "401");
     assert!(
         !run.stderr.contains("not-the-token"),
@@ -583,10 +553,12 @@ async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ak_sk_from_the_environment_signs_the_request() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     let env = [
         ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
         ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
@@ -624,23 +596,19 @@ async fn ak_sk_from_the_environment_signs_the_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ak_sk_signs_for_the_project_of_the_flag() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     let keys = [
         ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
         ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
     ];
 
     // AK/SK in the environment, the project only on the command line.
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &keys,
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let run = fetch(home.path(), &keys, &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(
         names(&parse_file(&path), "contexts"),
@@ -653,11 +621,12 @@ async fn ak_sk_signs_for_the_project_of_the_flag() {
         keys[1],
         ("HUAWEICLOUD_SDK_PROJECT_ID", "another-project"),
     ];
-    let run = run_isolated(
-        BIN,
+    let run = fetch(
         home.path(),
         &other_project,
-        &fetch_args(&url, EXTERNAL_CLUSTER_ID, &path),
+        &url,
+        EXTERNAL_CLUSTER_ID,
+        &path,
     )
     .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -673,10 +642,12 @@ async fn ak_sk_signs_for_the_project_of_the_flag() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_region_endpoint_can_be_overridden_from_the_environment() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     let env = [
         TOKEN_ENV[0],
         ("HUAWEICLOUD_SDK_REGION_CCE_MOCK_REGION_1", url.as_str()),
@@ -705,10 +676,12 @@ async fn a_region_endpoint_can_be_overridden_from_the_environment() {
 /// anything is minted or written.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_refused() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     let folder = home.path().join(".huaweicloud");
     std::fs::create_dir(&folder).expect("writable");
     let closed = closed_port();
@@ -758,9 +731,9 @@ async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
+    let Setup {
+        server, url, home, ..
+    } = setup().await;
     for round in 0..10 {
         let path = home.path().join(format!("config-{round}"));
         let aliases: Vec<String> = (0..16).map(|i| format!("writer-{i}")).collect();
@@ -796,10 +769,12 @@ async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn credentials_come_from_the_profile_file_when_the_environment_has_none() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
     // The official SDK's default place, with a project the flag overrides.
     let profile_dir = home.path().join(".huaweicloud");
     std::fs::create_dir_all(&profile_dir).expect("mkdir");
@@ -808,13 +783,7 @@ async fn credentials_come_from_the_profile_file_when_the_environment_has_none() 
         format!("[basic]\nak = {DEFAULT_AK}\nsk = {DEFAULT_SK}\nproject_id = not-the-flag\n"),
     )
     .expect("profile");
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &[],
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let run = fetch(home.path(), &[], &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(
         names(&parse_file(&path), "contexts"),
@@ -839,17 +808,13 @@ async fn credentials_come_from_the_profile_file_when_the_environment_has_none() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_no_credentials_anywhere_the_error_names_every_place_looked_in() {
-    let server = start(MockConfig::builtin()).await;
-    let url = server.url();
-    let home = tempfile::tempdir().expect("temp dir");
-    let path = home.path().join("config");
-    let run = run_isolated(
-        BIN,
-        home.path(),
-        &[],
-        &fetch_args(&url, INTERNAL_CLUSTER_ID, &path),
-    )
-    .await;
+    let Setup {
+        server,
+        url,
+        home,
+        path,
+    } = setup().await;
+    let run = fetch(home.path(), &[], &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_one_line_error(&run, "cce-kubeconfig", "no credentials");
     for place in ["environment", ".huaweicloud/credentials", "127.0.0.1:1"] {
         assert!(run.stderr.contains(place), "{place} in {}", run.stderr);

@@ -3,13 +3,20 @@
 //! [`kubectl`] finds kubectl and runs it on a kubeconfig. Without kubectl a test is skipped
 //! (said on stderr, which the test harness shows); with `CI=true` it fails instead, because
 //! CI installs kubectl. [`run_isolated`] runs a binary under test with nothing of the
-//! caller's environment, and [`assert_one_line_error`] checks how it failed.
+//! caller's environment, and [`assert_one_line_error`] checks how it failed. [`stub`] is a
+//! local HTTP server that counts requests and answers each with a chosen status and body;
+//! [`parse_file`], [`names`] and [`item`] look into a kubeconfig's YAML.
 
 #![forbid(unsafe_code)]
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_yaml::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A kubectl binary.
 #[derive(Debug, Clone)]
@@ -174,6 +181,121 @@ pub fn assert_one_line_error(exit: &Exit, program: &str, says: &str) {
         "{:?} should say {says:?}",
         lines[0]
     );
+}
+
+/// A local HTTP server on 127.0.0.1 that reads each request whole (its head, then the body by
+/// `Content-Length`), counts it, and answers with the status and JSON body of the moment.
+#[derive(Debug)]
+pub struct Stub {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    requests: Arc<AtomicUsize>,
+    answer: Arc<Mutex<(u16, String)>>,
+}
+
+impl Stub {
+    /// Answers the next requests with `status` and `body`.
+    pub fn serve(&self, status: u16, body: String) {
+        *self.answer.lock().expect("not poisoned") = (status, body);
+    }
+
+    /// How many whole requests it has answered.
+    pub fn count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts a [`Stub`] answering every request with `status` and `body` (until [`Stub::serve`]).
+pub async fn stub(status: u16, body: String) -> Stub {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let answer = Arc::new(Mutex::new((status, body)));
+    let (counter, shared) = (requests.clone(), answer.clone());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (counter, shared) = (counter.clone(), shared.clone());
+            tokio::spawn(async move {
+                if !read_request(&mut socket).await {
+                    return;
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = shared.lock().expect("not poisoned").clone();
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    Stub {
+        url,
+        requests,
+        answer,
+    }
+}
+
+/// Reads one request: the head, then the body by `Content-Length` (or until the peer stops
+/// sending). `false` when the connection ends or fails before the head is complete.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> bool {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let Ok(n) = socket.read(&mut buf).await else {
+            return false;
+        };
+        if n == 0 {
+            return false;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while seen.len() < head_end + length {
+        match socket.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// The YAML document in the file at `path`; panics when unreadable or not YAML.
+pub fn parse_file(path: &Path) -> Value {
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("readable")).expect("YAML")
+}
+
+/// The names of the entries of the list `list` (`clusters`, `users`, `contexts`) of `doc`,
+/// in order; panics when `list` is not a list or an entry has no name.
+pub fn names(doc: &Value, list: &str) -> Vec<String> {
+    doc[list]
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .map(|item| item["name"].as_str().expect("named").to_owned())
+        .collect()
+}
+
+/// The entry named `name` of the list `list` of `doc`; panics when there is none.
+pub fn item<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
+    doc[list]
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .find(|item| item["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no {list} entry named {name}"))
 }
 
 #[cfg(test)]
