@@ -5,7 +5,7 @@
 
 mod bin_support;
 
-use bin_support::{bin, run};
+use bin_support::{bin, run, run_cases};
 use std::path::Path;
 
 use clustercert_conformance::fixtures::{MintOptions, Minted};
@@ -60,7 +60,7 @@ fn a_failing_case_makes_the_run_fail() {
         r#"{"description": "d", "request": {"body": {"duration": 0}}, "expect": {"verdict": "valid"}}"#,
     )
     .expect("write");
-    let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
+    let (code, stdout, _) = run(&mut run_cases(dir.path()));
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
     assert!(
@@ -217,7 +217,7 @@ fn recorded_mock_cases_are_redacted_and_replay_as_passes() {
             "{text}"
         );
     }
-    let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
+    let (code, stdout, _) = run(&mut run_cases(dir.path()));
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.ends_with("8 passed, 0 failed\n"), "{stdout}");
 }

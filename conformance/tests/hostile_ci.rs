@@ -7,7 +7,7 @@
 
 mod bin_support;
 
-use bin_support::{bin, run, write_case};
+use bin_support::{bin, run, run_cases, write_case, Report as _};
 use std::io::Read as _;
 use std::path::Path;
 use std::process::Stdio;
@@ -50,11 +50,8 @@ fn names_and_messages_cannot_start_a_workflow_command_or_drive_the_terminal() {
             "expect": {"verdict": "invalid"}}),
     );
     for verbose in [false, true] {
-        let mut command = bin();
-        command
-            .args(["run", "--no-mock", "--cases"])
-            .arg(cases.path())
-            .env("GITHUB_ACTIONS", "true");
+        let mut command = run_cases(cases.path());
+        command.env("GITHUB_ACTIONS", "true");
         if verbose {
             command.arg("--verbose");
         }
@@ -87,10 +84,7 @@ fn names_and_messages_cannot_start_a_workflow_command_or_drive_the_terminal() {
         "::error::injected by a whole name",
         &json!({"description": "d", "request": {"body": {"duration": 30}}, "expect": {"verdict": "valid"}}),
     );
-    let (_, stdout, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .env("GITHUB_ACTIONS", "true"));
+    let (_, stdout, _) = run(run_cases(cases.path()).env("GITHUB_ACTIONS", "true"));
     assert_only_our_workflow_commands(&stdout);
     assert!(
         stdout.contains("\\::error::injected by a whole name"),
@@ -167,24 +161,17 @@ fn report_paths_are_checked_before_the_run() {
     // The same file twice, spelled two ways: refused, nothing run.
     let junit = out.path().join("r.xml");
     let again = out.path().join(".").join("r.xml");
-    let (code, stdout, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--report")
-        .arg(format!("json={}", again.display())));
+    let (code, stdout, stderr) = run(run_cases(cases.path())
+        .report("junit", &junit)
+        .report("json", &again));
     assert_eq!(code, 2, "{stdout}");
     assert!(stderr.contains("the same file as the report"), "{stderr}");
     assert_eq!(stdout, "", "nothing ran");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
 
     // A report that cannot be written: refused before the run.
-    let (code, stdout, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .arg("--report")
-        .arg(format!("junit={}", blocker.join("junit.xml").display())));
+    let (code, stdout, stderr) =
+        run(run_cases(cases.path()).report("junit", &blocker.join("junit.xml")));
     assert_eq!(code, 2, "{stdout}");
     assert!(
         stderr.starts_with("error: cannot write the report"),
@@ -193,9 +180,7 @@ fn report_paths_are_checked_before_the_run() {
     assert_eq!(stdout, "", "nothing ran");
 
     // The GitHub step summary likewise.
-    let (code, stdout, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
+    let (code, stdout, stderr) = run(run_cases(cases.path())
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", blocker.join("summary.md")));
     assert_eq!(code, 2, "{stdout}");
@@ -226,23 +211,15 @@ fn report_paths_are_checked_before_the_run() {
 
     // A setup error after the check (no such cases folder) leaves no empty report behind.
     let fresh = out.path().join("fresh/junit.xml");
-    let (code, _, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(out.path().join("no-such-folder"))
-        .arg("--report")
-        .arg(format!("junit={}", fresh.display())));
+    let (code, _, _) = run(run_cases(out.path().join("no-such-folder")).report("junit", &fresh));
     assert_eq!(code, 2);
     assert!(!fresh.exists(), "an empty report was left behind");
 
     // Still fine: two distinct reports, an existing file kept until the end is overwritten.
     std::fs::write(&junit, "old").expect("write");
-    let (code, _, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--report")
-        .arg(format!("json={}", out.path().join("new/r.json").display())));
+    let (code, _, stderr) = run(run_cases(cases.path())
+        .report("junit", &junit)
+        .report("json", &out.path().join("new/r.json")));
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::read_to_string(&junit)
         .expect("junit")
@@ -462,9 +439,7 @@ fn a_case_file_that_is_not_a_regular_file_is_an_error_not_a_case_left_out() {
     std::fs::create_dir(cases.path().join("endless")).expect("mkdir");
     std::os::unix::fs::symlink("/dev/zero", cases.path().join("endless/case.json"))
         .expect("symlink");
-    let (code, stdout, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path()));
+    let (code, stdout, stderr) = run(&mut run_cases(cases.path()));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("endless/case.json"), "{stderr}");
     assert!(stderr.contains("not a regular file"), "{stderr}");

@@ -8,7 +8,7 @@
 
 mod bin_support;
 
-use bin_support::{bin, run, write_case};
+use bin_support::{bin, run, run_cases, write_case, Report as _};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -77,13 +77,9 @@ fn junit_of_a_failing_run_is_valid_and_holds_one_failure_per_unmet_expectation()
     let out = tempfile::tempdir().expect("tempdir");
     let junit = out.path().join("reports/junit.xml");
     let json_path = out.path().join("reports/report.json");
-    let (code, stdout, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--report")
-        .arg(format!("json={}", json_path.display())));
+    let (code, stdout, stderr) = run(run_cases(cases.path())
+        .report("junit", &junit)
+        .report("json", &json_path));
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     let report: Value =
@@ -146,11 +142,7 @@ fn junit_and_json_of_the_mock_run_are_valid_with_a_suite_per_target() {
     let out = tempfile::tempdir().expect("tempdir");
     let junit = out.path().join("junit.xml");
     let json_path = out.path().join("report.json");
-    let (code, stdout, _) = run(bin()
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--report")
-        .arg(format!("json={}", json_path.display())));
+    let (code, stdout, _) = run(bin().report("junit", &junit).report("json", &json_path));
     assert_eq!(code, 0, "{stdout}");
     let xml = std::fs::read_to_string(&junit).expect("junit");
     assert!(xml.contains("<testsuite name=\"cases\""), "{xml}");
@@ -207,9 +199,7 @@ fn github_annotations_and_summary_appear_only_under_github_actions() {
     let out = tempfile::tempdir().expect("tempdir");
     let summary = out.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").expect("write");
-    let (code, stdout, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
+    let (code, stdout, _) = run(run_cases(cases.path())
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary));
     assert_eq!(code, 1);
@@ -235,26 +225,18 @@ fn github_annotations_and_summary_appear_only_under_github_actions() {
     assert!(markdown.contains("- **flipped**"), "{markdown}");
 
     let other_summary = out.path().join("not-written.md");
-    let (code, stdout, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .env("GITHUB_STEP_SUMMARY", &other_summary));
+    let (code, stdout, _) = run(run_cases(cases.path()).env("GITHUB_STEP_SUMMARY", &other_summary));
     assert_eq!(code, 1);
     assert!(!stdout.contains("::error"), "{stdout}");
     assert!(!other_summary.exists());
-    let (_, stdout, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .env("GITHUB_ACTIONS", "false"));
+    let (_, stdout, _) = run(run_cases(cases.path()).env("GITHUB_ACTIONS", "false"));
     assert!(!stdout.contains("::error"), "{stdout}");
 }
 
 #[test]
 fn failing_rows_list_their_findings_and_verbose_lists_every_row() {
     let cases = mixed_cases();
-    let (_, quiet, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path()));
+    let (_, quiet, _) = run(&mut run_cases(cases.path()));
     assert!(
         quiet.contains("error   request.schema /request/body/duration"),
         "{quiet}"
@@ -295,26 +277,19 @@ fn exit_codes_zero_one_two_and_three() {
         "good",
         &json!({"description": "d", "request": {"body": {"duration": 30}}, "expect": {"verdict": "valid"}}),
     );
-    let (code, _, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(good.path()));
+    let (code, _, _) = run(&mut run_cases(good.path()));
     assert_eq!(code, 0, "all met");
-    let (code, _, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path()));
+    let (code, _, _) = run(&mut run_cases(cases.path()));
     assert_eq!(code, 1, "an expectation failed");
     let (code, _, stderr) = run(bin().args(["run", "--report", "xml=out.xml"]));
     assert_eq!(code, 2, "usage: {stderr}");
     assert!(stderr.contains("unknown report format"), "{stderr}");
-    let (code, _, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(good.path().join("missing")));
+    let (code, _, stderr) = run(&mut run_cases(good.path().join("missing")));
     assert_eq!(code, 2, "setup: {stderr}");
     let blocker = good.path().join("file");
     std::fs::write(&blocker, "").expect("write");
-    let (code, _, stderr) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(good.path())
-        .arg("--report")
-        .arg(format!("json={}", blocker.join("report.json").display())));
+    let (code, _, stderr) =
+        run(run_cases(good.path()).report("json", &blocker.join("report.json")));
     assert_eq!(code, 2, "a report that cannot be written: {stderr}");
     assert!(stderr.contains("cannot write the report"), "{stderr}");
 
@@ -322,10 +297,8 @@ fn exit_codes_zero_one_two_and_three() {
     let junit = good.path().join("live.xml");
     let (code, stdout, _) = run(bin()
         .arg("live")
-        .arg("--report")
-        .arg(format!("json={}", json_path.display()))
-        .arg("--report")
-        .arg(format!("junit={}", junit.display())));
+        .report("json", &json_path)
+        .report("junit", &junit));
     assert_eq!(code, 3, "live without credentials is a skip: {stdout}");
     assert!(stdout.starts_with("live: skipped, not set:"), "{stdout}");
     let report: Value =
@@ -358,8 +331,7 @@ fn validate_writes_reports_and_annotates_its_file() {
     let (code, stdout, _) = run(bin()
         .args(["validate", "--response"])
         .arg(&case)
-        .arg("--report")
-        .arg(format!("json={}", json_path.display()))
+        .report("json", &json_path)
         .env("GITHUB_ACTIONS", "true"));
     assert_eq!(code, 1, "{stdout}");
     assert!(
@@ -468,7 +440,7 @@ async fn live_records_a_history_that_replays_offline_and_shows_drift() {
     );
 
     // Replayed offline, the history passes: each recording meets its own expectation.
-    let (code, stdout, _) = run(bin().args(["run", "--no-mock", "--cases"]).arg(dir.path()));
+    let (code, stdout, _) = run(&mut run_cases(dir.path()));
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.ends_with("2 passed, 0 failed\n"), "{stdout}");
 
@@ -502,11 +474,8 @@ fn hostile_case_names_stay_inside_their_xml_attribute_and_annotation_line() {
     );
     let out = tempfile::tempdir().expect("tempdir");
     let junit = out.path().join("junit.xml");
-    let (code, stdout, _) = run(bin()
-        .args(["run", "--no-mock", "--cases"])
-        .arg(cases.path())
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
+    let (code, stdout, _) = run(run_cases(cases.path())
+        .report("junit", &junit)
         .env("GITHUB_ACTIONS", "true"));
     assert_eq!(code, 1);
     let errors: Vec<&str> = stdout

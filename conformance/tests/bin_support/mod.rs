@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -20,6 +21,27 @@ pub fn bin() -> Command {
         command.env_remove(name);
     }
     command
+}
+
+/// The binary running the cases of the folder `cases` without the mock:
+/// `run --no-mock --cases <cases>`.
+pub fn run_cases(cases: impl AsRef<OsStr>) -> Command {
+    let mut command = bin();
+    command.args(["run", "--no-mock", "--cases"]).arg(cases);
+    command
+}
+
+/// `--report <format>=<path>` on a command line.
+pub trait Report {
+    /// Adds `--report <format>=<path>`.
+    fn report(&mut self, format: &str, path: &Path) -> &mut Self;
+}
+
+impl Report for Command {
+    fn report(&mut self, format: &str, path: &Path) -> &mut Self {
+        self.arg("--report")
+            .arg(format!("{format}={}", path.display()))
+    }
 }
 
 /// Runs `command` to the end: exit code (-1 when a signal ended it), stdout, stderr.
