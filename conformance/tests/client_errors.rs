@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use client_support::{refused_url, request, serve, Reply};
 use clustercert::runtime::{Credentials, RetryPolicy, TransportErrorKind};
-use clustercert::{Client, Error};
+use clustercert::{Client, CreateKubernetesClusterCertResponse, Error};
 
 /// Quick retries, so that the tests do not wait long; the total timeout stays generous.
 fn fast_retries() -> RetryPolicy {
@@ -19,35 +19,67 @@ fn fast_retries() -> RetryPolicy {
         .max_backoff(Duration::from_millis(20))
 }
 
-fn client(url: &str) -> Client {
+/// A client with a token, `retry` and a 20-second timeout.
+fn client_with(url: &str, retry: RetryPolicy) -> Client {
     Client::builder()
         .endpoint(url)
         .token("test-token")
-        .retry(fast_retries())
+        .retry(retry)
         .timeout(Duration::from_secs(20))
         .build()
         .expect("client builds")
+}
+
+fn client(url: &str) -> Client {
+    client_with(url, fast_retries())
 }
 
 /// [`client`], also retrying failures that may have reached the operation (502, 504, 503
 /// without `Retry-After`).
 fn ambiguous_retrying_client(url: &str) -> Client {
-    Client::builder()
-        .endpoint(url)
-        .token("test-token")
-        .retry(fast_retries().retry_ambiguous(true))
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client builds")
+    client_with(url, fast_retries().retry_ambiguous(true))
+}
+
+/// The operation with the usual [`request`], through `client`.
+async fn send(client: &Client) -> Result<CreateKubernetesClusterCertResponse, Error> {
+    client.create_kubernetes_cluster_cert(&request()).await
+}
+
+/// The fields of an [`Error::Api`]: status, request id, error code, error message, body.
+/// Panics, naming `case`, on any other error.
+fn api_fields<'a>(
+    err: &'a Error,
+    case: &str,
+) -> (
+    u16,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+) {
+    match err {
+        Error::Api {
+            status,
+            request_id,
+            error_code,
+            error_message,
+            body,
+            ..
+        } => (
+            status.as_u16(),
+            request_id.as_deref(),
+            error_code.as_deref(),
+            error_message.as_deref(),
+            body,
+        ),
+        other => panic!("{case}: not an API error: {other:?}"),
+    }
 }
 
 #[tokio::test]
 async fn documented_response_is_parsed() {
     let server = serve(vec![Reply::documented()]).await;
-    let response = client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
-        .await
-        .expect("200");
+    let response = send(&client(&server.url)).await.expect("200");
     assert_eq!(response.status, 200);
     assert_eq!(response.port_id.as_deref(), Some("port-0001"));
     assert_eq!(response.request_id.as_deref(), Some("req-200"));
@@ -75,10 +107,7 @@ async fn documented_response_is_parsed() {
 #[tokio::test]
 async fn refused_connection_is_a_connect_error() {
     let url = refused_url().await;
-    let err = client(&url)
-        .create_kubernetes_cluster_cert(&request())
-        .await
-        .expect_err("nothing listens");
+    let err = send(&client(&url)).await.expect_err("nothing listens");
     assert!(
         matches!(
             err,
@@ -102,10 +131,7 @@ async fn a_delay_past_the_timeout_is_a_timeout() {
         .timeout(Duration::from_millis(300))
         .build()
         .expect("client builds");
-    let err = client
-        .create_kubernetes_cluster_cert(&request())
-        .await
-        .expect_err("times out");
+    let err = send(&client).await.expect_err("times out");
     assert!(
         matches!(
             err,
@@ -131,8 +157,7 @@ async fn too_many_requests_with_retry_after_then_success() {
         Reply::documented(),
     ])
     .await;
-    let response = client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let response = send(&client(&server.url))
         .await
         .expect("the retry succeeds");
     assert_eq!(response.status, 200);
@@ -152,8 +177,7 @@ async fn retry_after_beyond_the_timeout_returns_the_429_at_once() {
         Reply::documented(),
     ])
     .await;
-    let err = client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let err = send(&client(&server.url))
         .await
         .expect_err("no time to wait an hour");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
@@ -172,8 +196,7 @@ async fn service_unavailable_three_times_then_success() {
     ])
     .await;
     // A 503 without Retry-After may have reached the operation: retried only on request.
-    let response = ambiguous_retrying_client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let response = send(&ambiguous_retrying_client(&server.url))
         .await
         .expect("the fourth attempt succeeds");
     assert_eq!(response.port_id.as_deref(), Some("port-0001"));
@@ -183,8 +206,7 @@ async fn service_unavailable_three_times_then_success() {
 #[tokio::test]
 async fn retries_run_out_with_the_last_error() {
     let server = serve(vec![Reply::json(502, "")]).await;
-    let err = ambiguous_retrying_client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let err = send(&ambiguous_retrying_client(&server.url))
         .await
         .expect_err("always 502");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
@@ -200,18 +222,14 @@ async fn no_retries_when_turned_off() {
         .retry(RetryPolicy::none())
         .build()
         .expect("client builds");
-    let err = client
-        .create_kubernetes_cluster_cert(&request())
-        .await
-        .expect_err("no retry");
+    let err = send(&client).await.expect_err("no retry");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(server.requests().len(), 1);
 }
 
 async fn api_error(reply: Reply) -> (Error, usize) {
     let server = serve(vec![reply, Reply::documented()]).await;
-    let err = client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let err = send(&client(&server.url))
         .await
         .expect_err("an error status");
     (err, server.requests().len())
@@ -225,23 +243,12 @@ async fn bad_request_in_the_snake_case_shape() {
     ))
     .await;
     assert_eq!(attempts, 1, "400 is not retried");
-    match &err {
-        Error::Api {
-            status,
-            request_id,
-            error_code,
-            error_message,
-            body,
-            ..
-        } => {
-            assert_eq!(status.as_u16(), 400);
-            assert_eq!(request_id.as_deref(), Some("req-400"));
-            assert_eq!(error_code.as_deref(), Some("CCE.01400001"));
-            assert_eq!(error_message.as_deref(), Some("Invalid request."));
-            assert!(body.contains("error_msg"));
-        }
-        other => panic!("{other:?}"),
-    }
+    let (status, request_id, error_code, error_message, body) = api_fields(&err, "snake_case");
+    assert_eq!(status, 400);
+    assert_eq!(request_id, Some("req-400"));
+    assert_eq!(error_code, Some("CCE.01400001"));
+    assert_eq!(error_message, Some("Invalid request."));
+    assert!(body.contains("error_msg"));
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
@@ -256,20 +263,12 @@ async fn bad_request_in_the_camel_case_shape() {
         r#"{"errorCode":"CCE.01400001","errorMessage":"Invalid request.","message":"duration must be -1 or 1..1825"}"#,
     ))
     .await;
-    match &err {
-        Error::Api {
-            error_code,
-            error_message,
-            ..
-        } => {
-            assert_eq!(error_code.as_deref(), Some("CCE.01400001"));
-            assert_eq!(
-                error_message.as_deref(),
-                Some("Invalid request., duration must be -1 or 1..1825")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    let (_, _, error_code, error_message, _) = api_fields(&err, "camelCase");
+    assert_eq!(error_code, Some("CCE.01400001"));
+    assert_eq!(
+        error_message,
+        Some("Invalid request., duration must be -1 or 1..1825")
+    );
 }
 
 #[tokio::test]
@@ -284,23 +283,12 @@ async fn server_error_with_an_html_body() {
     };
     let (err, attempts) = api_error(reply).await;
     assert_eq!(attempts, 1, "500 is not retried");
-    match &err {
-        Error::Api {
-            status,
-            request_id,
-            error_code,
-            error_message,
-            body,
-            ..
-        } => {
-            assert_eq!(status.as_u16(), 500);
-            assert_eq!(request_id.as_deref(), Some("gw-1"));
-            assert_eq!(error_code, &None);
-            assert_eq!(error_message, &None);
-            assert_eq!(body, html);
-        }
-        other => panic!("{other:?}"),
-    }
+    let (status, request_id, error_code, error_message, body) = api_fields(&err, "HTML");
+    assert_eq!(status, 500);
+    assert_eq!(request_id, Some("gw-1"));
+    assert_eq!(error_code, None);
+    assert_eq!(error_message, None);
+    assert_eq!(body, html);
     let text = err.to_string();
     assert!(!text.contains('\n'), "{text}");
     assert!(
@@ -311,8 +299,7 @@ async fn server_error_with_an_html_body() {
 
 async fn mismatch(reply: Reply) -> Error {
     let server = serve(vec![reply]).await;
-    client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    send(&client(&server.url))
         .await
         .expect_err("a body that does not match")
 }
@@ -396,15 +383,9 @@ async fn ok_with_null_or_empty_bodies() {
 async fn error_statuses_with_null_empty_and_json_array_bodies() {
     for body in ["null", "", "[1]", "{\"error_code\":"] {
         let (err, _) = api_error(Reply::json(403, body)).await;
-        match &err {
-            Error::Api {
-                status, error_code, ..
-            } => {
-                assert_eq!(status.as_u16(), 403);
-                assert_eq!(error_code, &None);
-            }
-            other => panic!("{body:?}: {other:?}"),
-        }
+        let (status, _, error_code, _, _) = api_fields(&err, &format!("{body:?}"));
+        assert_eq!(status, 403);
+        assert_eq!(error_code, None);
         assert!(err.to_string().contains("req-403"), "{err}");
     }
 }
@@ -453,8 +434,7 @@ async fn a_huge_retry_after_is_capped_not_obeyed() {
         Reply::documented(),
     ])
     .await;
-    let err = client(&server.url)
-        .create_kubernetes_cluster_cert(&request())
+    let err = send(&client(&server.url))
         .await
         .expect_err("the capped wait (60 s) is still past the 20 s timeout");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -473,8 +453,7 @@ async fn a_huge_retry_after_is_capped_not_obeyed() {
         .no_timeout()
         .build()
         .expect("client builds");
-    let response = client
-        .create_kubernetes_cluster_cert(&request())
+    let response = send(&client)
         .await
         .expect("the retry after the capped wait succeeds");
     assert_eq!(response.status, 200);
@@ -490,10 +469,7 @@ async fn ak_sk_requests_carry_project_and_security_token() {
         .user_agent("tests/1")
         .build()
         .expect("client builds");
-    client
-        .create_kubernetes_cluster_cert(&request())
-        .await
-        .expect("200");
+    send(&client).await.expect("200");
     let sent = &server.requests()[0];
     assert_eq!(sent.headers["x-project-id"], "proj-1");
     assert_eq!(sent.headers["x-security-token"], "STS-TOKEN");
