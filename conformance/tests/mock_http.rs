@@ -300,6 +300,16 @@ fn malformed_requests() -> Vec<Malformed> {
         headers,
         body: body.to_vec(),
     };
+    // A good body, sent with one odd header.
+    let header = |what, name, value| post(what, vec![(name, value)], b"{\"duration\": 30}");
+    // A good body, sent with no extra header to `path` by `method`.
+    let elsewhere = |what, method, path, body: &[u8]| Malformed {
+        what,
+        method,
+        path,
+        headers: vec![],
+        body: body.to_vec(),
+    };
     vec![
         post("empty body", vec![], b""),
         post("whitespace body", vec![], b"  \n"),
@@ -330,53 +340,29 @@ fn malformed_requests() -> Vec<Malformed> {
         post("duration 1e400", vec![], b"{\"duration\": 1e400}"),
         post("non-UTF-8 body", vec![], b"{\"duration\": \"\xff\xfe\"}"),
         post("deeply nested JSON", vec![], &nested_json(5000)),
-        post(
-            "text/plain",
-            vec![("Content-Type", "text/plain")],
-            b"{\"duration\": 30}",
-        ),
+        header("text/plain", "Content-Type", "text/plain"),
         post(
             "form content type",
             vec![("Content-Type", "application/x-www-form-urlencoded")],
             b"duration=30",
         ),
-        post(
-            "no content type",
-            vec![("Content-Type", "")],
-            b"{\"duration\": 30}",
-        ),
-        post(
-            "unknown fault",
-            vec![("X-Mock-Fault", "teapot")],
-            b"{\"duration\": 30}",
-        ),
-        post(
-            "two faults",
-            vec![("X-Mock-Fault", "429,503")],
-            b"{\"duration\": 30}",
-        ),
+        header("no content type", "Content-Type", ""),
+        header("unknown fault", "X-Mock-Fault", "teapot"),
+        header("two faults", "X-Mock-Fault", "429,503"),
         post("body too large", vec![], &vec![b' '; 200 * 1024]),
-        Malformed {
-            what: "non-UTF-8 path parameter",
-            method: Method::POST,
-            path: cert_path("mock%FFproject", INTERNAL_CLUSTER_ID),
-            headers: vec![],
-            body: b"{\"duration\": 30}".to_vec(),
-        },
-        Malformed {
-            what: "unknown path",
-            method: Method::POST,
-            path: "/api/v3/projects/mock-project/clusters".to_owned(),
-            headers: vec![],
-            body: b"{\"duration\": 30}".to_vec(),
-        },
-        Malformed {
-            what: "wrong method",
-            method: Method::GET,
-            path: default_path(),
-            headers: vec![],
-            body: Vec::new(),
-        },
+        elsewhere(
+            "non-UTF-8 path parameter",
+            Method::POST,
+            cert_path("mock%FFproject", INTERNAL_CLUSTER_ID),
+            b"{\"duration\": 30}",
+        ),
+        elsewhere(
+            "unknown path",
+            Method::POST,
+            "/api/v3/projects/mock-project/clusters".to_owned(),
+            b"{\"duration\": 30}",
+        ),
+        elsewhere("wrong method", Method::GET, default_path(), b""),
     ]
 }
 

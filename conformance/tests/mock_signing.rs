@@ -39,25 +39,38 @@ fn cert_request(project_id: &str, cluster_id: &str) -> CreateKubernetesClusterCe
     }
 }
 
-fn aksk_client(server: &MockServer, ak: &str, sk: &str, project_id: &str) -> Client {
+/// A client of `server` with `credentials` and no retries.
+fn client_with(server: &MockServer, credentials: Credentials) -> Client {
     Client::builder()
         .endpoint(server.url())
-        .credentials(Credentials::ak_sk(ak, sk, project_id))
+        .credentials(credentials)
         .retry(RetryPolicy::none())
         .build()
         .unwrap()
 }
 
+fn aksk_client(server: &MockServer, ak: &str, sk: &str, project_id: &str) -> Client {
+    client_with(server, Credentials::ak_sk(ak, sk, project_id))
+}
+
+/// A POST of [`BODY`] to the internal cluster with `content_type`, not signed yet.
+fn unsigned_request(server: &MockServer, content_type: &'static str) -> reqwest::Request {
+    let url = cert_url(server, INTERNAL_CLUSTER_ID).parse().unwrap();
+    let mut request = reqwest::Request::new(Method::POST, url);
+    request
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    *request.body_mut() = Some(BODY.to_vec().into());
+    request
+}
+
 /// A request to the internal cluster, signed as the client signs, with `X-Project-Id` and an
 /// extra signed header `X-Extra: original`.
 fn signed_request(server: &MockServer, now: OffsetDateTime) -> reqwest::Request {
-    let url = cert_url(server, INTERNAL_CLUSTER_ID).parse().unwrap();
-    let mut request = reqwest::Request::new(Method::POST, url);
+    let mut request = unsigned_request(server, "application/json");
     let headers = request.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert("X-Project-Id", HeaderValue::from_static(DEFAULT_PROJECT_ID));
     headers.insert("X-Extra", HeaderValue::from_static("original"));
-    *request.body_mut() = Some(BODY.to_vec().into());
     let signed = sign_request(&mut request, DEFAULT_AK, DEFAULT_SK, now.into()).unwrap();
     assert!(signed.signed_headers.contains("x-extra"));
     assert!(signed.signed_headers.contains("x-project-id"));
@@ -199,71 +212,34 @@ async fn a_missing_date_is_rejected() {
 #[tokio::test]
 async fn a_wrong_secret_key_is_rejected() {
     let server = server().await;
-    let client = aksk_client(&server, DEFAULT_AK, "not-the-sk", DEFAULT_PROJECT_ID);
-    let err = client
-        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
-        .await
-        .unwrap_err();
-    match err {
-        Error::Api {
-            status,
-            error_code,
-            error_message,
-            ..
-        } => {
-            assert_eq!(status, 401);
-            assert_eq!(error_code.as_deref(), Some("CCE.01401001"));
-            assert!(error_message.unwrap().contains("signature does not match"));
-        }
-        other => panic!("expected a 401, got {other:?}"),
-    }
+    let credentials = Credentials::ak_sk(DEFAULT_AK, "not-the-sk", DEFAULT_PROJECT_ID);
+    let (status, error_code, message) =
+        status_code_and_message(call_with(&server, credentials).await);
+    assert_eq!(status, 401);
+    assert_eq!(error_code.as_deref(), Some("CCE.01401001"));
+    assert!(message.contains("signature does not match"), "{message}");
 }
 
 #[tokio::test]
 async fn an_unknown_access_key_is_rejected() {
     let server = server().await;
-    let client = aksk_client(&server, "UNKNOWNAK", DEFAULT_SK, DEFAULT_PROJECT_ID);
-    let err = client
-        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
-        .await
-        .unwrap_err();
-    match err {
-        Error::Api {
-            status,
-            error_message,
-            ..
-        } => {
-            assert_eq!(status, 401);
-            let message = error_message.unwrap();
-            assert!(message.contains("unknown access key"), "{message}");
-            assert!(message.contains("UNKNOWNAK"), "{message}");
-        }
-        other => panic!("expected a 401, got {other:?}"),
-    }
+    let credentials = Credentials::ak_sk("UNKNOWNAK", DEFAULT_SK, DEFAULT_PROJECT_ID);
+    let (status, message) = status_and_message(call_with(&server, credentials).await);
+    assert_eq!(status, 401);
+    assert!(message.contains("unknown access key"), "{message}");
+    assert!(message.contains("UNKNOWNAK"), "{message}");
 }
 
 #[tokio::test]
 async fn a_project_header_for_another_project_is_403() {
     let server = server().await;
     // Signed correctly, but X-Project-Id names another project than the path.
-    let client = aksk_client(&server, DEFAULT_AK, DEFAULT_SK, "other-project");
-    let err = client
-        .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
-        .await
-        .unwrap_err();
-    match err {
-        Error::Api {
-            status,
-            error_code,
-            error_message,
-            ..
-        } => {
-            assert_eq!(status, 403);
-            assert_eq!(error_code.as_deref(), Some("CCE.01403001"));
-            assert!(error_message.unwrap().contains("other-project"));
-        }
-        other => panic!("expected a 403, got {other:?}"),
-    }
+    let credentials = Credentials::ak_sk(DEFAULT_AK, DEFAULT_SK, "other-project");
+    let (status, error_code, message) =
+        status_code_and_message(call_with(&server, credentials).await);
+    assert_eq!(status, 403);
+    assert_eq!(error_code.as_deref(), Some("CCE.01403001"));
+    assert!(message.contains("other-project"), "{message}");
 }
 
 /// A clock fixed 20 minutes behind.
@@ -311,29 +287,36 @@ fn temporary_config() -> MockConfig {
     config
 }
 
+/// Asks for the internal cluster's kubeconfig with `credentials`: the status.
 async fn call_with(server: &MockServer, credentials: Credentials) -> Result<u16, Error> {
-    let client = Client::builder()
-        .endpoint(server.url())
-        .credentials(credentials)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
-    client
+    client_with(server, credentials)
         .create_kubernetes_cluster_cert(&cert_request(DEFAULT_PROJECT_ID, INTERNAL_CLUSTER_ID))
         .await
         .map(|r| r.status.as_u16())
 }
 
-fn status_and_message(result: Result<u16, Error>) -> (u16, String) {
+/// The status, error code and error message of an answer (no code and an empty message for
+/// a success); panics on anything but an answer.
+fn status_code_and_message(result: Result<u16, Error>) -> (u16, Option<String>, String) {
     match result {
-        Ok(status) => (status, String::new()),
+        Ok(status) => (status, None, String::new()),
         Err(Error::Api {
             status,
+            error_code,
             error_message,
             ..
-        }) => (status.as_u16(), error_message.unwrap_or_default()),
+        }) => (
+            status.as_u16(),
+            error_code,
+            error_message.unwrap_or_default(),
+        ),
         Err(other) => panic!("expected an API answer, got {other:?}"),
     }
+}
+
+fn status_and_message(result: Result<u16, Error>) -> (u16, String) {
+    let (status, _, message) = status_code_and_message(result);
+    (status, message)
 }
 
 #[tokio::test]
@@ -383,12 +366,7 @@ async fn an_unsigned_security_token_is_rejected() {
     let server = mock::start(temporary_config(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let url = cert_url(&server, INTERNAL_CLUSTER_ID).parse().unwrap();
-    let mut request = reqwest::Request::new(Method::POST, url);
-    request
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    *request.body_mut() = Some(BODY.to_vec().into());
+    let mut request = unsigned_request(&server, "application/json");
     sign_request(
         &mut request,
         "TEMPAK",
@@ -407,15 +385,11 @@ async fn an_unsigned_security_token_is_rejected() {
 /// A request to the internal cluster signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, so
 /// the signature does not cover the body.
 fn unsigned_payload_request(server: &MockServer, content_type: &'static str) -> reqwest::Request {
-    let url = cert_url(server, INTERNAL_CLUSTER_ID).parse().unwrap();
-    let mut request = reqwest::Request::new(Method::POST, url);
-    let headers = request.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
+    let mut request = unsigned_request(server, content_type);
+    request.headers_mut().insert(
         "X-Sdk-Content-Sha256",
         HeaderValue::from_static("UNSIGNED-PAYLOAD"),
     );
-    *request.body_mut() = Some(BODY.to_vec().into());
     sign_request(
         &mut request,
         DEFAULT_AK,
