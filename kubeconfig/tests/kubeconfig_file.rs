@@ -8,6 +8,7 @@ use clustercert_kubeconfig::{
     check_file, update_file, write_atomically_with, ClusterEntry, KubeconfigError, MergeOptions,
     Options,
 };
+use clustercert_test_support::{kubectl, names, parse_file, Kubectl};
 use serde_yaml::Value;
 
 /// Base64 of a real PEM CA, client certificate and key, as CCE sends them: kubectl parses
@@ -66,19 +67,6 @@ contexts:
   context: {cluster: other, user: other}
 current-context: other
 ";
-
-fn parse_file(path: &Path) -> Value {
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("readable")).expect("YAML")
-}
-
-fn names(doc: &Value, list: &str) -> Vec<String> {
-    doc[list]
-        .as_sequence()
-        .expect("a list")
-        .iter()
-        .filter_map(|item| item["name"].as_str().map(str::to_owned))
-        .collect()
-}
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
@@ -264,8 +252,6 @@ fn a_symbolic_link_is_followed() {
         ["other", "cce-c1-internal"]
     );
 }
-
-use clustercert_test_support::{kubectl, Kubectl};
 
 fn run(kubectl: &Kubectl, config: &Path, args: &[&str]) -> (bool, String, String) {
     let run = kubectl.run(config, args);

@@ -2,9 +2,10 @@
 
 use clustercert::Kubeconfig;
 use clustercert_kubeconfig::{
-    check, merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Options, Secrets,
-    REDACTION_MARKER as REDACTED,
+    check, merge, ClusterEntry, ContextChoice, KubeconfigError, MergeOptions, Merged, Options,
+    Secrets, REDACTION_MARKER as REDACTED,
 };
+use clustercert_test_support::{item, names};
 use serde_yaml::Value;
 
 const KEY: &str = "S0VZLURBVEEtdmVyeS1zZWNyZXQ=";
@@ -75,33 +76,20 @@ x-custom-top-level:
   keep: me
 "#;
 
+/// The merged file with its secrets, as YAML.
+fn shown(merged: &Merged) -> Value {
+    parse(&merged.to_yaml(Secrets::Show).expect("renders"))
+}
+
 fn parse(text: &str) -> Value {
     serde_yaml::from_str(text).expect("valid YAML")
-}
-
-fn names(doc: &Value, list: &str) -> Vec<String> {
-    doc[list]
-        .as_sequence()
-        .expect("a list")
-        .iter()
-        .map(|item| item["name"].as_str().expect("named").to_owned())
-        .collect()
-}
-
-fn item<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
-    doc[list]
-        .as_sequence()
-        .expect("a list")
-        .iter()
-        .find(|item| item["name"].as_str() == Some(name))
-        .unwrap_or_else(|| panic!("no {list} entry named {name}"))
 }
 
 #[test]
 fn unrelated_entries_and_fields_stay_equal() {
     let before = parse(EXISTING);
     let merged = merge(EXISTING, &entry("c1", false), &MergeOptions::default()).expect("merges");
-    let after = parse(&merged.to_yaml(Secrets::Show).expect("renders"));
+    let after = shown(&merged);
 
     for (list, name) in [
         ("clusters", "kind-dev"),
@@ -128,7 +116,7 @@ fn unrelated_entries_and_fields_stay_equal() {
 #[test]
 fn the_new_entry_is_complete_and_consistent() {
     let merged = merge("", &entry("c1", true), &MergeOptions::default()).expect("merges");
-    let doc = parse(&merged.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&merged);
     assert_eq!(doc["apiVersion"].as_str(), Some("v1"));
     assert_eq!(doc["kind"].as_str(), Some("Config"));
     let cluster = &item(&doc, "clusters", "cce-c1-external")["cluster"];
@@ -156,7 +144,7 @@ fn two_clusters_never_collide() {
     let first = first.to_yaml(Secrets::Show).expect("renders");
     let both = merge(&first, &entry("beta", true), &MergeOptions::default()).expect("merges");
     assert!(!both.replaced());
-    let doc = parse(&both.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&both);
     for list in ["clusters", "users", "contexts"] {
         assert_eq!(
             names(&doc, list),
@@ -178,7 +166,7 @@ fn merging_the_same_cluster_again_replaces_its_entries_in_place() {
     let newer = ClusterEntry::from_response(&changed, "c1", &Options::default()).expect("valid");
     let twice = merge(&once, &newer, &MergeOptions::default()).expect("merges");
     assert!(twice.replaced());
-    let doc = parse(&twice.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&twice);
     assert_eq!(names(&doc, "clusters"), ["kind-dev", "cce-c1-internal"]);
     assert_eq!(
         item(&doc, "clusters", "cce-c1-internal")["cluster"]["server"].as_str(),
@@ -195,7 +183,7 @@ clusters:
 - {name: cce-c1-internal, cluster: {server: "https://old-2"}}
 "#;
     let merged = merge(existing, &entry("c1", false), &MergeOptions::default()).expect("merges");
-    let doc = parse(&merged.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&merged);
     assert_eq!(names(&doc, "clusters"), ["cce-c1-internal", "other"]);
     assert_eq!(
         item(&doc, "clusters", "cce-c1-internal")["cluster"]["server"].as_str(),
@@ -209,11 +197,11 @@ fn no_set_current_keeps_the_current_context() {
         set_current_context: false,
     };
     let merged = merge(EXISTING, &entry("c1", false), &options).expect("merges");
-    let doc = parse(&merged.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&merged);
     assert_eq!(doc["current-context"].as_str(), Some("kind-dev"));
 
     let fresh = merge("", &entry("c1", false), &options).expect("merges");
-    let doc = parse(&fresh.to_yaml(Secrets::Show).expect("renders"));
+    let doc = shown(&fresh);
     assert!(doc.get("current-context").is_none());
 }
 
@@ -229,7 +217,7 @@ fn null_lists_and_empty_files_are_empty_kubeconfigs() {
     ] {
         let merged = merge(existing, &entry("c1", false), &MergeOptions::default())
             .unwrap_or_else(|e| panic!("{existing:?}: {e}"));
-        let doc = parse(&merged.to_yaml(Secrets::Show).expect("renders"));
+        let doc = shown(&merged);
         for list in ["clusters", "users", "contexts"] {
             assert_eq!(
                 names(&doc, list),
