@@ -220,11 +220,16 @@ impl Setup {
         token_and_cache(&self.cache_dir)
     }
 
-    /// Makes CCE answer with a certificate valid from now for a day; returns it and its key.
-    fn serve_fresh(&self) -> (String, String) {
-        let (cert, key) = self.pki.client(Duration::ZERO, DAY);
+    /// Makes CCE answer with a certificate valid from now for a day.
+    fn serve_fresh(&self) {
+        let now = time::OffsetDateTime::now_utc();
+        self.serve_between(now, now + DAY);
+    }
+
+    /// Makes CCE answer with a certificate valid from `not_before` to `not_after`.
+    fn serve_between(&self, not_before: time::OffsetDateTime, not_after: time::OffsetDateTime) {
+        let (cert, key) = self.pki.client_between(not_before, not_after);
         serve_certificate(&self.cce, &self.pki, &cert, &key);
-        (cert, key)
     }
 
     /// Runs the binary with the token and the cache, and `args`.
@@ -555,10 +560,7 @@ async fn a_cache_folder_of_another_user_is_refused() {
 async fn a_certificate_from_a_clock_slightly_ahead_is_cached() {
     let setup = setup().await;
     let now = time::OffsetDateTime::now_utc();
-    let (cert, key) = setup
-        .pki
-        .client_between(now + Duration::from_secs(60), now + DAY);
-    serve_certificate(&setup.cce, &setup.pki, &cert, &key);
+    setup.serve_between(now + Duration::from_secs(60), now + DAY);
     for _ in 0..3 {
         let run = setup.credential().await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -577,10 +579,7 @@ async fn an_expired_certificate_from_cce_is_an_error() {
     let setup = setup().await;
     // Expired a minute ago.
     let now = time::OffsetDateTime::now_utc();
-    let (cert, key) = setup
-        .pki
-        .client_between(now - DAY, now - Duration::from_secs(60));
-    serve_certificate(&setup.cce, &setup.pki, &cert, &key);
+    setup.serve_between(now - DAY, now - Duration::from_secs(60));
     let run = setup.credential().await;
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.stdout, "", "no ExecCredential");

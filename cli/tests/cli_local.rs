@@ -7,7 +7,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::json;
 
-use clustercert_test_support::{assert_one_line_error, run_isolated, stub, Exit};
+use clustercert_test_support::{assert_one_line_error, run_isolated, stub, Exit, Stub};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN_ENV: (&str, &str) = ("HUAWEICLOUD_SDK_AUTH_TOKEN", "token");
@@ -50,6 +50,12 @@ fn body(cert_data: &str, key_data: &str) -> String {
         "current-context": "internal"
     })
     .to_string()
+}
+
+/// A stub answering with a usable certificate and key.
+async fn good_stub() -> Stub {
+    let (cert, key) = pair();
+    stub(200, body(&b64(&cert), &b64(&key))).await
 }
 
 fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
@@ -169,8 +175,7 @@ async fn a_pair_kubectl_could_not_use_is_refused_and_the_file_is_byte_identical(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn everything_local_fails_before_any_request() {
-    let (cert, key) = pair();
-    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let server = good_stub().await;
     let home = tempfile::tempdir().expect("temp dir");
 
     // A folder that cannot be created, even by root: the path runs under a regular file.
@@ -263,8 +268,7 @@ async fn a_failed_request_says_how_many_attempts_were_made() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_file_stays_the_users() {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
-    let (cert, key) = pair();
-    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let server = good_stub().await;
     let home = tempfile::tempdir().expect("temp dir");
 
     // A symbolic link stays a link; its target is replaced; a BOM is accepted.
@@ -320,8 +324,7 @@ async fn the_file_stays_the_users() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kubeconfig_names_the_first_existing_file_else_the_last() {
-    let (cert, key) = pair();
-    let server = stub(200, body(&b64(&cert), &b64(&key))).await;
+    let server = good_stub().await;
     let home = tempfile::tempdir().expect("temp dir");
     let missing = home.path().join("missing.yaml");
     let existing = home.path().join("existing.yaml");

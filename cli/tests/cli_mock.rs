@@ -53,32 +53,37 @@ fn fetch_args<'a>(url: &'a str, cluster: &'a str, path: &'a Path) -> Vec<&'a str
     ]
 }
 
+/// The external cluster of `region` (no endpoint) into the kubeconfig `path`.
+fn region_args<'a>(region: &'a str, path: &'a Path) -> [&'a str; 8] {
+    [
+        "--region",
+        region,
+        "--project-id",
+        DEFAULT_PROJECT_ID,
+        "--cluster-id",
+        EXTERNAL_CLUSTER_ID,
+        "--kubeconfig",
+        path.to_str().expect("UTF-8"),
+    ]
+}
+
 /// Runs the binary with `env`, fetching `cluster` from `url` into the kubeconfig `path`.
 async fn fetch(home: &Path, env: &[(&str, &str)], url: &str, cluster: &str, path: &Path) -> Exit {
     run_isolated(BIN, home, env, &fetch_args(url, cluster, path)).await
 }
 
-/// The built-in mock server, and a home folder whose `config` is the kubeconfig.
-struct Setup {
-    server: MockServer,
-    url: String,
-    home: tempfile::TempDir,
-    path: PathBuf,
-}
-
-async fn setup() -> Setup {
+/// The built-in mock server, its URL, a home folder, and `config` in it for the kubeconfig.
+async fn setup() -> (MockServer, String, tempfile::TempDir, PathBuf) {
     setup_with(MockConfig::builtin()).await
 }
 
-async fn setup_with(config: MockConfig) -> Setup {
+/// [`setup`] with the mock configured by `config`.
+async fn setup_with(config: MockConfig) -> (MockServer, String, tempfile::TempDir, PathBuf) {
     let server = start(config).await;
+    let url = server.url();
     let home = tempfile::tempdir().expect("temp dir");
-    Setup {
-        url: server.url(),
-        server,
-        path: home.path().join("config"),
-        home,
-    }
+    let path = home.path().join("config");
+    (server, url, home, path)
 }
 
 /// Asserts a usage error: exit code 2 and one line on stderr.
@@ -99,9 +104,7 @@ fn pem_of(data: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_clusters_merge_into_one_file_and_nothing_is_lost() {
-    let Setup {
-        server, url, home, ..
-    } = setup().await;
+    let (server, url, home, _) = setup().await;
     let path = home.path().join("kube").join("config");
     std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
     std::fs::write(&path, UNRELATED).expect("writable");
@@ -229,12 +232,7 @@ async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
             ..ClusterConfig::new(EXTERNAL_CLUSTER_ID, format!("https://127.0.0.1:{port}"))
         },
     ];
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup_with(config).await;
+    let (server, url, home, path) = setup_with(config).await;
     std::fs::write(&path, UNRELATED).expect("writable");
     for cluster in [INTERNAL_CLUSTER_ID, EXTERNAL_CLUSTER_ID] {
         let run = fetch(home.path(), TOKEN_ENV, &url, cluster, &path).await;
@@ -294,12 +292,7 @@ async fn kubectl_accepts_the_result_and_both_contexts_reach_their_servers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
     let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
@@ -343,12 +336,7 @@ async fn dry_run_prints_the_merged_file_redacted_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alias_context_and_no_set_current() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
     let mut args = fetch_args(&url, EXTERNAL_CLUSTER_ID, &path);
@@ -377,9 +365,7 @@ async fn alias_context_and_no_set_current() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_path_is_chosen_from_kubeconfig_as_kubectl_does_then_home() {
-    let Setup {
-        server, url, home, ..
-    } = setup().await;
+    let (server, url, home, _) = setup().await;
     let base = [
         "--endpoint",
         url.as_str(),
@@ -519,12 +505,7 @@ async fn bad_input_fails_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     std::fs::write(&path, UNRELATED).expect("writable");
 
     let run = fetch(home.path(), TOKEN_ENV, &url, "no-such-cluster", &path).await;
@@ -553,12 +534,7 @@ async fn api_and_context_errors_are_one_line_and_leave_the_file_alone() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ak_sk_from_the_environment_signs_the_request() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     let env = [
         ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
         ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
@@ -596,12 +572,7 @@ async fn ak_sk_from_the_environment_signs_the_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ak_sk_signs_for_the_project_of_the_flag() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     let keys = [
         ("HUAWEICLOUD_SDK_AK", DEFAULT_AK),
         ("HUAWEICLOUD_SDK_SK", DEFAULT_SK),
@@ -642,27 +613,12 @@ async fn ak_sk_signs_for_the_project_of_the_flag() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_region_endpoint_can_be_overridden_from_the_environment() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     let env = [
         TOKEN_ENV[0],
         ("HUAWEICLOUD_SDK_REGION_CCE_MOCK_REGION_1", url.as_str()),
     ];
-    let args = [
-        "--region",
-        "mock-region-1",
-        "--project-id",
-        DEFAULT_PROJECT_ID,
-        "--cluster-id",
-        EXTERNAL_CLUSTER_ID,
-        "--kubeconfig",
-        path.to_str().expect("UTF-8"),
-    ];
-    let run = run_isolated(BIN, home.path(), &env, &args).await;
+    let run = run_isolated(BIN, home.path(), &env, &region_args("mock-region-1", &path)).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(
         parse_file(&path)["current-context"].as_str(),
@@ -676,12 +632,7 @@ async fn a_region_endpoint_can_be_overridden_from_the_environment() {
 /// anything is minted or written.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_refused() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     let folder = home.path().join(".huaweicloud");
     std::fs::create_dir(&folder).expect("writable");
     let closed = closed_port();
@@ -695,19 +646,7 @@ async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_
     let run_for = |region: &'static str| {
         let home = home.path().to_path_buf();
         let path = path.clone();
-        async move {
-            let args = [
-                "--region",
-                region,
-                "--project-id",
-                DEFAULT_PROJECT_ID,
-                "--cluster-id",
-                EXTERNAL_CLUSTER_ID,
-                "--kubeconfig",
-                path.to_str().expect("UTF-8"),
-            ];
-            run_isolated(BIN, &home, &[TOKEN_ENV[0]], &args).await
-        }
+        async move { run_isolated(BIN, &home, &[TOKEN_ENV[0]], &region_args(region, &path)).await }
     };
     let run = run_for("zz-nowhere-1").await;
     assert_one_line_error(&run, "cce-kubeconfig", "\"zz-nowhere-1\"");
@@ -731,9 +670,7 @@ async fn a_region_endpoint_comes_from_the_regions_file_and_an_unknown_region_is_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
-    let Setup {
-        server, url, home, ..
-    } = setup().await;
+    let (server, url, home, _) = setup().await;
     for round in 0..10 {
         let path = home.path().join(format!("config-{round}"));
         let aliases: Vec<String> = (0..16).map(|i| format!("writer-{i}")).collect();
@@ -769,12 +706,7 @@ async fn sixteen_cli_processes_into_one_file_lose_nothing_ten_times() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn credentials_come_from_the_profile_file_when_the_environment_has_none() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     // The official SDK's default place, with a project the flag overrides.
     let profile_dir = home.path().join(".huaweicloud");
     std::fs::create_dir_all(&profile_dir).expect("mkdir");
@@ -808,12 +740,7 @@ async fn credentials_come_from_the_profile_file_when_the_environment_has_none() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_no_credentials_anywhere_the_error_names_every_place_looked_in() {
-    let Setup {
-        server,
-        url,
-        home,
-        path,
-    } = setup().await;
+    let (server, url, home, path) = setup().await;
     let run = fetch(home.path(), &[], &url, INTERNAL_CLUSTER_ID, &path).await;
     assert_one_line_error(&run, "cce-kubeconfig", "no credentials");
     for place in ["environment", ".huaweicloud/credentials", "127.0.0.1:1"] {
