@@ -90,8 +90,9 @@
 //!   million comparisons). Such arrays work wherever an array does: fields, bodies,
 //!   responses, nested arrays, query parameters (`iter()` writes the items as a `Vec`'s),
 //!   and over items that are `$ref`s or newtypes. `minItems` above `maxItems` is refused
-//!   with its location. A multipart file array (`format: binary` items) stays `Vec<Vec<u8>>`
-//!   and its counts are not checked.
+//!   with its location. In a `multipart/form-data` body, an array of files (`format:
+//!   binary` items) with such counts is the same newtype over `Vec<Vec<u8>>` (without them,
+//!   `Vec<Vec<u8>>`), and an array of values is checked as anywhere else.
 //! - `type: string`: `String`. Formats other than `password` (`date-time`, `byte`, …) stay
 //!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
 //!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,
@@ -220,8 +221,8 @@
 //!
 //! **Not checked.** Accepted, kept in the spec's docs, and not enforced by the types:
 //! a `pattern` the `regex` crate cannot read (above), `minProperties`/`maxProperties`,
-//! `enum` on booleans, lengths and patterns beside an `enum` or on a secret, item counts of
-//! a multipart file array (above); the members of an `allOf`
+//! `enum` on booleans, lengths and patterns beside an `enum` or on a secret; the members of
+//! an `allOf`
 //! property relaxed to `serde_json::Value` (above); the alternatives of a parameter's
 //! `oneOf`/`anyOf` of scalars (below).
 //!
@@ -301,7 +302,8 @@
 //!   is sent with its `Content-Type`.
 //! - A `multipart/form-data` body is a struct, `<Operation>RequestBody` (the component
 //!   itself when it is a `$ref` to one without binaries), whose `format: binary` properties
-//!   are `Vec<u8>` (arrays of them `Vec<Vec<u8>>`); without a schema, or with a free-form
+//!   are `Vec<u8>` (arrays of them `Vec<Vec<u8>>`, or a validated newtype over it with
+//!   `minItems`, `maxItems` or `uniqueItems`); without a schema, or with a free-form
 //!   one, it is a JSON map. The client writes it (RFC 7578, with the runtime's
 //!   `forms::MultipartForm`) one part per field, in field order: bytes as a file part
 //!   (`filename` the field's name, `application/octet-stream`), strings, numbers and

@@ -190,7 +190,7 @@ fn corpus_shapes_fixture_compiles_without_warnings_and_sends_what_the_docs_say()
         &["--quiet", "--test", "client"],
         "the generated crate's client test",
     );
-    assert!(stdout.contains("7 passed"), "{stdout}");
+    assert!(stdout.contains("8 passed"), "{stdout}");
 }
 
 /// The `regions` fixture (AWS-shaped servers: most regions on one URL, the China ones on

@@ -98,7 +98,9 @@ impl Builder<'_> {
     }
 
     /// The parts of the struct `name` just defined from `schema`; its `format: binary`
-    /// properties (and arrays of them) become `Vec<u8>` (and `Vec<Vec<u8>>`) fields.
+    /// properties (and arrays of them) become `Vec<u8>` (and `Vec<Vec<u8>>`) fields. An array
+    /// of binaries with `minItems`, `maxItems` or `uniqueItems` keeps its validated newtype,
+    /// made one over `Vec<Vec<u8>>`, so its counts are checked as any array's.
     fn form_parts(
         &mut self,
         name: &str,
@@ -110,6 +112,33 @@ impl Builder<'_> {
             SchemaKind::Any(any) if object_only(any) => Some(&any.properties),
             _ => None,
         };
+        // The validated arrays among the types of the fields that are arrays of files.
+        let is_array = |name: &str| {
+            self.slots
+                .iter()
+                .flatten()
+                .any(|def| def.name == name && matches!(def.kind, TypeKind::Array(_)))
+        };
+        let arrays: Vec<String> = self
+            .slots
+            .iter()
+            .flatten()
+            .filter(|def| def.name == name)
+            .flat_map(|def| match &def.kind {
+                TypeKind::Struct { fields, .. } => fields.as_slice(),
+                _ => &[],
+            })
+            .filter(|field| {
+                properties
+                    .and_then(|properties| properties.get(&field.wire))
+                    .and_then(binary_kind)
+                    == Some(PartKind::Files)
+            })
+            .filter_map(|field| match field.ty.non_null() {
+                TypeRef::Named(array) if is_array(array) => Some(array.clone()),
+                _ => None,
+            })
+            .collect();
         let def = self
             .slots
             .iter_mut()
@@ -133,12 +162,19 @@ impl Builder<'_> {
                 .and_then(|properties| properties.get(&field.wire))
                 .and_then(binary_kind);
             let nullable = matches!(field.ty, TypeRef::Nullable(_));
-            if let Some(kind) = binary {
-                let bytes = match kind {
-                    PartKind::Files => TypeRef::Vec(Box::new(TypeRef::Bytes)),
-                    _ => TypeRef::Bytes,
-                };
-                field.ty = if nullable { bytes.nullable() } else { bytes };
+            match (binary, field.ty.non_null()) {
+                // The array was defined inline from this property (`binary_kind` reads only
+                // inline arrays), so its newtype is this form's own: its items become bytes
+                // below.
+                (Some(PartKind::Files), TypeRef::Named(array)) if arrays.contains(array) => {}
+                (Some(kind), _) => {
+                    let bytes = match kind {
+                        PartKind::Files => TypeRef::Vec(Box::new(TypeRef::Bytes)),
+                        _ => TypeRef::Bytes,
+                    };
+                    field.ty = if nullable { bytes.nullable() } else { bytes };
+                }
+                (None, _) => {}
             }
             parts.push(FormPart {
                 field: field.name.clone(),
@@ -150,6 +186,13 @@ impl Builder<'_> {
                     binary.unwrap_or(PartKind::Value)
                 },
             });
+        }
+        for def in self.slots.iter_mut().flatten() {
+            if let TypeKind::Array(rule) = &mut def.kind {
+                if arrays.contains(&def.name) {
+                    rule.items = TypeRef::Bytes;
+                }
+            }
         }
         Ok(parts)
     }
