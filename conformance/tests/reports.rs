@@ -9,7 +9,7 @@
 mod bin_support;
 
 use bin_support::{bin, run, run_cases, write_case, Report as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
@@ -55,20 +55,16 @@ fn assert_json_report_valid(report: &Value) {
 
 /// `xmllint`, or `None` (a skip said on stderr); with `CI=true` a missing xmllint fails.
 fn xmllint() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join("xmllint"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "xmllint is missing (apt-get install libxml2-utils)"
-        );
-        eprintln!("SKIPPED: xmllint is not installed");
-    }
-    found
+    clustercert_test_support::tool("xmllint", "apt-get install libxml2-utils")
+}
+
+/// Runs `xmllint` on `xml` against the JUnit schema: its exit code and stderr.
+fn validate_junit(xmllint: &Path, xml: &Path) -> (i32, String) {
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit.xsd");
+    let (code, _, stderr) = run(Command::new(xmllint)
+        .args(["--noout", "--schema", xsd])
+        .arg(xml));
+    (code, stderr)
 }
 
 #[test]
@@ -116,10 +112,7 @@ fn junit_of_a_failing_run_is_valid_and_holds_one_failure_per_unmet_expectation()
     let Some(xmllint) = xmllint() else {
         return;
     };
-    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit.xsd");
-    let (code, _, stderr) = run(Command::new(&xmllint)
-        .args(["--noout", "--schema", xsd])
-        .arg(&junit));
+    let (code, stderr) = validate_junit(&xmllint, &junit);
     assert_eq!(code, 0, "xmllint: {stderr}");
     // The schema does reject what it must: a test case without a name.
     let broken = out.path().join("broken.xml");
@@ -128,9 +121,7 @@ fn junit_of_a_failing_run_is_valid_and_holds_one_failure_per_unmet_expectation()
         xml.replacen("<testcase name=", "<testcase label=", 1),
     )
     .expect("write");
-    let (code, _, _) = run(Command::new(&xmllint)
-        .args(["--noout", "--schema", xsd])
-        .arg(&broken));
+    let (code, _) = validate_junit(&xmllint, &broken);
     assert_ne!(
         code, 0,
         "the JUnit schema accepts a test case without a name"
@@ -166,10 +157,7 @@ fn junit_and_json_of_the_mock_run_are_valid_with_a_suite_per_target() {
     assert_eq!(mock_times.len(), 8);
     assert!(mock_times.iter().all(|t| *t > 0.0), "{mock_times:?}");
     if let Some(xmllint) = xmllint() {
-        let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit.xsd");
-        let (code, _, stderr) = run(Command::new(&xmllint)
-            .args(["--noout", "--schema", xsd])
-            .arg(&junit));
+        let (code, stderr) = validate_junit(&xmllint, &junit);
         assert_eq!(code, 0, "xmllint: {stderr}");
     }
 }
@@ -493,10 +481,7 @@ fn hostile_case_names_stay_inside_their_xml_attribute_and_annotation_line() {
         "{xml}"
     );
     if let Some(xmllint) = xmllint() {
-        let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit.xsd");
-        let (code, _, stderr) = run(Command::new(&xmllint)
-            .args(["--noout", "--schema", xsd])
-            .arg(&junit));
+        let (code, stderr) = validate_junit(&xmllint, &junit);
         assert_eq!(code, 0, "xmllint: {stderr}");
     }
 }

@@ -14,20 +14,7 @@ const WORKFLOW: &str = concat!(
 
 /// `actionlint` from `PATH`, or `None` (said on stderr); with `CI=true` a missing one fails.
 fn actionlint() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join("actionlint"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "actionlint is missing (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: actionlint is not installed");
-    }
-    found
+    clustercert_test_support::tool("actionlint", ".ci/run installs it")
 }
 
 fn lint(actionlint: &Path, file: &Path) -> (bool, String) {

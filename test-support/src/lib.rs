@@ -5,7 +5,8 @@
 //! CI installs kubectl. [`run_isolated`] runs a binary under test with nothing of the
 //! caller's environment, and [`assert_one_line_error`] checks how it failed. [`stub`] is a
 //! local HTTP server that counts requests and answers each with a chosen status and body;
-//! [`parse_file`], [`names`] and [`item`] look into a kubeconfig's YAML.
+//! [`parse_file`], [`names`] and [`item`] look into a kubeconfig's YAML. [`tool`] finds
+//! another program a test needs (xmllint, actionlint) with the same skip-or-fail rule.
 
 #![forbid(unsafe_code)]
 
@@ -68,6 +69,25 @@ pub fn find(path: Option<&OsStr>) -> Option<PathBuf> {
         .chain([PathBuf::from("/usr/bin")])
         .map(|dir| dir.join("kubectl"))
         .find(|candidate| candidate.is_file())
+}
+
+/// The first file named `name` in the folders of `PATH`. `None` when missing, after saying
+/// `SKIPPED` on stderr; a panic when missing and `CI=true` (`install` says how CI gets it).
+pub fn tool(name: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "{name} is missing ({install})"
+        );
+        eprintln!("SKIPPED: {name} is not installed");
+    }
+    found
 }
 
 /// What to do when kubectl is missing, given the value of `CI`: say `SKIPPED` on stderr and
