@@ -239,6 +239,15 @@ async fn server(status: u16, body: serde_json::Value) -> (String, Arc<Mutex<Vec<
     (format!("http://{address}"), seen)
 }
 
+/// A client of `url` with a token and the default policy.
+fn client(url: String) -> Client {
+    Client::builder()
+        .endpoint(url)
+        .token("t")
+        .build()
+        .expect("client")
+}
+
 fn request(cluster_id: &str, days: i32) -> CreateKubernetesClusterCertRequest {
     CreateKubernetesClusterCertRequest {
         project_id: "0b7c4e2f9a".to_owned(),
@@ -253,11 +262,7 @@ fn request(cluster_id: &str, days: i32) -> CreateKubernetesClusterCertRequest {
 async fn a_call_sends_what_the_spec_describes_and_reads_the_response() {
     let example = component_example("InternalCluster");
     let (url, seen) = server(200, example.clone()).await;
-    let client = Client::builder()
-        .endpoint(url)
-        .token("t")
-        .build()
-        .expect("client");
+    let client = client(url);
 
     let response = client
         .create_kubernetes_cluster_cert(&request("c-41", 30))
@@ -336,11 +341,7 @@ async fn a_call_sends_what_the_spec_describes_and_reads_the_response() {
 #[tokio::test]
 async fn a_cluster_id_with_slash_and_question_mark_stays_one_segment() {
     let (url, seen) = server(200, component_example("InternalCluster")).await;
-    let client = Client::builder()
-        .endpoint(url)
-        .token("t")
-        .build()
-        .expect("client");
+    let client = client(url);
     client
         .create_kubernetes_cluster_cert(&request("a/b?c#d", -1))
         .await
@@ -361,11 +362,7 @@ async fn an_error_status_becomes_an_error_with_status_and_request_id() {
     let body =
         serde_json::json!({"errorCode": "CCE.01404001", "errorMessage": "Resource not found."});
     let (url, seen) = server(404, body).await;
-    let client = Client::builder()
-        .endpoint(url)
-        .token("t")
-        .build()
-        .expect("client");
+    let client = client(url);
     let error = client
         .create_kubernetes_cluster_cert(&request("missing", 30))
         .await

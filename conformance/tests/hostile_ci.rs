@@ -35,6 +35,29 @@ fn assert_only_our_workflow_commands(stdout: &str) {
     }
 }
 
+/// A local listener that must see no connection, and the binary's `live` pointed at it with
+/// a token, a project and a cluster (and no metadata server).
+fn live_against_a_silent_listener() -> (std::net::TcpListener, std::process::Command) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let mut live = bin();
+    live.arg("live")
+        .env(
+            "CCE_ENDPOINT",
+            format!("http://{}", listener.local_addr().expect("addr")),
+        )
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", "t")
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
+        .env("CCE_CLUSTER_ID", "c")
+        .env("CCE_METADATA_ENDPOINT", "off");
+    (listener, live)
+}
+
+/// Whether `listener` has a connection waiting (`Err(WouldBlock)`: none).
+fn accepted(listener: &std::net::TcpListener) -> Result<(), std::io::ErrorKind> {
+    listener.accept().map(|_| ()).map_err(|e| e.kind())
+}
+
 #[test]
 fn names_and_messages_cannot_start_a_workflow_command_or_drive_the_terminal() {
     let cases = tempfile::tempdir().expect("tempdir");
@@ -189,22 +212,11 @@ fn report_paths_are_checked_before_the_run() {
 
     // `live`: no request reaches the API (no certificate minted) for a report that would be
     // lost.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let (code, _, stderr) = run(bin()
-        .args(["live", "--report"])
-        .arg(format!("json={}", blocker.join("r.json").display()))
-        .env(
-            "CCE_ENDPOINT",
-            format!("http://{}", listener.local_addr().expect("addr")),
-        )
-        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", "t")
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
-        .env("CCE_CLUSTER_ID", "c")
-        .env("CCE_METADATA_ENDPOINT", "off"));
+    let (listener, mut live) = live_against_a_silent_listener();
+    let (code, _, stderr) = run(live.report("json", &blocker.join("r.json")));
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(
-        listener.accept().map(|_| ()).map_err(|e| e.kind()),
+        accepted(&listener),
         Err(std::io::ErrorKind::WouldBlock),
         "a request was sent"
     );
@@ -400,23 +412,12 @@ fn the_mock_config_is_read_with_the_same_bounds_as_a_case() {
 fn a_record_folder_that_cannot_be_written_is_refused_before_any_request() {
     let out = tempfile::tempdir().expect("tempdir");
     let blocker = blocked(out.path());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let (code, stdout, stderr) = run(bin()
-        .args(["live", "--record"])
-        .arg(blocker.join("recorded"))
-        .env(
-            "CCE_ENDPOINT",
-            format!("http://{}", listener.local_addr().expect("addr")),
-        )
-        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", "t")
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
-        .env("CCE_CLUSTER_ID", "c")
-        .env("CCE_METADATA_ENDPOINT", "off"));
+    let (listener, mut live) = live_against_a_silent_listener();
+    let (code, stdout, stderr) = run(live.arg("--record").arg(blocker.join("recorded")));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("recorded"), "the folder is named: {stderr}");
     assert_eq!(
-        listener.accept().map(|_| ()).map_err(|e| e.kind()),
+        accepted(&listener),
         Err(std::io::ErrorKind::WouldBlock),
         "a request was sent (a certificate minted) for an exchange that cannot be saved"
     );

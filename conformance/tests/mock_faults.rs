@@ -213,27 +213,24 @@ async fn the_header_overrides_the_cluster_fault() {
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// What the client (no retries) gets from a mock whose cluster `cluster_id` always has `fault`.
+async fn client_error_of_fault(cluster_id: &str, fault: &str) -> Error {
+    let server = server_with(config_with_faulty_cluster(cluster_id, fault, None)).await;
+    client(&server)
+        .create_kubernetes_cluster_cert(&cert_request(cluster_id))
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn the_generated_client_reports_each_fault() {
-    let server = server_with(config_with_faulty_cluster("truncated", "truncate", None)).await;
-    let err = client(&server)
-        .create_kubernetes_cluster_cert(&cert_request("truncated"))
-        .await
-        .unwrap_err();
+    let err = client_error_of_fault("truncated", "truncate").await;
     assert!(matches!(err, Error::ResponseMismatch { .. }), "{err:?}");
 
-    let server = server_with(config_with_faulty_cluster("closing", "close", None)).await;
-    let err = client(&server)
-        .create_kubernetes_cluster_cert(&cert_request("closing"))
-        .await
-        .unwrap_err();
+    let err = client_error_of_fault("closing", "close").await;
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 
-    let server = server_with(config_with_faulty_cluster("gateway", "html", None)).await;
-    let err = client(&server)
-        .create_kubernetes_cluster_cert(&cert_request("gateway"))
-        .await
-        .unwrap_err();
+    let err = client_error_of_fault("gateway", "html").await;
     match err {
         Error::Api {
             status,
