@@ -13,6 +13,9 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// A body the operation accepts.
+const GOOD_BODY: &[u8] = br#"{"duration": 30}"#;
+
 async fn server_with(config: MockConfig) -> MockServer {
     mock::start(config, "127.0.0.1:0".parse().unwrap())
         .await
@@ -108,7 +111,7 @@ fn code_and_message(body: &Value) -> (String, String) {
 #[tokio::test]
 async fn missing_credential_is_401_in_the_gateway_shape() {
     let server = server().await;
-    let answer = post(&server, &[("X-Auth-Token", "")], br#"{"duration": 30}"#).await;
+    let answer = post(&server, &[("X-Auth-Token", "")], GOOD_BODY).await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.body["error_code"], "CCE.01401001");
     let message = answer.body["error_msg"].as_str().unwrap();
@@ -118,12 +121,7 @@ async fn missing_credential_is_401_in_the_gateway_shape() {
 #[tokio::test]
 async fn wrong_token_is_401_and_the_message_does_not_echo_it() {
     let server = server().await;
-    let answer = post(
-        &server,
-        &[("X-Auth-Token", "guessed-token-123")],
-        br#"{"duration": 30}"#,
-    )
-    .await;
+    let answer = post(&server, &[("X-Auth-Token", "guessed-token-123")], GOOD_BODY).await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.body["error_code"], "CCE.01401001");
     assert!(!answer.body.to_string().contains("guessed-token-123"));
@@ -138,7 +136,7 @@ async fn another_authorization_scheme_is_401() {
             ("X-Auth-Token", ""),
             ("Authorization", "Basic dXNlcjpwYXNz"),
         ],
-        br#"{"duration": 30}"#,
+        GOOD_BODY,
     )
     .await;
     assert_eq!(answer.status, 401);
@@ -181,7 +179,7 @@ async fn valid_boundaries_and_extra_fields_are_accepted() {
     let answer = post(
         &server,
         &[("Content-Type", "application/json; charset=utf-8")],
-        br#"{"duration": 30}"#,
+        GOOD_BODY,
     )
     .await;
     assert_eq!(answer.status, 200);
@@ -190,7 +188,7 @@ async fn valid_boundaries_and_extra_fields_are_accepted() {
 #[tokio::test]
 async fn unknown_project_and_cluster_are_404() {
     let server = server().await;
-    let body = br#"{"duration": 30}"#.to_vec();
+    let body = GOOD_BODY.to_vec();
     let answer = send(
         &server,
         Method::POST,
@@ -240,12 +238,12 @@ async fn every_response_has_a_fresh_request_id() {
     let server = server().await;
     let mut ids = HashSet::new();
     let answers = [
-        post(&server, &[], br#"{"duration": 30}"#).await,
+        post(&server, &[], GOOD_BODY).await,
         post(&server, &[], br#"{"duration": 0}"#).await,
-        post(&server, &[("X-Auth-Token", "")], br#"{"duration": 30}"#).await,
+        post(&server, &[("X-Auth-Token", "")], GOOD_BODY).await,
         send(&server, Method::GET, &default_path(), &[], Vec::new()).await,
         send(&server, Method::POST, "/nowhere", &[], Vec::new()).await,
-        post(&server, &[("X-Mock-Fault", "503")], br#"{"duration": 30}"#).await,
+        post(&server, &[("X-Mock-Fault", "503")], GOOD_BODY).await,
     ];
     for answer in &answers {
         let id = answer.headers["x-request-id"].to_str().unwrap().to_owned();
@@ -270,7 +268,7 @@ async fn error_shape_can_be_forced() {
     let mut config = MockConfig::builtin();
     config.error_shape = ErrorShape::CamelCase;
     let server = server_with(config).await;
-    let answer = post(&server, &[("X-Auth-Token", "")], br#"{"duration": 30}"#).await;
+    let answer = post(&server, &[("X-Auth-Token", "")], GOOD_BODY).await;
     assert_eq!(answer.body["errorCode"], "CCE.01401001");
 }
 
@@ -301,7 +299,7 @@ fn malformed_requests() -> Vec<Malformed> {
         body: body.to_vec(),
     };
     // A good body, sent with one odd header.
-    let header = |what, name, value| post(what, vec![(name, value)], b"{\"duration\": 30}");
+    let header = |what, name, value| post(what, vec![(name, value)], GOOD_BODY);
     // A good body, sent with no extra header to `path` by `method`.
     let elsewhere = |what, method, path, body: &[u8]| Malformed {
         what,
@@ -354,13 +352,13 @@ fn malformed_requests() -> Vec<Malformed> {
             "non-UTF-8 path parameter",
             Method::POST,
             cert_path("mock%FFproject", INTERNAL_CLUSTER_ID),
-            b"{\"duration\": 30}",
+            GOOD_BODY,
         ),
         elsewhere(
             "unknown path",
             Method::POST,
             "/api/v3/projects/mock-project/clusters".to_owned(),
-            b"{\"duration\": 30}",
+            GOOD_BODY,
         ),
         elsewhere("wrong method", Method::GET, default_path(), b""),
     ]
