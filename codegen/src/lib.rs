@@ -89,10 +89,13 @@
 //!   quadratic: bounded by `maxItems`, unbounded without it (10,000 such items take about 50
 //!   million comparisons). Such arrays work wherever an array does: fields, bodies,
 //!   responses, nested arrays, query parameters (`iter()` writes the items as a `Vec`'s),
-//!   and over items that are `$ref`s or newtypes. `minItems` above `maxItems` is refused
-//!   with its location. In a `multipart/form-data` body, an array of files (`format:
-//!   binary` items) with such counts is the same newtype over `Vec<Vec<u8>>` (without them,
-//!   `Vec<Vec<u8>>`), and an array of values is checked as anywhere else.
+//!   and over items that are `$ref`s or newtypes. Refused with their location: `minItems`
+//!   above `maxItems`, and `uniqueItems: true` with a `minItems` above the number of distinct
+//!   values the items can take (an `enum`'s values, also behind a `$ref`; a boolean's 2; one
+//!   more when they allow `null`), which no array meets. In a `multipart/form-data` body,
+//!   an array of files (`format: binary` items) with such counts is the same newtype over
+//!   `Vec<Vec<u8>>` (without them, `Vec<Vec<u8>>`), and an array of values is checked as
+//!   anywhere else.
 //! - `type: string`: `String`. Formats other than `password` (`date-time`, `byte`, …) stay
 //!   `String`. `format: password` or `x-sensitive: true` gives the runtime's `SecretString`,
 //!   whose `Debug` is redacted. With `enum`: a Rust enum (variants in UpperCamelCase,

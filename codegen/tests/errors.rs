@@ -368,3 +368,70 @@ fn array_counts_no_array_satisfies_are_refused() {
         "#/components/schemas/Foo/properties/tags: minItems 5 is above maxItems 1"
     );
 }
+
+/// `uniqueItems: true` with more `minItems` than the items have distinct values: no array
+/// is valid, so the spec is refused where the array is, saying why.
+#[test]
+fn unique_items_the_items_cannot_fill_are_refused() {
+    assert_eq!(
+        error_of(&with_schema(
+            "type: object\nproperties:\n  flags:\n    type: array\n    items: { type: boolean }\n    minItems: 3\n    uniqueItems: true"
+        )),
+        "#/components/schemas/Foo/properties/flags: minItems 3 with uniqueItems: true can never \
+         be met: the items can take only 2 distinct values (`false`, `true`)"
+    );
+    assert_eq!(
+        error_of(&with_schema(
+            "type: array\nitems: { type: string, enum: [a, b, a] }\nminItems: 3\nuniqueItems: true"
+        )),
+        "#/components/schemas/Foo: minItems 3 with uniqueItems: true can never be met: the \
+         items can take only 2 distinct values (`a`, `b`)"
+    );
+    // `null` is one more value; an enum behind a `$ref` (and a one-`$ref` `allOf`) counts.
+    let mut spec = with_schema(
+        "type: array\nitems:\n  allOf: [{ $ref: '#/components/schemas/Level' }]\n  nullable: true\nminItems: 4\nuniqueItems: true",
+    );
+    spec.push_str(
+        "    Level:\n      type: integer\n      enum: [1, 2, 3, 4]\n      multipleOf: 2\n",
+    );
+    assert_eq!(
+        error_of(&spec),
+        "#/components/schemas/Foo: minItems 4 with uniqueItems: true can never be met: the \
+         items can take only 3 distinct values (`2`, `4`, `null`)"
+    );
+    let many: Vec<String> = (0..10).map(|i| format!("v{i}")).collect();
+    assert_eq!(
+        error_of(&with_schema(&format!(
+            "type: array\nitems: {{ type: string, enum: [{}] }}\nminItems: 11\nmaxItems: 20\nuniqueItems: true",
+            many.join(", ")
+        ))),
+        "#/components/schemas/Foo: minItems 11 with uniqueItems: true can never be met: the \
+         items can take only 10 distinct values (an enum of 10 values)"
+    );
+    // Inside an operation too, where the parameter is.
+    assert_eq!(
+        error_of(&with_operation(
+            "/a",
+            &format!(
+                "parameters:\n  - name: order\n    in: query\n    schema:\n      type: array\n      \
+                 items: {{ type: number, enum: [0.5, 1.5] }}\n      minItems: 3\n      uniqueItems: true\n{OK_RESPONSE}"
+            )
+        )),
+        "#/paths/~1a/get/parameters/0/schema: minItems 3 with uniqueItems: true can never be \
+         met: the items can take only 2 distinct values (`0.5`, `1.5`)"
+    );
+    // What the items can fill, or without `uniqueItems`, or items of many values: accepted.
+    for schema in [
+        "type: array\nitems: { type: boolean }\nminItems: 2\nuniqueItems: true",
+        "type: array\nitems: { type: boolean, nullable: true }\nminItems: 3\nuniqueItems: true",
+        "type: array\nitems: { type: boolean }\nminItems: 3",
+        "type: array\nitems: { type: string }\nminItems: 3\nuniqueItems: true",
+        "type: array\nitems: { type: integer, minimum: 0, maximum: 10 }\nminItems: 3\nuniqueItems: true",
+    ] {
+        let spec = parse_spec(&with_schema(schema)).expect("parses");
+        assert!(
+            generate(&spec, &Options::default()).is_ok(),
+            "{schema}"
+        );
+    }
+}

@@ -1,10 +1,10 @@
 //! Spec → model: answers every question about the spec once, or stops with an [`Error`] that
 //! names the construct and where it is.
 //!
-//! By concern: [`schemas`] (schemas to types), [`rules`] (string, integer and number rules),
-//! [`operations`] (parameters, bodies), [`responses`] (success responses and their status
-//! labels), [`derive`] (what each type derives, which fields are boxed) and [`names`] (Rust
-//! names for wire names).
+//! By concern: [`schemas`] (schemas to types), [`rules`] (string, integer and number rules,
+//! and whether `uniqueItems` can be met), [`operations`] (parameters, bodies), [`responses`]
+//! (success responses and their status labels), [`derive`] (what each type derives, which
+//! fields are boxed) and [`names`] (Rust names for wire names).
 
 use std::collections::{HashMap, HashSet};
 

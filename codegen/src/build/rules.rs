@@ -1,15 +1,19 @@
 //! Value rules: strings (enums, lengths, secrets), numbers (formats, bounds, enums,
 //! `multipleOf`) and integers (formats, ranges, enums, `multipleOf`, `oneOf` alternatives),
-//! each becoming a plain type or a validated one.
+//! each becoming a plain type or a validated one; and whether an array's `uniqueItems` can
+//! be met.
 
 use openapiv3::{
     IntegerFormat, IntegerType, NumberFormat, NumberType, ReferenceOr, Schema, SchemaKind,
     StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
+use std::borrow::Borrow;
+
+use super::combine::normalize;
 use super::names::{distinct, pascal};
-use super::schemas::any_keywords;
-use super::{at, error, Shape};
+use super::schemas::{allows_null, any_keywords, single_all_of_ref};
+use super::{at, error, Builder, Shape};
 use crate::model::{
     code_span, ecma_regex, number_words, IntegerAlternative, IntegerRule, LengthRule, NumberRule,
     StringPattern, TypeRef, Variant,
@@ -532,4 +536,125 @@ pub(super) fn unchecked_pattern(schema: &Schema) -> Option<String> {
         "The pattern {} is not checked: the `regex` crate cannot read it ({why}).",
         code_span(pattern)
     ))
+}
+
+/// How many values are listed in a refusal before they are only counted.
+const LISTED_VALUES: usize = 8;
+
+impl Builder<'_> {
+    /// Refuses an array with `uniqueItems: true` whose `minItems` is above the number of
+    /// distinct values its items can take (an `enum` of k values, a boolean's 2, and `null`
+    /// when the items allow it): no value of it is valid. Items of other kinds are not
+    /// counted.
+    pub(super) fn unique_items_can_be_met<S: Borrow<Schema>>(
+        &self,
+        items: &ReferenceOr<S>,
+        min: usize,
+        location: &str,
+    ) -> Result<(), Error> {
+        let Some((values, null)) = self.item_values(items, 0) else {
+            return Ok(());
+        };
+        let count = values.len() + usize::from(null);
+        if min <= count {
+            return Ok(());
+        }
+        let listed = if values.len() <= LISTED_VALUES {
+            let mut quoted: Vec<String> = values.iter().map(|v| code_span(v)).collect();
+            if null {
+                quoted.push("`null`".to_owned());
+            }
+            quoted.join(", ")
+        } else {
+            let null = if null { ", and null" } else { "" };
+            format!("an enum of {} values{null}", values.len())
+        };
+        let unit = if count == 1 { "value" } else { "values" };
+        Err(error(
+            location,
+            format!(
+                "minItems {min} with uniqueItems: true can never be met: the items can take \
+                 only {count} distinct {unit} ({listed})"
+            ),
+        ))
+    }
+
+    /// The distinct values (in words, without `null`) an item schema allows, and whether it
+    /// allows `null`; `None` when they are not a short known list.
+    fn item_values<S: Borrow<Schema>>(
+        &self,
+        item: &ReferenceOr<S>,
+        depth: usize,
+    ) -> Option<(Vec<String>, bool)> {
+        match item {
+            ReferenceOr::Reference { reference } => {
+                self.schema_values(self.component(reference, "#").ok()?, depth + 1)
+            }
+            ReferenceOr::Item(schema) => self.schema_values(schema.borrow(), depth),
+        }
+    }
+
+    fn schema_values(&self, schema: &Schema, depth: usize) -> Option<(Vec<String>, bool)> {
+        // A cycle of references allows no short list anyway.
+        if depth > 16 {
+            return None;
+        }
+        let null = allows_null(schema);
+        let or_null = |(values, inner): (Vec<String>, bool)| (values, inner || null);
+        if let Some(normal) = normalize(schema) {
+            return self.schema_values(&normal, depth + 1).map(or_null);
+        }
+        let values: Vec<String> = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                s.enumeration.iter().flatten().cloned().collect()
+            }
+            // An enum beside bounds is refused where the item is built.
+            SchemaKind::Type(Type::Integer(i))
+                if !i.enumeration.is_empty() && i.minimum.is_none() && i.maximum.is_none() =>
+            {
+                let m = i.multiple_of.filter(|m| *m > 0).unwrap_or(1);
+                i.enumeration
+                    .iter()
+                    .flatten()
+                    .filter(|v| *v % m == 0)
+                    .map(i64::to_string)
+                    .collect()
+            }
+            // The values the bounds and `multipleOf` keep, as the number's rule holds them.
+            SchemaKind::Type(Type::Number(n)) if !n.enumeration.is_empty() => {
+                match number_shape(n, null, "#") {
+                    Ok(Shape::Number(rule)) => {
+                        rule.values.iter().map(|v| number_words(*v)).collect()
+                    }
+                    _ => return None,
+                }
+            }
+            SchemaKind::Type(Type::Boolean(b)) => {
+                let listed: Vec<String> = b
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(bool::to_string)
+                    .collect();
+                if listed.is_empty() {
+                    vec!["false".to_owned(), "true".to_owned()]
+                } else {
+                    listed
+                }
+            }
+            SchemaKind::AllOf { .. } => {
+                let reference = single_all_of_ref(schema)?;
+                let target = self.component(reference, "#").ok()?;
+                return self.schema_values(target, depth + 1).map(or_null);
+            }
+            _ => return None,
+        };
+        // Linear, however long the enum.
+        let mut seen = std::collections::HashSet::with_capacity(values.len());
+        let distinct_values: Vec<String> = values
+            .into_iter()
+            .filter(|value| seen.insert(value.clone()))
+            .collect();
+        Some((distinct_values, null))
+    }
 }

@@ -227,6 +227,9 @@ impl Builder<'_> {
                     }
                 }
                 let item = self.type_ref(items, &at(location, "items"), &format!("{hint}Item"))?;
+                if let (Some(min), true) = (min, a.unique_items) {
+                    self.unique_items_can_be_met(items, min, location)?;
+                }
                 if min.is_none() && a.max_items.is_none() && !a.unique_items {
                     return Ok(Shape::Plain(TypeRef::Vec(Box::new(item))));
                 }
