@@ -1,22 +1,19 @@
 //! `cce-kubeconfig --exec` and `cce-kubeconfig credential`: kubectl gets short-lived client
 //! certificates through the plugin, minted once and cached, and the kubeconfig holds no key.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use clustercert_test_support::{run_isolated, stub, Exit, Stub};
+use common::{b64, fetch_args, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN: &str = "a-token";
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
 
 /// A CA, and client and server certificates it signs.
 struct Pki {
@@ -183,16 +180,7 @@ const DAY: Duration = Duration::from_secs(86_400);
 fn exec_args<'a>(url: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["--exec"];
     args.extend_from_slice(extra);
-    args.extend([
-        "--endpoint",
-        url,
-        "--project-id",
-        "p",
-        "--cluster-id",
-        "c1",
-        "--kubeconfig",
-        config.to_str().expect("UTF-8 path"),
-    ]);
+    args.extend(fetch_args(url, "p", "c1", config));
     args
 }
 

@@ -2,14 +2,15 @@
 //! certificate and key a test chooses: everything local fails before a request, a pair kubectl
 //! could not use is refused with the file untouched, and the file stays the user's.
 
+mod common;
+
 use std::path::Path;
 
-use base64::Engine as _;
 use serde_json::json;
 
 use clustercert_test_support::{assert_one_line_error, run_isolated, stub, Exit, Stub};
+use common::{b64, fetch_args, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
 const TOKEN_ENV: (&str, &str) = ("HUAWEICLOUD_SDK_AUTH_TOKEN", "token");
 const EXISTING: &str = "apiVersion: v1
 kind: Config
@@ -24,10 +25,6 @@ contexts:
   context: {cluster: kind-dev, user: kind-dev, namespace: 'on'}
 current-context: kind-dev
 ";
-
-fn b64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
 
 /// A certificate and its key, as PEM.
 fn pair() -> (String, String) {
@@ -59,16 +56,7 @@ async fn good_stub() -> Stub {
 }
 
 fn args<'a>(url: &'a str, path: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "--endpoint",
-        url,
-        "--project-id",
-        "p",
-        "--cluster-id",
-        "c1",
-        "--kubeconfig",
-        path.to_str().expect("UTF-8 path"),
-    ];
+    let mut args = fetch_args(url, "p", "c1", path);
     args.extend_from_slice(extra);
     args
 }

@@ -1,6 +1,8 @@
 //! `cce-kubeconfig` end to end: the binary against the mock CCE server on 127.0.0.1, and
 //! kubectl on the files it writes.
 
+mod common;
+
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -15,8 +17,7 @@ use clustercert_test_support::{
     assert_one_line_error, closed_port, item, kubectl, names, parse_file, run_isolated, Exit,
     Kubectl,
 };
-
-const BIN: &str = env!("CARGO_BIN_EXE_cce-kubeconfig");
+use common::BIN;
 
 const UNRELATED: &str = "apiVersion: v1
 kind: Config
@@ -41,16 +42,7 @@ async fn start(config: MockConfig) -> MockServer {
 const TOKEN_ENV: &[(&str, &str)] = &[("HUAWEICLOUD_SDK_AUTH_TOKEN", DEFAULT_TOKEN)];
 
 fn fetch_args<'a>(url: &'a str, cluster: &'a str, path: &'a Path) -> Vec<&'a str> {
-    vec![
-        "--endpoint",
-        url,
-        "--project-id",
-        DEFAULT_PROJECT_ID,
-        "--cluster-id",
-        cluster,
-        "--kubeconfig",
-        path.to_str().expect("UTF-8 temp path"),
-    ]
+    common::fetch_args(url, DEFAULT_PROJECT_ID, cluster, path)
 }
 
 /// The external cluster of `region` (no endpoint) into the kubeconfig `path`.
