@@ -286,7 +286,8 @@
 //!   then `http` ones, each in spec order (the AWS descriptions list a plain-HTTP copy of a
 //!   server first; its regions go to the `https` one). A region two servers list goes to
 //!   the first in that order (the docs name the servers that lost regions so), and a region
-//!   no server lists to the first server without an enum, else it is refused. Vendor
+//!   no server lists to the first server without an enum, else it is refused; an `https`
+//!   server without an enum serves every region, so `http` servers then serve none. Vendor
 //!   extensions of the first such server in spec order: `x-region-env-prefix: HUAWEICLOUD_SDK_REGION_CCE_`
 //!   (upper-case letters, digits, `_`) names the environment variable that overrides a
 //!   region's endpoint (the prefix, then the region id upper-cased with `-` as `_`);

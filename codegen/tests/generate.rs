@@ -959,6 +959,25 @@ fn https_servers_come_before_http_ones_for_a_region() {
             "http://ec2.{region}.amazonaws.com.cn"
         ]
     );
+    // An HTTPS server of any region serves them all, before an HTTP server that lists some.
+    let client = client_with_servers(
+        "- url: http://{region}.example.org\n  variables:\n    region: { default: a-1, enum: [a-1] }\n\
+         - url: https://{region}.example.com\n  variables:\n    region: { default: a-1 }",
+    )
+    .expect("generates");
+    assert!(
+        tight(&client).contains(r#"RegionTemplate::new("https://{region}.example.com",None)"#),
+        "{client}"
+    );
+    assert!(!client.contains("RegionServer::new(\"http://"), "{client}");
+    assert!(
+        client.contains(
+            "/// `http://{region}.example.org`\n    \
+             /// also lists regions of this server, which serves them\n    \
+             /// (`https` servers come first, then spec order)."
+        ),
+        "{client}"
+    );
     // Only HTTP servers: spec order, first wins, as before.
     let client = client_with_servers(
         "- url: http://{region}.example.org\n  variables:\n    region: { default: a-1, enum: [a-1] }\n\

@@ -315,8 +315,9 @@ fn region_url(server: &openapiv3::Server) -> Option<(String, &openapiv3::ServerV
 /// its `region` variable's `enum` (sorted, without repeats; none: any region), `https`
 /// servers first, then `http` ones, each in spec order (specs such as AWS's list a plain-HTTP
 /// copy of a server before it, and a client should not resolve regions to it). A region two
-/// servers list stays with the first in that order, and only the first server without an
-/// enum is kept; [`RegionEndpoint::shadowed`] names the servers that lost regions so. The
+/// servers list stays with the first in that order, only the first server without an enum
+/// is kept, and an `https` one without an enum leaves no region to `http` servers;
+/// [`RegionEndpoint::shadowed`] names the servers that lost regions so. The
 /// extensions [`REGION_ENV_PREFIX`] (upper-case letters, digits and `_`, not starting with a
 /// digit) and [`REGION_PROFILE_KEY`] (ASCII letters, digits and `_`) come from the first such
 /// server in spec order. Refused: an enum value that is not a region id, a default outside
@@ -414,7 +415,16 @@ fn region_endpoint(spec: &OpenAPI) -> Result<Option<RegionEndpoint>, Error> {
         let mut regions: Vec<String> = enumeration.clone();
         regions.sort();
         regions.dedup();
-        let shadowed = if regions.is_empty() {
+        // An `https` server without an enum serves every region, before any `http` server.
+        let https_for_any = !url.starts_with("https://")
+            && template
+                .servers
+                .iter()
+                .any(|s| s.regions.is_empty() && s.url.starts_with("https://"));
+        let shadowed = if https_for_any {
+            regions.clear();
+            true
+        } else if regions.is_empty() {
             template.servers.iter().any(|s| s.regions.is_empty())
         } else {
             let before = regions.len();

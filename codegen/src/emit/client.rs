@@ -797,7 +797,9 @@ fn region_doc(region: &RegionEndpoint) -> String {
                 }
                 (None, None) => String::new(),
             };
-            return format!("`.region(id)` makes the endpoint `{}`{unless}.", one.url);
+            let mut text = format!("`.region(id)` makes the endpoint `{}`{unless}.", one.url);
+            text.push_str(&shadowed_doc(region, "this server"));
+            return text;
         }
     }
     let listed: Vec<String> = region
@@ -815,22 +817,7 @@ fn region_doc(region: &RegionEndpoint) -> String {
     } else {
         ";\nany other region id is refused."
     });
-    let shadowed: Vec<String> = region
-        .shadowed
-        .iter()
-        .map(|url| format!("`{url}`"))
-        .collect();
-    if let Some((last, rest)) = shadowed.split_last() {
-        let (named, verb) = if rest.is_empty() {
-            (last.clone(), "lists")
-        } else {
-            (format!("{} and {last}", rest.join(", ")), "list")
-        };
-        text.push_str(&format!(
-            "\n{named}\nalso {verb} regions of a server above, which serves them\n\
-             (`https` servers come first, then spec order)."
-        ));
-    }
+    text.push_str(&shadowed_doc(region, "a server above"));
     let overrides = match (&env, &file) {
         (Some(env), Some(file)) => Some(format!("{env}, then {file},")),
         (Some(only), None) | (None, Some(only)) => Some(only.clone()),
@@ -842,6 +829,27 @@ fn region_doc(region: &RegionEndpoint) -> String {
         ));
     }
     text
+}
+
+/// The docs' line naming the servers that lost regions to `server` (empty when none did).
+fn shadowed_doc(region: &RegionEndpoint, server: &str) -> String {
+    let shadowed: Vec<String> = region
+        .shadowed
+        .iter()
+        .map(|url| format!("`{url}`"))
+        .collect();
+    let Some((last, rest)) = shadowed.split_last() else {
+        return String::new();
+    };
+    let (named, verb) = if rest.is_empty() {
+        (last.clone(), "lists")
+    } else {
+        (format!("{} and {last}", rest.join(", ")), "list")
+    };
+    format!(
+        "\n{named}\nalso {verb} regions of {server}, which serves them\n\
+         (`https` servers come first, then spec order)."
+    )
 }
 
 /// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``, or `` 4 regions (`a` … `d`) ``, or
