@@ -399,6 +399,14 @@ fn unique_items_the_items_cannot_fill_are_refused() {
         "#/components/schemas/Foo: minItems 4 with uniqueItems: true can never be met: the \
          items can take only 3 distinct values (`2`, `4`, `null`)"
     );
+    // Without `type: array`, the array keywords make it one.
+    assert_eq!(
+        error_of(&with_schema(
+            "items: { enum: [x] }\nminItems: 2\nuniqueItems: true"
+        )),
+        "#/components/schemas/Foo: minItems 2 with uniqueItems: true can never be met: the \
+         items can take only 1 distinct value (`x`)"
+    );
     let many: Vec<String> = (0..10).map(|i| format!("v{i}")).collect();
     assert_eq!(
         error_of(&with_schema(&format!(
