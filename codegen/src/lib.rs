@@ -292,8 +292,8 @@
 //!   (upper-case letters, digits, `_`) names the environment variable that overrides a
 //!   region's endpoint (the prefix, then the region id upper-cased with `-` as `_`);
 //!   `x-region-profile-key: CCE` (ASCII letters, digits, `_`) is the service's key in a
-//!   regions file, read through the generated crate's feature `regions-file` (on by
-//!   default). Refused at generation: an enum value that is not lower-case letters, digits
+//!   regions file, read through the generated crate's feature `regions-file` (off by
+//!   default: it adds a YAML parser). Refused at generation: an enum value that is not lower-case letters, digits
 //!   and `-`, a default outside its enum, an empty enum, an extension on a server that is
 //!   not such a server, or on a later one with another value. Without such a server,
 //!   `.region(…)` is refused when the client is built (the error and `builder()`'s docs say

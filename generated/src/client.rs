@@ -26,7 +26,7 @@ impl Client {
     ///
     /// Before those, the environment variable `HUAWEICLOUD_SDK_REGION_CCE_{REGION_ID}`
     /// (the region id upper-cased, `-` as `_`), then the `CCE` entries of a regions file
-    /// (crate feature `regions-file`, on by default), may name the endpoints of any region id.
+    /// (crate feature `regions-file`, off by default), may name the endpoints of any region id.
     #[must_use]
     pub fn builder() -> clustercert_runtime::ClientBuilder<Client> {
         const REGION_SERVERS: &[clustercert_runtime::endpoint::RegionServer] = &[

@@ -783,7 +783,7 @@ fn region_doc(region: &RegionEndpoint) -> String {
     });
     let file = region.profile_key.as_deref().map(|key| {
         format!(
-            "the `{key}` entries of a regions file\n(crate feature `regions-file`, on by default)"
+            "the `{key}` entries of a regions file\n(crate feature `regions-file`, off by default)"
         )
     });
     if let [one] = region.servers.as_slice() {

@@ -16,7 +16,7 @@ pub fn checks_patterns(api: &Api) -> bool {
 
 /// The `Cargo.toml` of a generated crate: the runtime as [`CrateOptions::runtime`] says
 /// (a relative path, never an absolute one; a version; or git), `serde` and `serde_json`;
-/// `regex` when a `pattern` is checked; the feature `regions-file` (on by default) when the
+/// `regex` when a `pattern` is checked; the feature `regions-file` (off by default) when the
 /// spec has an `x-region-profile-key`.
 pub fn cargo_toml(
     api: &Api,
@@ -72,13 +72,13 @@ pub fn cargo_toml(
         cargo_toml.push_str(REGEX_DEPENDENCY);
         cargo_toml.push('\n');
     }
-    // With `x-region-profile-key` the client reads a regions file through the runtime's
-    // feature: on by default, as the official SDK reads one; off builds no YAML parser.
+    // With `x-region-profile-key` the client can read a regions file through the runtime's
+    // feature: off by default, so that a consumer builds no YAML parser unless it asks.
     if api.region.as_ref().is_some_and(|r| r.profile_key.is_some()) {
         cargo_toml.push_str(
             "\n[features]\n\
-             default = [\"regions-file\"]\n\
-             # The region endpoints of a regions file (`x-region-profile-key` in the spec).\n\
+             # The region endpoints of a regions file (`x-region-profile-key` in the spec), as\n\
+             # the official SDK reads them; off by default (it adds a YAML parser).\n\
              regions-file = [\"clustercert-runtime/regions-file\"]\n",
         );
     }
