@@ -49,6 +49,7 @@ pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod signing;
+mod small_file;
 pub mod transport;
 
 use std::borrow::Cow;

@@ -13,7 +13,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
@@ -24,6 +23,7 @@ use crate::credentials::{
 };
 use crate::endpoint::shown_endpoint;
 use crate::secret::SecretString;
+use crate::small_file::{self, Problem};
 
 /// The future a provider returns.
 pub type ProvideFuture<'a> =
@@ -235,38 +235,20 @@ impl ProfileProvider {
         let shown = path.display();
         let invalid =
             |why: String| CredentialsError::Invalid(format!("profile file {shown}: {why}"));
-        // Checked before opening too: opening a FIFO would wait for a writer.
-        match std::fs::metadata(path) {
-            Ok(metadata) if !metadata.is_file() => {
-                return Err(invalid("is not a regular file".to_owned()));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(not_found(format!("profile file {shown}: does not exist")));
-            }
-            _ => {}
-        }
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(not_found(format!("profile file {shown}: does not exist")));
-            }
-            Err(e) => return Err(invalid(format!("cannot open: {e}"))),
-        };
-        let metadata = file
-            .metadata()
-            .map_err(|e| invalid(format!("cannot read: {e}")))?;
-        if !metadata.is_file() {
-            return Err(invalid("is not a regular file".to_owned()));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_PROFILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| invalid(format!("cannot read: {e}")))?;
-        if bytes.len() as u64 > MAX_PROFILE_BYTES {
-            return Err(invalid(format!(
-                "larger than {MAX_PROFILE_BYTES} bytes, not a credentials file"
-            )));
-        }
+        let (bytes, metadata) =
+            small_file::read(path, MAX_PROFILE_BYTES).map_err(|problem| match problem {
+                Problem::Missing | Problem::DanglingLink => {
+                    not_found(format!("profile file {shown}: does not exist"))
+                }
+                Problem::Directory | Problem::NotRegular => {
+                    invalid("is not a regular file".to_owned())
+                }
+                Problem::TooLarge => invalid(format!(
+                    "larger than {MAX_PROFILE_BYTES} bytes, not a credentials file"
+                )),
+                Problem::Open(e) => invalid(format!("cannot open: {e}")),
+                Problem::Read(e) => invalid(format!("cannot read: {e}")),
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| invalid("is not UTF-8".to_owned()))?;
         let sections = parse_ini(&text).map_err(invalid)?;
         let name = self.section.name();

@@ -14,13 +14,12 @@
 //! most [`MAX_REGIONS_FILE_BYTES`], and the service's entries must have the shape above;
 //! errors name the file, the service key and the region, never other contents.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use serde_yaml::Value;
 
 use super::{endpoint_problem, Error};
+use crate::small_file::{self, Problem};
 
 /// The largest regions file read, in bytes (1 MiB): a real one is a few lines.
 pub const MAX_REGIONS_FILE_BYTES: u64 = 1 << 20;
@@ -41,52 +40,18 @@ pub(super) fn endpoints(
 
 /// The file's bytes; `None` when nothing is at `path`.
 fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
-    // Checked before opening: opening a FIFO would wait for a writer.
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return match std::fs::symlink_metadata(path) {
-                // A link to nothing is a mistake worth saying, not a missing file.
-                Ok(_) => Err("is a link to a file that does not exist".to_owned()),
-                Err(_) => Ok(None),
-            };
-        }
-        Err(e) => return Err(format!("cannot be read: {e}")),
-    };
-    regular(&metadata)?;
-    let file = File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
-    // Checked again on what was opened, in case the path changed in between.
-    regular(
-        &file
-            .metadata()
-            .map_err(|e| format!("cannot be read: {e}"))?,
-    )?;
-    let mut text = Vec::new();
-    file.take(MAX_REGIONS_FILE_BYTES + 1)
-        .read_to_end(&mut text)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    if text.len() as u64 > MAX_REGIONS_FILE_BYTES {
-        return Err(too_large());
+    match small_file::read(path, MAX_REGIONS_FILE_BYTES) {
+        Ok((text, _)) => Ok(Some(text)),
+        Err(Problem::Missing) => Ok(None),
+        // A link to nothing is a mistake worth saying, not a missing file.
+        Err(Problem::DanglingLink) => Err("is a link to a file that does not exist".to_owned()),
+        Err(Problem::Directory) => Err("is a directory, not a file".to_owned()),
+        Err(Problem::NotRegular) => Err("is not a regular file".to_owned()),
+        Err(Problem::TooLarge) => Err(format!(
+            "is larger than {MAX_REGIONS_FILE_BYTES} bytes; a regions file is a few lines"
+        )),
+        Err(Problem::Open(e) | Problem::Read(e)) => Err(format!("cannot be read: {e}")),
     }
-    Ok(Some(text))
-}
-
-/// Refuses anything but a regular file of at most [`MAX_REGIONS_FILE_BYTES`].
-fn regular(metadata: &std::fs::Metadata) -> Result<(), String> {
-    if metadata.is_dir() {
-        return Err("is a directory, not a file".to_owned());
-    }
-    if !metadata.is_file() {
-        return Err("is not a regular file".to_owned());
-    }
-    if metadata.len() > MAX_REGIONS_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(())
-}
-
-fn too_large() -> String {
-    format!("is larger than {MAX_REGIONS_FILE_BYTES} bytes; a regions file is a few lines")
 }
 
 /// The deepest `[`/`{` nesting a regions file may have. The YAML parser takes time growing
