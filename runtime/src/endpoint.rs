@@ -83,12 +83,16 @@ impl RegionServer {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegionTemplate {
-    /// The URL of [`RegionTemplate::new`]'s one server (any region), or the first server's.
-    url: &'static str,
-    /// The servers of [`RegionTemplate::with_servers`]; empty for [`RegionTemplate::new`].
-    servers: &'static [RegionServer],
+    servers: Servers,
     env_prefix: Option<&'static str>,
     profile_key: Option<&'static str>,
+}
+
+/// The servers of a template: [`RegionTemplate::new`]'s one, or [`RegionTemplate::with_servers`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Servers {
+    One(RegionServer),
+    Table(&'static [RegionServer]),
 }
 
 /// The environment variable naming the regions file.
@@ -100,8 +104,7 @@ impl RegionTemplate {
     #[must_use]
     pub const fn new(url: &'static str, env_prefix: Option<&'static str>) -> Self {
         RegionTemplate {
-            url,
-            servers: &[],
+            servers: Servers::One(RegionServer::new(url, &[])),
             env_prefix,
             profile_key: None,
         }
@@ -115,13 +118,8 @@ impl RegionTemplate {
         servers: &'static [RegionServer],
         env_prefix: Option<&'static str>,
     ) -> Self {
-        let url = match servers.first() {
-            Some(first) => first.url,
-            None => "",
-        };
         RegionTemplate {
-            url,
-            servers,
+            servers: Servers::Table(servers),
             env_prefix,
             profile_key: None,
         }
@@ -136,19 +134,22 @@ impl RegionTemplate {
         self
     }
 
-    /// The first server's URL template, `{region}` in it.
+    /// The first server's URL template, `{region}` in it (empty without servers).
     #[must_use]
     pub const fn url(&self) -> &'static str {
-        self.url
+        match self.servers {
+            Servers::One(one) => one.url,
+            Servers::Table([first, ..]) => first.url,
+            Servers::Table([]) => "",
+        }
     }
 
     /// The servers: one for any region for [`RegionTemplate::new`], else those given.
     #[must_use]
-    pub fn servers(&self) -> Vec<RegionServer> {
-        if self.servers.is_empty() && !self.url.is_empty() {
-            vec![RegionServer::new(self.url, &[])]
-        } else {
-            self.servers.to_vec()
+    pub fn servers(&self) -> &[RegionServer] {
+        match &self.servers {
+            Servers::One(one) => std::slice::from_ref(one),
+            Servers::Table(table) => table,
         }
     }
 
